@@ -1,0 +1,328 @@
+"""Input checks shared by the domain and the cores (private).
+
+Each check raises :class:`~itil_ci.errors.InvalidInputError` with a message of
+the form ``"<name>: expected <what is accepted>, got <value>"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import attrs
+
+from itil_ci.errors import InvalidInputError
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def fail(name: str, expected: str, value: object) -> InvalidInputError:
+    """Build the standard error for a bad argument."""
+    shown = repr(value)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    return InvalidInputError(f"{name}: expected {expected}, got {shown}")
+
+
+def new_id() -> str:
+    """A fresh random identifier (UUID4 as a string)."""
+    return str(uuid.uuid4())
+
+
+def utc_now() -> dt.datetime:
+    """The current time, timezone-aware in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def number(
+    name: str,
+    value: object,
+    *,
+    minimum: float | None = None,
+    strict_min: bool = False,
+    allow_none: bool = False,
+) -> float | None:
+    """Check that ``value`` is a finite real number (not a bool)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        try:
+            import numpy as np
+
+            if isinstance(value, np.integer | np.floating) and not isinstance(value, np.bool_):
+                value = float(value)
+            else:
+                raise fail(name, "a number", value)
+        except ImportError:  # pragma: no cover - numpy is a dependency
+            raise fail(name, "a number", value) from None
+    assert isinstance(value, int | float)
+    if not math.isfinite(value):
+        raise fail(name, "a finite number", value)
+    if minimum is not None:
+        if strict_min and not value > minimum:
+            raise fail(name, f"a number > {minimum:g}", value)
+        if not strict_min and not value >= minimum:
+            raise fail(name, f"a number >= {minimum:g}", value)
+    return float(value)
+
+
+def text(name: str, value: object, *, allow_empty: bool = True) -> str:
+    """Check that ``value`` is a string (non-blank unless ``allow_empty``)."""
+    if not isinstance(value, str):
+        raise fail(name, "a string", value)
+    if not allow_empty and not value.strip():
+        raise fail(name, "a non-empty string", value)
+    return value
+
+
+def aware(name: str, value: object) -> dt.datetime:
+    """Check that ``value`` is a timezone-aware datetime; return it in UTC.
+
+    ISO-8601 strings with an offset (or ``Z``) are accepted too.
+    """
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise fail(name, "an ISO-8601 date-time with a UTC offset", value) from None
+    if not isinstance(value, dt.datetime):
+        raise fail(name, "a timezone-aware datetime", value)
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise fail(name, "a timezone-aware datetime (naive datetimes are ambiguous)", value)
+    return value.astimezone(dt.UTC)
+
+
+def date(name: str, value: object) -> dt.date:
+    """Check that ``value`` is a date (a datetime is not accepted)."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise fail(name, "an ISO-8601 date (YYYY-MM-DD)", value) from None
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise fail(name, "a date", value)
+    return value
+
+
+def member(name: str, enum_cls: type[E], value: object) -> E:
+    """Coerce ``value`` (a member or its string value) to ``enum_cls``."""
+    if isinstance(value, enum_cls):
+        return value
+    try:
+        return enum_cls(value)
+    except (ValueError, TypeError):
+        pass
+    if isinstance(value, str):
+        key = value.strip().upper().replace("-", "_").replace(" ", "_")
+        if key in enum_cls.__members__:
+            return enum_cls.__members__[key]
+    accepted = ", ".join(repr(m.value) for m in enum_cls)
+    raise fail(name, f"one of {accepted}", value)
+
+
+# --- attrs adapters -----------------------------------------------------------
+
+
+def _field_name(inst: object, attribute: attrs.Attribute[Any]) -> str:
+    return f"{type(inst).__name__}.{attribute.name}"
+
+
+def v_text(*, allow_empty: bool = True) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """attrs validator: a string (non-blank unless ``allow_empty``)."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        text(_field_name(inst, attribute), value, allow_empty=allow_empty)
+
+    return check
+
+
+def v_number(
+    *, minimum: float | None = None, strict_min: bool = False, allow_none: bool = False
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """attrs validator: a finite number, optionally bounded below."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        number(
+            _field_name(inst, attribute),
+            value,
+            minimum=minimum,
+            strict_min=strict_min,
+            allow_none=allow_none,
+        )
+
+    return check
+
+
+def v_aware(*, allow_none: bool = False) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """attrs validator: a timezone-aware datetime already in UTC."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and allow_none:
+            return
+        name = _field_name(inst, attribute)
+        if not isinstance(value, dt.datetime) or value.utcoffset() != dt.timedelta(0):
+            raise fail(name, "a timezone-aware datetime", value)
+
+    return check
+
+
+def v_date(*, allow_none: bool = False) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """attrs validator: a date (not a datetime)."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and allow_none:
+            return
+        date(_field_name(inst, attribute), value)
+
+    return check
+
+
+def v_str_list(
+    *, allow_empty_items: bool = False
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """attrs validator: a sequence of strings."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        name = _field_name(inst, attribute)
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise fail(name, "a list of strings", value)
+        for i, item in enumerate(value):
+            text(f"{name}[{i}]", item, allow_empty=allow_empty_items)
+
+    return check
+
+
+def v_instances(
+    cls: type[Any] | tuple[type[Any], ...],
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """attrs validator: a list/tuple whose items are all instances of ``cls``."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        name = _field_name(inst, attribute)
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise fail(name, "a list", value)
+        names = cls.__name__ if isinstance(cls, type) else " or ".join(c.__name__ for c in cls)
+        for i, item in enumerate(value):
+            if not isinstance(item, cls):
+                raise fail(f"{name}[{i}]", f"a {names}", item)
+
+    return check
+
+
+def c_aware(value: Any) -> Any:
+    """attrs converter: normalise an aware datetime or ISO string to UTC.
+
+    Anything else is passed through for the validator to reject with a clear
+    message.
+    """
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if (
+        isinstance(value, dt.datetime)
+        and value.tzinfo is not None
+        and value.utcoffset() is not None
+    ):
+        return value.astimezone(dt.UTC)
+    return value
+
+
+def c_date(value: Any) -> Any:
+    """attrs converter: parse an ISO date string; pass anything else through."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def c_enum(enum_cls: type[E]) -> Callable[[Any], Any]:
+    """attrs converter: coerce strings to ``enum_cls``; leave bad values for the validator."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, enum_cls):
+            return value
+        try:
+            return member("value", enum_cls, value)
+        except InvalidInputError:
+            return value
+
+    return convert
+
+
+def v_enum(enum_cls: type[E]) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """attrs validator: a member of ``enum_cls``."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        member(_field_name(inst, attribute), enum_cls, value)
+        if not isinstance(value, enum_cls):  # pragma: no cover - converter ran
+            raise fail(_field_name(inst, attribute), enum_cls.__name__, value)
+
+    return check
+
+
+def c_list(value: Any) -> Any:
+    """attrs converter: tuples and other non-string iterables become lists."""
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def unique(name: str, items: Iterable[str]) -> None:
+    """Reject duplicates in ``items``."""
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            raise fail(name, "unique values", item)
+        seen.add(item)
+
+
+def v_instance(
+    cls: type[Any] | tuple[type[Any], ...], *, allow_none: bool = False
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """attrs validator: an instance of ``cls`` (or None when allowed)."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and allow_none:
+            return
+        if not isinstance(value, cls):
+            names = cls.__name__ if isinstance(cls, type) else " or ".join(c.__name__ for c in cls)
+            raise fail(
+                _field_name(inst, attribute),
+                f"a {names}" + (" or None" if allow_none else ""),
+                value,
+            )
+
+    return check
+
+
+def v_str_dict(
+    *, values: type[Any] | tuple[type[Any], ...] = str
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """attrs validator: a dict with non-empty string keys and values of a type."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        name = _field_name(inst, attribute)
+        if not isinstance(value, dict):
+            raise fail(name, "a dict", value)
+        for k, item in value.items():
+            text(f"{name} key", k, allow_empty=False)
+            if values is float:
+                number(f"{name}[{k!r}]", item)
+            elif not isinstance(item, values) or (isinstance(item, bool) and values is not bool):
+                tname = values.__name__ if isinstance(values, type) else "value"
+                raise fail(f"{name}[{k!r}]", f"a {tname}", item)
+
+    return check
+
+
+def to_member(enum_cls: type[E], value: Any) -> Any:
+    """Converter body: ``value`` as a member of ``enum_cls`` when it names one, else unchanged."""
+    return c_enum(enum_cls)(value)

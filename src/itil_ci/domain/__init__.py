@@ -1,0 +1,53 @@
+"""The domain of continual improvement: attrs value objects and entities."""
+
+from itil_ci.domain.actor import Actor, Role
+from itil_ci.domain.baseline import Baseline
+from itil_ci.domain.initiative import (
+    Action,
+    AuditRecord,
+    ClosureCode,
+    ImprovementModel,
+    Initiative,
+    Objective,
+    Outcome,
+    OutcomeCategory,
+)
+from itil_ci.domain.kpi import (
+    CSF,
+    KPI,
+    Aggregation,
+    AggregationMethod,
+    Direction,
+    MetricType,
+    Target,
+    ToleranceKind,
+)
+from itil_ci.domain.opportunity import Opportunity, OpportunitySource, OpportunityStatus, Size
+from itil_ci.domain.series import Series
+
+__all__ = [
+    "CSF",
+    "KPI",
+    "Action",
+    "Actor",
+    "Aggregation",
+    "AggregationMethod",
+    "AuditRecord",
+    "Baseline",
+    "ClosureCode",
+    "Direction",
+    "ImprovementModel",
+    "Initiative",
+    "MetricType",
+    "Objective",
+    "Opportunity",
+    "OpportunitySource",
+    "OpportunityStatus",
+    "Outcome",
+    "OutcomeCategory",
+    "Role",
+    "Series",
+    "Size",
+    "Target",
+    "ToleranceKind",
+]

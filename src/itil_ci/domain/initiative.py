@@ -1,0 +1,241 @@
+"""Improvement initiatives and what they carry: objectives, plan, audit trail, outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import attrs
+
+from itil_ci._internal import validate as v
+from itil_ci.domain.baseline import Baseline
+from itil_ci.domain.kpi import KPI
+
+__all__ = [
+    "Action",
+    "AuditRecord",
+    "ClosureCode",
+    "ImprovementModel",
+    "Initiative",
+    "Objective",
+    "Outcome",
+    "OutcomeCategory",
+]
+
+
+class ImprovementModel(enum.Enum):
+    """Which model drives an initiative."""
+
+    ITIL4 = "itil4"
+    SEVEN_STEP = "seven-step"
+    PDCA = "pdca"
+
+
+def _c_improvement_model(value: Any) -> Any:
+    return v.to_member(ImprovementModel, value)
+
+
+class ClosureCode(enum.Enum):
+    """How an initiative ended."""
+
+    SUCCESSFUL = "successful"
+    PARTIALLY_SUCCESSFUL = "partially-successful"
+    UNSUCCESSFUL = "unsuccessful"
+    WITHDRAWN = "withdrawn"
+
+
+def _c_closure_code(value: Any) -> Any:
+    return v.to_member(ClosureCode, value)
+
+
+class OutcomeCategory(enum.Enum):
+    """What kind of benefit an outcome delivered."""
+
+    COST = "cost"
+    TIME = "time"
+    QUALITY = "quality"
+    SATISFACTION = "satisfaction"
+    RISK = "risk"
+    REVENUE = "revenue"
+
+
+@attrs.frozen
+class Objective:
+    """An objective an initiative serves (the link to the vision).
+
+    >>> Objective("Halve the time to restore e-mail", owner="ana").owner
+    'ana'
+    """
+
+    statement: str = attrs.field(validator=v.v_text(allow_empty=False))
+    owner: str = attrs.field(default="", validator=v.v_text())
+
+
+@attrs.frozen
+class Action:
+    """One action of an initiative's plan.
+
+    >>> Action("Publish a knowledge article", owner="li", due="2027-01-15").due.isoformat()
+    '2027-01-15'
+    """
+
+    title: str = attrs.field(validator=v.v_text(allow_empty=False))
+    owner: str = attrs.field(default="", validator=v.v_text())
+    due: dt.date | None = attrs.field(
+        default=None, converter=v.c_date, validator=v.v_date(allow_none=True)
+    )
+    done: bool = attrs.field(default=False, validator=v.v_instance(bool))
+    evidence: str = attrs.field(default="", validator=v.v_text())
+
+
+def _c_categories(value: object) -> object:
+    if isinstance(value, list | tuple | set | frozenset):
+        try:
+            return tuple(
+                sorted(
+                    (v.member("category", OutcomeCategory, c) for c in value), key=lambda c: c.value
+                )
+            )
+        except Exception:
+            return value
+    return value
+
+
+def _v_categories(inst: Outcome, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple):
+        raise v.fail("Outcome.categories", "a list of OutcomeCategory", value)
+    for i, item in enumerate(value):
+        v.member(f"Outcome.categories[{i}]", OutcomeCategory, item)
+
+
+@attrs.frozen
+class Outcome:
+    """The outcome recorded when an initiative closes.
+
+    >>> Outcome("successful", categories=["time", "satisfaction"]).closure.value
+    'successful'
+    """
+
+    closure: ClosureCode = attrs.field(converter=_c_closure_code, validator=v.v_enum(ClosureCode))
+    categories: tuple[OutcomeCategory, ...] = attrs.field(
+        default=(), converter=_c_categories, validator=_v_categories
+    )
+    summary: str = attrs.field(default="", validator=v.v_text())
+
+
+def _v_seq(inst: Any, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise v.fail(f"{type(inst).__name__}.{attribute.name}", "a whole number >= 0", value)
+
+
+@attrs.frozen
+class AuditRecord:
+    """One entry of an initiative's append-only audit trail.
+
+    ``hash`` is a SHA-256 over the record's content and ``prev_hash`` (the
+    previous record's hash), so editing, removing or reordering a record is
+    detectable.  Records are written by the engines.
+    """
+
+    seq: int = attrs.field(validator=_v_seq)
+    event: str = attrs.field(validator=v.v_text(allow_empty=False))
+    from_step: str | None = attrs.field(validator=attrs.validators.optional(v.v_text()))
+    to_step: str = attrs.field(validator=v.v_text(allow_empty=False))
+    at: dt.datetime = attrs.field(converter=v.c_aware, validator=v.v_aware())
+    actor: str = attrs.field(validator=v.v_text())
+    note: str = attrs.field(default="", validator=v.v_text())
+    reason: str = attrs.field(default="", validator=v.v_text())
+    artefacts: dict[str, str] = attrs.field(factory=dict, validator=v.v_str_dict(), hash=False)
+    prev_hash: str = attrs.field(default="", validator=v.v_text())
+    hash: str = attrs.field(default="", validator=v.v_text())
+
+
+def _touch(inst: Initiative, attribute: attrs.Attribute[object], value: object) -> object:
+    if attribute.name not in ("updated_at", "version"):
+        object.__setattr__(inst, "updated_at", v.utc_now())
+    return value
+
+
+def _v_baselines(inst: Initiative, attribute: attrs.Attribute[Any], value: object) -> None:
+    v.v_str_dict(values=Baseline)(inst, attribute, value)
+    assert isinstance(value, dict)
+    for key, b in value.items():
+        if b.kpi_key != key:
+            raise v.fail(f"Initiative.baselines[{key!r}].kpi_key", repr(key), b.kpi_key)
+
+
+def _v_kpis(inst: Initiative, attribute: attrs.Attribute[Any], value: object) -> None:
+    v.v_instances(KPI)(inst, attribute, value)
+    assert isinstance(value, list)
+    v.unique("Initiative.kpis (keys)", (k.key for k in value))
+
+
+@attrs.define(on_setattr=[attrs.setters.convert, attrs.setters.validate, _touch])
+class Initiative:
+    """An improvement initiative, driven through one of the three models.
+
+    ``step`` is the current step of its engine (None before the engine
+    starts); ``history`` is the audit trail.  Both are written by
+    :mod:`itil_ci.engines`, which keeps the engine's state on the initiative so
+    that it can be stored and restored without replaying history.
+
+    >>> ini = Initiative(title="Faster e-mail restores", model="pdca")
+    >>> ini.model.value, ini.step, ini.version
+    ('pdca', None, 0)
+    """
+
+    title: str = attrs.field(validator=v.v_text(allow_empty=False))
+    id: str = attrs.field(factory=v.new_id, validator=v.v_text(allow_empty=False), kw_only=True)
+    description: str = attrs.field(default="", validator=v.v_text(), kw_only=True)
+    opportunities: list[str] = attrs.field(
+        factory=list, converter=v.c_list, validator=v.v_str_list(), kw_only=True
+    )
+    owner: str = attrs.field(default="", validator=v.v_text(), kw_only=True)
+    sponsor: str = attrs.field(default="", validator=v.v_text(), kw_only=True)
+    objectives: list[Objective] = attrs.field(
+        factory=list, converter=v.c_list, validator=v.v_instances(Objective), kw_only=True
+    )
+    kpis: list[KPI] = attrs.field(factory=list, converter=v.c_list, validator=_v_kpis, kw_only=True)
+    baselines: dict[str, Baseline] = attrs.field(factory=dict, validator=_v_baselines, kw_only=True)
+    plan: list[Action] = attrs.field(
+        factory=list, converter=v.c_list, validator=v.v_instances(Action), kw_only=True
+    )
+    model: ImprovementModel = attrs.field(
+        default=ImprovementModel.ITIL4,
+        converter=_c_improvement_model,
+        validator=v.v_enum(ImprovementModel),
+        kw_only=True,
+    )
+    step: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(v.v_text(allow_empty=False)), kw_only=True
+    )
+    cycle: int = attrs.field(default=0, validator=_v_seq, kw_only=True)
+    history: list[AuditRecord] = attrs.field(
+        factory=list, converter=v.c_list, validator=v.v_instances(AuditRecord), kw_only=True
+    )
+    outcome: Outcome | None = attrs.field(
+        default=None, validator=v.v_instance(Outcome, allow_none=True), kw_only=True
+    )
+    version: int = attrs.field(default=0, validator=_v_seq, kw_only=True)
+    created_at: dt.datetime = attrs.field(
+        factory=v.utc_now, converter=v.c_aware, validator=v.v_aware(), kw_only=True
+    )
+    updated_at: dt.datetime = attrs.field(
+        factory=v.utc_now, converter=v.c_aware, validator=v.v_aware(), kw_only=True
+    )
+
+    def kpi(self, key: str) -> KPI:
+        """The initiative's KPI with ``key``.
+
+        >>> Initiative(title="x", kpis=[KPI("mttr")]).kpi("mttr").key
+        'mttr'
+        """
+        for k in self.kpis:
+            if k.key == key:
+                return k
+        from itil_ci.errors import NotFound
+
+        raise NotFound(
+            f"initiative {self.id!r} has no KPI {key!r}; it has {[k.key for k in self.kpis]}"
+        )

@@ -1,0 +1,204 @@
+"""Improvement opportunities: the entries of the continual improvement register."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import attrs
+
+from itil_ci._internal import validate as v
+from itil_ci.errors import InvalidTransition
+
+__all__ = ["Opportunity", "OpportunitySource", "OpportunityStatus", "Size"]
+
+
+class OpportunitySource(enum.Enum):
+    """Where an improvement opportunity came from."""
+
+    INCIDENT_TREND = "incident-trend"
+    PROBLEM = "problem"
+    CUSTOMER_FEEDBACK = "customer-feedback"
+    AUDIT = "audit"
+    SURVEY = "survey"
+    ASSESSMENT = "assessment"
+    MONITORING = "monitoring"
+    IDEA = "idea"
+    OTHER = "other"
+
+
+def _c_opportunity_source(value: Any) -> Any:
+    return v.to_member(OpportunitySource, value)
+
+
+class Size(enum.Enum):
+    """A rough size, as ITIL's continual improvement register records it."""
+
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+def _c_size(value: Any) -> Any:
+    return v.to_member(Size, value)
+
+
+class OpportunityStatus(enum.Enum):
+    """Lifecycle of a register entry.
+
+    logged → assessed → approved or rejected; approved → in progress → closed;
+    any open status (logged, assessed, approved, in progress) → withdrawn.
+    """
+
+    LOGGED = "logged"
+    ASSESSED = "assessed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    IN_PROGRESS = "in-progress"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the entry still awaits a decision or completion."""
+        return self in _OPEN
+
+
+def _c_opportunity_status(value: Any) -> Any:
+    return v.to_member(OpportunityStatus, value)
+
+
+_OPEN = frozenset(
+    {
+        OpportunityStatus.LOGGED,
+        OpportunityStatus.ASSESSED,
+        OpportunityStatus.APPROVED,
+        OpportunityStatus.IN_PROGRESS,
+    }
+)
+
+#: The allowed status moves (the lifecycle as a table).
+TRANSITIONS: dict[OpportunityStatus, frozenset[OpportunityStatus]] = {
+    OpportunityStatus.LOGGED: frozenset({OpportunityStatus.ASSESSED, OpportunityStatus.WITHDRAWN}),
+    OpportunityStatus.ASSESSED: frozenset(
+        {OpportunityStatus.APPROVED, OpportunityStatus.REJECTED, OpportunityStatus.WITHDRAWN}
+    ),
+    OpportunityStatus.APPROVED: frozenset(
+        {OpportunityStatus.IN_PROGRESS, OpportunityStatus.WITHDRAWN}
+    ),
+    OpportunityStatus.IN_PROGRESS: frozenset(
+        {OpportunityStatus.CLOSED, OpportunityStatus.WITHDRAWN}
+    ),
+    OpportunityStatus.REJECTED: frozenset(),
+    OpportunityStatus.CLOSED: frozenset(),
+    OpportunityStatus.WITHDRAWN: frozenset(),
+}
+
+
+def _check_status_move(
+    inst: Opportunity, attribute: attrs.Attribute[OpportunityStatus], new: object
+) -> object:
+    new_status = v.member("Opportunity.status", OpportunityStatus, new)
+    old = inst.status
+    if new_status is not old and new_status not in TRANSITIONS[old]:
+        allowed = sorted(s.value for s in TRANSITIONS[old])
+        raise InvalidTransition(
+            f"Opportunity.status: cannot move from {old.value!r} to {new_status.value!r}; "
+            f"allowed from {old.value!r}: {', '.join(allowed) or 'nothing (final status)'}",
+            allowed=allowed,
+        )
+    return new_status
+
+
+def _v_effort(inst: Opportunity, attribute: attrs.Attribute[float | None], value: object) -> None:
+    v.number(f"Opportunity.{attribute.name}", value, minimum=0, allow_none=True)
+
+
+def _touch(inst: Opportunity, attribute: attrs.Attribute[object], value: object) -> object:
+    if attribute.name not in ("updated_at", "version"):
+        object.__setattr__(inst, "updated_at", v.utc_now())
+    return value
+
+
+@attrs.define(on_setattr=[attrs.setters.convert, attrs.setters.validate, _touch])
+class Opportunity:
+    """An entry of the continual improvement register.
+
+    Everything but the title has a default; the facts left out are what the
+    engines' gates ask for later.  ``status`` follows a lifecycle (see
+    :class:`OpportunityStatus`): assigning a status that cannot follow the
+    current one raises :class:`~itil_ci.errors.InvalidTransition`.
+
+    >>> opp = Opportunity(title="Automate password resets", effort=3, expected_benefit=8)
+    >>> opp.status.value
+    'logged'
+    >>> opp.move_to("assessed").status.value
+    'assessed'
+    >>> opp.move_to("closed")
+    Traceback (most recent call last):
+    ...
+    itil_ci.errors.InvalidTransition: Opportunity.status: cannot move from 'assessed' ...
+    """
+
+    title: str = attrs.field(validator=v.v_text(allow_empty=False))
+    id: str = attrs.field(factory=v.new_id, validator=v.v_text(allow_empty=False), kw_only=True)
+    description: str = attrs.field(default="", validator=v.v_text(), kw_only=True)
+    source: OpportunitySource = attrs.field(
+        default=OpportunitySource.IDEA,
+        converter=_c_opportunity_source,
+        validator=v.v_enum(OpportunitySource),
+        kw_only=True,
+    )
+    source_ref: str = attrs.field(default="", validator=v.v_text(), kw_only=True)
+    raised_by: str = attrs.field(default="", validator=v.v_text(), kw_only=True)
+    raised_at: dt.datetime = attrs.field(
+        factory=v.utc_now, converter=v.c_aware, validator=v.v_aware(), kw_only=True
+    )
+    service: str = attrs.field(default="", validator=v.v_text(), kw_only=True)
+    kpis: list[str] = attrs.field(
+        factory=list, converter=v.c_list, validator=v.v_str_list(), kw_only=True
+    )
+    size: Size | None = attrs.field(
+        default=None,
+        converter=_c_size,
+        validator=attrs.validators.optional(v.v_enum(Size)),
+        kw_only=True,
+    )
+    effort: float | None = attrs.field(default=None, validator=_v_effort, kw_only=True)
+    expected_benefit: float | None = attrs.field(default=None, validator=_v_effort, kw_only=True)
+    scores: dict[str, float] = attrs.field(
+        factory=dict, validator=v.v_str_dict(values=float), kw_only=True
+    )
+    status: OpportunityStatus = attrs.field(
+        default=OpportunityStatus.LOGGED,
+        converter=_c_opportunity_status,
+        validator=v.v_enum(OpportunityStatus),
+        kw_only=True,
+        on_setattr=[attrs.setters.convert, _check_status_move, _touch],
+    )
+    version: int = attrs.field(default=0, kw_only=True)
+    created_at: dt.datetime = attrs.field(
+        factory=v.utc_now, converter=v.c_aware, validator=v.v_aware(), kw_only=True
+    )
+    updated_at: dt.datetime = attrs.field(
+        factory=v.utc_now, converter=v.c_aware, validator=v.v_aware(), kw_only=True
+    )
+
+    @version.validator
+    def _check_version(self, attribute: attrs.Attribute[int], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise v.fail("Opportunity.version", "a whole number >= 0", value)
+
+    def move_to(self, status: OpportunityStatus | str) -> Opportunity:
+        """Move to ``status`` if the lifecycle allows it; return ``self``."""
+        self.status = status  # type: ignore[assignment]
+        return self
+
+    def allowed_statuses(self) -> list[OpportunityStatus]:
+        """The statuses this entry may move to next.
+
+        >>> [s.value for s in Opportunity(title="x").allowed_statuses()]
+        ['assessed', 'withdrawn']
+        """
+        return sorted(TRANSITIONS[self.status], key=lambda s: list(OpportunityStatus).index(s))

@@ -1,0 +1,154 @@
+"""A KPI's measured series: columnar times and values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from itil_ci._internal import arrays
+from itil_ci._internal import validate as v
+
+__all__ = ["Series"]
+
+
+def _array_key(a: npt.NDArray[Any]) -> tuple[str, tuple[int, ...], bytes]:
+    return (a.dtype.str, a.shape, a.tobytes())
+
+
+@attrs.frozen(init=False, repr=False)
+class Series:
+    """Observations of one KPI: ``times`` (``datetime64[ns]``, UTC) and ``values``.
+
+    Built from numpy arrays (the fast path), Python lists of aware datetimes or
+    ISO strings, or timezone-aware pandas objects.  Validated once: both
+    columns have the same length, times are never ``NaT`` or naive, values are
+    finite (``NaN`` marks a missing value and is allowed only with
+    ``allow_missing=True``).  Observations are kept in time order (a stable
+    sort is applied when the input is not already ordered).  The arrays are
+    read-only.
+
+    >>> import numpy as np
+    >>> s = Series(np.array(["2026-01-02", "2026-01-01"], dtype="datetime64[ns]"),
+    ...            [5.0, 3.0], kpi_key="mttr")
+    >>> s.values.tolist()
+    [3.0, 5.0]
+    >>> len(s)
+    2
+    """
+
+    times: npt.NDArray[np.datetime64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
+    values: npt.NDArray[np.float64] = attrs.field(
+        eq=attrs.cmp_using(
+            eq=np.array_equal,
+        )
+    )
+    kpi_key: str = ""
+    allow_missing: bool = False
+
+    def __init__(
+        self, times: Any, values: Any, *, kpi_key: str = "", allow_missing: bool = False
+    ) -> None:
+        v.text("Series.kpi_key", kpi_key)
+        if not isinstance(allow_missing, bool):
+            raise v.fail("Series.allow_missing", "True or False", allow_missing)
+        t = arrays.as_times("Series.times", times)
+        x = arrays.as_values("Series.values", values, allow_missing=allow_missing)
+        if t.shape != x.shape:
+            raise v.fail("Series.values", f"{t.size} values (one per time)", f"{x.size} values")
+        if t.size > 1:
+            ti = t.view(np.int64)
+            if (ti[1:] < ti[:-1]).any():
+                order = np.argsort(ti, kind="stable")
+                t, x = t[order], x[order]
+        self.__attrs_init__(arrays.readonly(t), arrays.readonly(x), kpi_key, allow_missing)
+
+    @classmethod
+    def from_pandas(cls, series: Any, *, kpi_key: str = "", allow_missing: bool = False) -> Series:
+        """Build from a pandas Series indexed by timezone-aware times.
+
+        >>> import pandas as pd
+        >>> ps = pd.Series([1.0, 2.0], index=pd.date_range("2026-01-01", periods=2, tz="UTC"))
+        >>> Series.from_pandas(ps, kpi_key="x").values.tolist()
+        [1.0, 2.0]
+        """
+        return cls(
+            series.index,
+            series.to_numpy(dtype="float64", na_value=np.nan),
+            kpi_key=kpi_key or str(series.name or ""),
+            allow_missing=allow_missing,
+        )
+
+    def __len__(self) -> int:
+        return int(self.values.size)
+
+    def __hash__(self) -> int:
+        return hash(
+            (_array_key(self.times), _array_key(self.values), self.kpi_key, self.allow_missing)
+        )
+
+    def __repr__(self) -> str:
+        if len(self) == 0:
+            return f"Series(kpi_key={self.kpi_key!r}, n=0)"
+        return (
+            f"Series(kpi_key={self.kpi_key!r}, n={len(self)}, "
+            f"from={self.times[0]!s}, to={self.times[-1]!s})"
+        )
+
+    @property
+    def start(self) -> dt.datetime | None:
+        """The first time as an aware UTC datetime (None when empty)."""
+        return _to_datetime(self.times[0]) if len(self) else None
+
+    @property
+    def end(self) -> dt.datetime | None:
+        """The last time as an aware UTC datetime (None when empty)."""
+        return _to_datetime(self.times[-1]) if len(self) else None
+
+    @property
+    def missing(self) -> int:
+        """How many values are missing (NaN)."""
+        return int(np.isnan(self.values).sum())
+
+    def between(self, start: dt.datetime | None = None, end: dt.datetime | None = None) -> Series:
+        """The observations with ``start <= time < end`` (either bound optional).
+
+        >>> import datetime as dt, numpy as np
+        >>> s = Series(np.array(["2026-01-01", "2026-01-02", "2026-01-03"],
+        ...            dtype="datetime64[ns]"), [1, 2, 3])
+        >>> s.between(dt.datetime(2026, 1, 2, tzinfo=dt.UTC)).values.tolist()
+        [2.0, 3.0]
+        """
+        lo, hi = 0, len(self)
+        if start is not None:
+            lo = int(np.searchsorted(self.times, to_datetime64("start", start), side="left"))
+        if end is not None:
+            hi = int(np.searchsorted(self.times, to_datetime64("end", end), side="left"))
+        if (
+            start is not None
+            and end is not None
+            and to_datetime64("end", end) < to_datetime64("start", start)
+        ):
+            raise v.fail("end", f"a time not before start ({start})", end)
+        return Series(
+            self.times[lo:hi],
+            self.values[lo:hi],
+            kpi_key=self.kpi_key,
+            allow_missing=self.allow_missing,
+        )
+
+
+def to_datetime64(name: str, value: object) -> np.datetime64:
+    """An aware datetime (or ISO string with offset) as ``datetime64[ns]`` UTC."""
+    if isinstance(value, np.datetime64):
+        return cast("np.datetime64", value.astype(arrays.NS))
+    aware = v.aware(name, value)
+    return np.datetime64(aware.replace(tzinfo=None), "ns")
+
+
+def _to_datetime(value: np.datetime64) -> dt.datetime:
+    ns = int(value.astype(np.int64))
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=ns // 1000)

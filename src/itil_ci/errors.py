@@ -1,0 +1,130 @@
+"""The one exception hierarchy of :mod:`itil_ci`.
+
+Every error the library raises on purpose derives from :class:`ItilCiError`,
+so ``except ItilCiError`` catches all of them.  Errors about bad input are also
+instances of the built-in class Python code conventionally expects
+(``ValueError``, ``TypeError`` or ``KeyError``), so existing handlers keep
+working.
+
+>>> from itil_ci.errors import InvalidInputError, ItilCiError
+>>> issubclass(InvalidInputError, ValueError) and issubclass(InvalidInputError, ItilCiError)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "ConflictError",
+    "DecodeError",
+    "InvalidInputError",
+    "InvalidTransition",
+    "ItilCiError",
+    "NotFound",
+    "PermissionDenied",
+    "StepBlocked",
+    "StorageError",
+]
+
+
+class ItilCiError(Exception):
+    """Root of every error raised by :mod:`itil_ci`."""
+
+
+class InvalidInputError(ItilCiError, ValueError):
+    """An argument has a value the library cannot accept.
+
+    The message names the argument, the bad value and what would be accepted.
+
+    >>> raise InvalidInputError("effort: expected a number >= 0, got -1")
+    Traceback (most recent call last):
+    ...
+    itil_ci.errors.InvalidInputError: effort: expected a number >= 0, got -1
+    """
+
+
+class DecodeError(InvalidInputError):
+    """A serialised document could not be turned back into domain objects.
+
+    ``problems`` lists every bad field as ``"path: what is wrong"``; the message
+    is those lines joined.
+
+    >>> err = DecodeError(["opportunity.effort: expected a number, got 'abc'"])
+    >>> err.problems
+    ("opportunity.effort: expected a number, got 'abc'",)
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__("; ".join(self.problems) or "invalid document")
+
+
+class InvalidTransition(ItilCiError, ValueError):
+    """A lifecycle move that is never allowed from the current state.
+
+    ``allowed`` lists the moves that are allowed from there.
+
+    >>> err = InvalidTransition("status: cannot move from 'closed' to 'logged'", allowed=())
+    >>> err.allowed
+    ()
+    """
+
+    def __init__(self, message: str, *, allowed: Sequence[str] = ()) -> None:
+        self.allowed: tuple[str, ...] = tuple(allowed)
+        super().__init__(message)
+
+
+class StepBlocked(ItilCiError):
+    """A step cannot be left because artefacts it must produce are missing.
+
+    ``step`` names the step and ``missing`` every missing artefact.
+
+    >>> err = StepBlocked("current_state", ["baseline for KPI 'mttr'"])
+    >>> str(err)
+    "step 'current_state' is blocked; missing: baseline for KPI 'mttr'"
+    """
+
+    def __init__(self, step: str, missing: Iterable[str]) -> None:
+        self.step = step
+        self.missing: tuple[str, ...] = tuple(missing)
+        super().__init__(f"step {step!r} is blocked; missing: " + "; ".join(self.missing))
+
+
+class PermissionDenied(ItilCiError):
+    """An actor lacks the role a move requires."""
+
+
+class ConflictError(ItilCiError):
+    """An update was made from a stale copy (optimistic concurrency).
+
+    >>> err = ConflictError("initiative", "abc", expected=3, actual=4)
+    >>> print(err)
+    initiative 'abc' was changed by someone else: your copy is version 3, the stored
+    one is version 4
+    """
+
+    def __init__(self, entity: str, id: str, *, expected: int, actual: int) -> None:
+        self.entity = entity
+        self.id = id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"{entity} {id!r} was changed by someone else: your copy is version "
+            f"{expected}, the stored one is version {actual}"
+        )
+
+
+class NotFound(ItilCiError, KeyError):
+    """Nothing is stored under the given key.
+
+    >>> str(NotFound("opportunity 'x' not found"))
+    "opportunity 'x' not found"
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "not found"
+
+
+class StorageError(ItilCiError):
+    """The storage backend failed (unreadable, corrupt, read-only or full)."""
