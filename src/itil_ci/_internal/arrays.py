@@ -23,14 +23,15 @@ def _is_pandas(obj: object) -> bool:
     return type(obj).__module__.split(".")[0] == "pandas"
 
 
-def as_times(name: str, value: Any) -> npt.NDArray[np.datetime64]:
+def as_times(name: str, value: Any, *, allow_missing: bool = False) -> npt.NDArray[np.datetime64]:
     """Coerce ``value`` to a 1-D ``datetime64[ns]`` array in UTC.
 
     Accepted: numpy ``datetime64`` arrays (taken as UTC, numpy has no zones),
     timezone-aware pandas Series/DatetimeIndex, and sequences of aware
     ``datetime`` objects, ``datetime64`` scalars or ISO-8601 strings with an
     offset.  Naive Python or pandas times, ``NaT`` and anything else raise
-    :class:`~itil_ci.errors.InvalidInputError`.
+    :class:`~itil_ci.errors.InvalidInputError`.  With ``allow_missing=True``,
+    ``NaT`` (and ``None`` in a sequence) is kept as ``NaT`` instead.
     """
     if _is_pandas(value):
         tz = getattr(getattr(value, "dt", value), "tz", None)
@@ -48,13 +49,24 @@ def as_times(name: str, value: Any) -> npt.NDArray[np.datetime64]:
         items = list(value)
         arr = np.empty(len(items), dtype=NS)
         for i, item in enumerate(items):
-            arr[i] = _one_time(f"{name}[{i}]", item)
+            if allow_missing and _is_missing_time(item):
+                arr[i] = np.datetime64("NaT")
+            else:
+                arr[i] = _one_time(f"{name}[{i}]", item)
     if arr.ndim != 1:
         raise fail(name, "a one-dimensional array of times", f"array of shape {arr.shape}")
-    if arr.size and np.isnat(arr).any():
+    if not allow_missing and arr.size and np.isnat(arr).any():
         bad = int(np.flatnonzero(np.isnat(arr))[0])
         raise fail(f"{name}[{bad}]", "a time (not NaT)", "NaT")
     return arr
+
+
+def _is_missing_time(item: Any) -> bool:
+    if item is None:
+        return True
+    if isinstance(item, np.datetime64):
+        return bool(np.isnat(item))
+    return type(item).__name__ == "NaTType"
 
 
 def _one_time(name: str, item: Any) -> np.datetime64:
@@ -119,8 +131,9 @@ def as_values(
 
 
 def readonly(arr: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """Return ``arr`` (a copy if it is someone else's view) marked read-only."""
-    if arr.base is not None or arr.flags.writeable:
-        arr = arr.copy()
+    """Mark ``arr`` read-only and return it.
+
+    Only for arrays the caller owns (fresh results, not views of user input).
+    """
     arr.flags.writeable = False
     return arr

@@ -49,9 +49,10 @@ def _v_roles(inst: Actor, attribute: attrs.Attribute[frozenset[Role]], value: ob
 class Actor:
     """Someone who acts on an initiative, with the roles they hold.
 
-    >>> ana = Actor("ana", roles=[Role.SERVICE_OWNER, "improvement-team"])
-    >>> ana.has(Role.IMPROVEMENT_TEAM)
-    True
+    Examples:
+        >>> ana = Actor("ana", roles=[Role.SERVICE_OWNER, "improvement-team"])
+        >>> ana.has(Role.IMPROVEMENT_TEAM)
+        True
     """
 
     name: str = attrs.field(validator=v.v_text(allow_empty=False))

@@ -26,11 +26,12 @@ class Baseline:
     (e.g. ``{"service": "email"}``).  Usually built by
     :func:`itil_ci.measurement.baseline` rather than by hand.
 
-    >>> import datetime as dt
-    >>> b = Baseline("mttr", 5.2, start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-    ...              end=dt.datetime(2026, 4, 1, tzinfo=dt.UTC), n=120)
-    >>> b.value, b.n, str(b.aggregation)
-    (5.2, 120, 'mean')
+    Examples:
+        >>> import datetime as dt
+        >>> b = Baseline("mttr", 5.2, start=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        ...              end=dt.datetime(2026, 4, 1, tzinfo=dt.UTC), n=120)
+        >>> b.value, b.n, str(b.aggregation)
+        (5.2, 120, 'mean')
     """
 
     kpi_key: str = attrs.field(validator=_v_key)

@@ -9,8 +9,18 @@ from typing import Any
 import attrs
 
 from itil_ci._internal import validate as v
+from itil_ci.domain.artefacts import (
+    DataRecord,
+    MeasureGap,
+    PDCARecord,
+    Presentation,
+    QualityCheck,
+)
 from itil_ci.domain.baseline import Baseline
 from itil_ci.domain.kpi import KPI
+from itil_ci.domain.opportunity import Opportunity
+from itil_ci.domain.ranking import Ranking
+from itil_ci.domain.results import Comparison, Evaluation, Signal, Trend
 
 __all__ = [
     "Action",
@@ -21,6 +31,7 @@ __all__ = [
     "Objective",
     "Outcome",
     "OutcomeCategory",
+    "STEPS",
 ]
 
 
@@ -30,6 +41,32 @@ class ImprovementModel(enum.Enum):
     ITIL4 = "itil4"
     SEVEN_STEP = "seven-step"
     PDCA = "pdca"
+
+
+#: The steps of each model in order, ending with ``"closed"`` (the engines' states).
+STEPS: dict[ImprovementModel, tuple[str, ...]] = {
+    ImprovementModel.ITIL4: (
+        "vision",
+        "current_state",
+        "target_state",
+        "plan",
+        "action",
+        "evaluation",
+        "momentum",
+        "closed",
+    ),
+    ImprovementModel.SEVEN_STEP: (
+        "strategy",
+        "define",
+        "gather",
+        "process",
+        "analyse",
+        "present",
+        "implement",
+        "closed",
+    ),
+    ImprovementModel.PDCA: ("plan", "do", "check", "act", "closed"),
+}
 
 
 def _c_improvement_model(value: Any) -> Any:
@@ -64,8 +101,9 @@ class OutcomeCategory(enum.Enum):
 class Objective:
     """An objective an initiative serves (the link to the vision).
 
-    >>> Objective("Halve the time to restore e-mail", owner="ana").owner
-    'ana'
+    Examples:
+        >>> Objective("Halve the time to restore e-mail", owner="ana").owner
+        'ana'
     """
 
     statement: str = attrs.field(validator=v.v_text(allow_empty=False))
@@ -76,8 +114,9 @@ class Objective:
 class Action:
     """One action of an initiative's plan.
 
-    >>> Action("Publish a knowledge article", owner="li", due="2027-01-15").due.isoformat()
-    '2027-01-15'
+    Examples:
+        >>> Action("Publish a knowledge article", owner="li", due="2027-01-15").due.isoformat()
+        '2027-01-15'
     """
 
     title: str = attrs.field(validator=v.v_text(allow_empty=False))
@@ -113,8 +152,9 @@ def _v_categories(inst: Outcome, attribute: attrs.Attribute[Any], value: object)
 class Outcome:
     """The outcome recorded when an initiative closes.
 
-    >>> Outcome("successful", categories=["time", "satisfaction"]).closure.value
-    'successful'
+    Examples:
+        >>> Outcome("successful", categories=["time", "satisfaction"]).closure.value
+        'successful'
     """
 
     closure: ClosureCode = attrs.field(converter=_c_closure_code, validator=v.v_enum(ClosureCode))
@@ -171,18 +211,49 @@ def _v_kpis(inst: Initiative, attribute: attrs.Attribute[Any], value: object) ->
     v.unique("Initiative.kpis (keys)", (k.key for k in value))
 
 
+def _v_step(inst: Initiative, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    model = inst.model if attribute.name == "step" else ImprovementModel.PDCA
+    steps = STEPS.get(model, ()) if isinstance(model, ImprovementModel) else ()
+    if value not in steps:
+        raise v.fail(
+            f"Initiative.{attribute.name}",
+            f"a step of the {getattr(model, 'value', model)!r} model ({', '.join(steps)}) or None",
+            value,
+        )
+
+
+def _v_dict_of(cls: type[Any]) -> Any:
+    return v.v_str_dict(values=cls)
+
+
+def _v_signals(inst: Initiative, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, dict):
+        raise v.fail("Initiative.signals", "a dict of lists of Signal", value)
+    for key, items in value.items():
+        v.text("Initiative.signals key", key, allow_empty=False)
+        if not isinstance(items, list) or not all(isinstance(s, Signal) for s in items):
+            raise v.fail(f"Initiative.signals[{key!r}]", "a list of Signal", items)
+
+
 @attrs.define(on_setattr=[attrs.setters.convert, attrs.setters.validate, _touch])
 class Initiative:
     """An improvement initiative, driven through one of the three models.
 
     ``step`` is the current step of its engine (None before the engine
-    starts); ``history`` is the audit trail.  Both are written by
+    starts; one of :data:`STEPS` for its model, checked on load);
+    ``history`` is the audit trail.  The fields from ``vision`` to
+    ``presentation`` hold the artefacts the engines' steps produce (results
+    of the shared core included) and ``pdca``/``pdca_step`` the PDCA cycles,
+    standalone or run inside the ITIL 4 "action" step.  Both are written by
     :mod:`itil_ci.engines`, which keeps the engine's state on the initiative so
     that it can be stored and restored without replaying history.
 
-    >>> ini = Initiative(title="Faster e-mail restores", model="pdca")
-    >>> ini.model.value, ini.step, ini.version
-    ('pdca', None, 0)
+    Examples:
+        >>> ini = Initiative(title="Faster e-mail restores", model="pdca")
+        >>> ini.model.value, ini.step, ini.version
+        ('pdca', None, 0)
     """
 
     title: str = attrs.field(validator=v.v_text(allow_empty=False))
@@ -207,15 +278,56 @@ class Initiative:
         validator=v.v_enum(ImprovementModel),
         kw_only=True,
     )
-    step: str | None = attrs.field(
-        default=None, validator=attrs.validators.optional(v.v_text(allow_empty=False)), kw_only=True
-    )
+    step: str | None = attrs.field(default=None, validator=_v_step, kw_only=True)
     cycle: int = attrs.field(default=0, validator=_v_seq, kw_only=True)
     history: list[AuditRecord] = attrs.field(
         factory=list, converter=v.c_list, validator=v.v_instances(AuditRecord), kw_only=True
     )
     outcome: Outcome | None = attrs.field(
         default=None, validator=v.v_instance(Outcome, allow_none=True), kw_only=True
+    )
+    # -- artefacts written by the engines' steps (see itil_ci.engines) --
+    vision: str = attrs.field(default="", validator=v.v_text(), kw_only=True)
+    gaps: dict[str, Evaluation] = attrs.field(
+        factory=dict, validator=_v_dict_of(Evaluation), kw_only=True
+    )
+    ranking: Ranking | None = attrs.field(
+        default=None, validator=v.v_instance(Ranking, allow_none=True), kw_only=True
+    )
+    evaluations: dict[str, Evaluation] = attrs.field(
+        factory=dict, validator=_v_dict_of(Evaluation), kw_only=True
+    )
+    comparisons: dict[str, Comparison] = attrs.field(
+        factory=dict, validator=_v_dict_of(Comparison), kw_only=True
+    )
+    lessons: list[str] = attrs.field(
+        factory=list, converter=v.c_list, validator=v.v_str_list(), kw_only=True
+    )
+    remeasure_on: dt.date | None = attrs.field(
+        default=None, converter=v.c_date, validator=v.v_date(allow_none=True), kw_only=True
+    )
+    new_opportunities: list[Opportunity] = attrs.field(
+        factory=list, converter=v.c_list, validator=v.v_instances(Opportunity), kw_only=True
+    )
+    pdca: list[PDCARecord] = attrs.field(
+        factory=list, converter=v.c_list, validator=v.v_instances(PDCARecord), kw_only=True
+    )
+    pdca_step: str | None = attrs.field(default=None, validator=_v_step, kw_only=True)
+    measure_gap: MeasureGap | None = attrs.field(
+        default=None, validator=v.v_instance(MeasureGap, allow_none=True), kw_only=True
+    )
+    data: dict[str, DataRecord] = attrs.field(
+        factory=dict, validator=_v_dict_of(DataRecord), kw_only=True
+    )
+    quality: dict[str, QualityCheck] = attrs.field(
+        factory=dict, validator=_v_dict_of(QualityCheck), kw_only=True
+    )
+    trends: dict[str, Trend] = attrs.field(factory=dict, validator=_v_dict_of(Trend), kw_only=True)
+    signals: dict[str, list[Signal]] = attrs.field(
+        factory=dict, validator=_v_signals, kw_only=True
+    )
+    presentation: Presentation | None = attrs.field(
+        default=None, validator=v.v_instance(Presentation, allow_none=True), kw_only=True
     )
     version: int = attrs.field(default=0, validator=_v_seq, kw_only=True)
     created_at: dt.datetime = attrs.field(
@@ -228,8 +340,9 @@ class Initiative:
     def kpi(self, key: str) -> KPI:
         """The initiative's KPI with ``key``.
 
-        >>> Initiative(title="x", kpis=[KPI("mttr")]).kpi("mttr").key
-        'mttr'
+        Examples:
+            >>> Initiative(title="x", kpis=[KPI("mttr")]).kpi("mttr").key
+            'mttr'
         """
         for k in self.kpis:
             if k.key == key:

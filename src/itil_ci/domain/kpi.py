@@ -36,8 +36,9 @@ class Direction(enum.Enum):
     def parse(cls, value: object) -> Direction:
         """Read a direction from a member, its value, or ``"higher"``/``"lower"``.
 
-        >>> Direction.parse("lower")
-        <Direction.LOWER_IS_BETTER: 'lower-is-better'>
+        Examples:
+            >>> Direction.parse("lower")
+            <Direction.LOWER_IS_BETTER: 'lower-is-better'>
         """
         if isinstance(value, str) and value.strip().lower() in ("higher", "lower"):
             return cls(f"{value.strip().lower()}-is-better")
@@ -47,8 +48,9 @@ class Direction(enum.Enum):
     def sign(self) -> int:
         """``+1`` when higher is better, ``-1`` when lower is better.
 
-        >>> Direction.LOWER_IS_BETTER.sign
-        -1
+        Examples:
+            >>> Direction.LOWER_IS_BETTER.sign
+            -1
         """
         return 1 if self is Direction.HIGHER_IS_BETTER else -1
 
@@ -91,10 +93,11 @@ class Aggregation:
     ``p`` is required for ``percentile`` (0 to 100) and forbidden otherwise.
     ``per`` is the time unit of a ``rate`` (``"day"`` by default).
 
-    >>> Aggregation.parse("p90")
-    Aggregation(method=<AggregationMethod.PERCENTILE: 'percentile'>, p=90.0, per=None)
-    >>> Aggregation.parse("median").method.value
-    'median'
+    Examples:
+        >>> Aggregation.parse("p90")
+        Aggregation(method=<AggregationMethod.PERCENTILE: 'percentile'>, p=90.0, per=None)
+        >>> Aggregation.parse("median").method.value
+        'median'
     """
 
     method: AggregationMethod = attrs.field(
@@ -165,9 +168,10 @@ class Target:
     than the tolerance is amber, further away is red.  With
     ``tolerance_kind="relative"`` it is a fraction of ``|value|``.
 
-    >>> t = Target(4.0, due="2027-03-31", tolerance=0.1, tolerance_kind="relative")
-    >>> t.tolerance_width
-    0.4
+    Examples:
+        >>> t = Target(4.0, due="2027-03-31", tolerance=0.1, tolerance_kind="relative")
+        >>> t.tolerance_width
+        0.4
     """
 
     value: float = attrs.field(validator=v.v_number())
@@ -197,8 +201,9 @@ class Target:
 class CSF:
     """A critical success factor: what must go right for an objective.
 
-    >>> CSF("Restore service quickly").name
-    'Restore service quickly'
+    Examples:
+        >>> CSF("Restore service quickly").name
+        'Restore service quickly'
     """
 
     name: str = attrs.field(validator=v.v_text(allow_empty=False))
@@ -251,12 +256,13 @@ class KPI:
     target, a tolerance and a direction; :attr:`is_complete` says whether this
     one has all three.
 
-    >>> mttr = KPI("mttr", name="Mean time to restore", unit="hours",
-    ...            direction="lower", target=Target(4.0, tolerance=0.5))
-    >>> mttr.is_complete
-    True
-    >>> KPI("fcr").is_complete
-    False
+    Examples:
+        >>> mttr = KPI("mttr", name="Mean time to restore", unit="hours",
+        ...            direction="lower", target=Target(4.0, tolerance=0.5))
+        >>> mttr.is_complete
+        True
+        >>> KPI("fcr").is_complete
+        False
     """
 
     key: str = attrs.field(validator=_v_key)

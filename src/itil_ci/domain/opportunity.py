@@ -130,15 +130,16 @@ class Opportunity:
     :class:`OpportunityStatus`): assigning a status that cannot follow the
     current one raises :class:`~itil_ci.errors.InvalidTransition`.
 
-    >>> opp = Opportunity(title="Automate password resets", effort=3, expected_benefit=8)
-    >>> opp.status.value
-    'logged'
-    >>> opp.move_to("assessed").status.value
-    'assessed'
-    >>> opp.move_to("closed")
-    Traceback (most recent call last):
-    ...
-    itil_ci.errors.InvalidTransition: Opportunity.status: cannot move from 'assessed' ...
+    Examples:
+        >>> opp = Opportunity(title="Automate password resets", effort=3, expected_benefit=8)
+        >>> opp.status.value
+        'logged'
+        >>> opp.move_to("assessed").status.value
+        'assessed'
+        >>> opp.move_to("closed")
+        Traceback (most recent call last):
+        ...
+        itil_ci.errors.InvalidTransition: Opportunity.status: cannot move from 'assessed' ...
     """
 
     title: str = attrs.field(validator=v.v_text(allow_empty=False))
@@ -198,7 +199,8 @@ class Opportunity:
     def allowed_statuses(self) -> list[OpportunityStatus]:
         """The statuses this entry may move to next.
 
-        >>> [s.value for s in Opportunity(title="x").allowed_statuses()]
-        ['assessed', 'withdrawn']
+        Examples:
+            >>> [s.value for s in Opportunity(title="x").allowed_statuses()]
+            ['assessed', 'withdrawn']
         """
         return sorted(TRANSITIONS[self.status], key=lambda s: list(OpportunityStatus).index(s))

@@ -11,8 +11,16 @@ import numpy.typing as npt
 
 from itil_ci._internal import arrays
 from itil_ci._internal import validate as v
+from itil_ci.errors import InvalidInputError
 
 __all__ = ["Series"]
+
+
+def _same(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> bool:
+    """Element-wise equality where NaN equals NaN (a missing value is a value here)."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
 
 
 def _array_key(a: npt.NDArray[Any]) -> tuple[str, tuple[int, ...], bytes]:
@@ -31,21 +39,18 @@ class Series:
     sort is applied when the input is not already ordered).  The arrays are
     read-only.
 
-    >>> import numpy as np
-    >>> s = Series(np.array(["2026-01-02", "2026-01-01"], dtype="datetime64[ns]"),
-    ...            [5.0, 3.0], kpi_key="mttr")
-    >>> s.values.tolist()
-    [3.0, 5.0]
-    >>> len(s)
-    2
+    Examples:
+        >>> import numpy as np
+        >>> s = Series(np.array(["2026-01-02", "2026-01-01"], dtype="datetime64[ns]"),
+        ...            [5.0, 3.0], kpi_key="mttr")
+        >>> s.values.tolist()
+        [3.0, 5.0]
+        >>> len(s)
+        2
     """
 
-    times: npt.NDArray[np.datetime64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
-    values: npt.NDArray[np.float64] = attrs.field(
-        eq=attrs.cmp_using(
-            eq=np.array_equal,
-        )
-    )
+    times: npt.NDArray[np.datetime64] = attrs.field(eq=attrs.cmp_using(eq=_same))
+    values: npt.NDArray[np.float64] = attrs.field(eq=attrs.cmp_using(eq=_same))
     kpi_key: str = ""
     allow_missing: bool = False
 
@@ -58,22 +63,29 @@ class Series:
         t = arrays.as_times("Series.times", times)
         x = arrays.as_values("Series.values", values, allow_missing=allow_missing)
         if t.shape != x.shape:
-            raise v.fail("Series.values", f"{t.size} values (one per time)", f"{x.size} values")
+            raise InvalidInputError(
+                f"Series.values: expected {t.size} values (one per time), got {x.size}"
+            )
         if t.size > 1:
             ti = t.view(np.int64)
             if (ti[1:] < ti[:-1]).any():
                 order = np.argsort(ti, kind="stable")
                 t, x = t[order], x[order]
+        # One bit pattern per value, so equality and hashing agree: -0.0 -> 0.0, one NaN.
+        x = x + 0.0
+        if allow_missing:
+            x[np.isnan(x)] = np.nan
         self.__attrs_init__(arrays.readonly(t), arrays.readonly(x), kpi_key, allow_missing)
 
     @classmethod
     def from_pandas(cls, series: Any, *, kpi_key: str = "", allow_missing: bool = False) -> Series:
         """Build from a pandas Series indexed by timezone-aware times.
 
-        >>> import pandas as pd
-        >>> ps = pd.Series([1.0, 2.0], index=pd.date_range("2026-01-01", periods=2, tz="UTC"))
-        >>> Series.from_pandas(ps, kpi_key="x").values.tolist()
-        [1.0, 2.0]
+        Examples:
+            >>> import pandas as pd
+            >>> ps = pd.Series([1.0, 2.0], index=pd.date_range("2026-01-01", periods=2, tz="UTC"))
+            >>> Series.from_pandas(ps, kpi_key="x").values.tolist()
+            [1.0, 2.0]
         """
         return cls(
             series.index,
@@ -116,11 +128,12 @@ class Series:
     def between(self, start: dt.datetime | None = None, end: dt.datetime | None = None) -> Series:
         """The observations with ``start <= time < end`` (either bound optional).
 
-        >>> import datetime as dt, numpy as np
-        >>> s = Series(np.array(["2026-01-01", "2026-01-02", "2026-01-03"],
-        ...            dtype="datetime64[ns]"), [1, 2, 3])
-        >>> s.between(dt.datetime(2026, 1, 2, tzinfo=dt.UTC)).values.tolist()
-        [2.0, 3.0]
+        Examples:
+            >>> import datetime as dt, numpy as np
+            >>> s = Series(np.array(["2026-01-01", "2026-01-02", "2026-01-03"],
+            ...            dtype="datetime64[ns]"), [1, 2, 3])
+            >>> s.between(dt.datetime(2026, 1, 2, tzinfo=dt.UTC)).values.tolist()
+            [2.0, 3.0]
         """
         lo, hi = 0, len(self)
         if start is not None:

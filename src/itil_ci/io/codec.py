@@ -1,0 +1,459 @@
+"""One cattrs converter for every domain object, and JSON on top of it.
+
+Documents are plain JSON data: enums as their string values, datetimes as
+ISO-8601 strings in UTC, dates as ``YYYY-MM-DD``, a :class:`~itil_ci.Series`
+as two lists (times as ISO-8601 UTC strings with nanoseconds, values as
+numbers with ``null`` for a missing value), numpy arrays in result records as
+lists.  The top-level document carries ``schema_version`` and ``type``.
+
+Decoding is strict and never executes anything: numbers must be JSON numbers
+(``"1.5"`` is not a number), unknown fields are rejected, and every problem
+is reported with the path of the bad field, e.g.
+``initiative.kpis[2].target.value: expected a number, got 'abc'``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import math
+import re
+import typing
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+import numpy as np
+from cattrs.errors import (
+    BaseValidationError,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+
+from itil_ci._internal.validate import fail
+from itil_ci.domain.series import Series
+from itil_ci.errors import DecodeError, InvalidInputError
+
+__all__ = ["SCHEMA_VERSION", "converter", "from_dict", "from_json", "to_dict", "to_json"]
+
+T = TypeVar("T")
+
+#: Version of the document format written by this library.
+SCHEMA_VERSION = 1
+
+
+class _Problem(Exception):
+    """A leaf decoding problem with a message that needs only a path prefix."""
+
+
+def _describe(value: object) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+# --- strict scalars ---------------------------------------------------------------
+
+
+def _s_float(value: Any, _: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Problem(f"expected a number, got {_describe(value)}")
+    if not math.isfinite(value):
+        raise _Problem(f"expected a finite number, got {_describe(value)}")
+    return float(value)
+
+
+def _s_int(value: Any, _: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Problem(f"expected a whole number, got {_describe(value)}")
+    return value
+
+
+def _s_str(value: Any, _: Any) -> str:
+    if not isinstance(value, str):
+        raise _Problem(f"expected a string, got {_describe(value)}")
+    return value
+
+
+def _s_bool(value: Any, _: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Problem(f"expected true or false, got {_describe(value)}")
+    return value
+
+
+def _s_datetime(value: Any, _: Any) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.utcoffset() is not None:
+            return parsed.astimezone(dt.UTC)
+    raise _Problem(f"expected an ISO-8601 date-time with a UTC offset, got {_describe(value)}")
+
+
+def _s_date(value: Any, _: Any) -> dt.date:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _Problem(f"expected an ISO-8601 date (YYYY-MM-DD), got {_describe(value)}")
+
+
+def _u_datetime(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, Any], enum.Enum]:
+    accepted = ", ".join(repr(m.value) for m in cls)
+
+    def structure(value: Any, _: Any) -> enum.Enum:
+        try:
+            return cls(value)
+        except (ValueError, TypeError):
+            raise _Problem(f"expected one of {accepted}, got {_describe(value)}") from None
+
+    return structure
+
+
+# --- numpy arrays and series --------------------------------------------------------
+
+_ISO_NS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|\+00:00)$")
+
+
+def _times_out(times: np.ndarray[Any, Any]) -> list[str]:
+    strings = np.datetime_as_string(times.astype("datetime64[ns]"), unit="ns")
+    return [s + "Z" for s in strings.tolist()]
+
+
+def _times_in(value: Any) -> np.ndarray[Any, Any]:
+    if not isinstance(value, list):
+        raise _Problem(f"expected a list of ISO-8601 UTC times, got {_describe(value)}")
+    if not all(isinstance(s, str) for s in value):
+        bad = next(i for i, s in enumerate(value) if not isinstance(s, str))
+        raise _Problem(f"[{bad}]: expected an ISO-8601 UTC time, got {_describe(value[bad])}")
+    if not value:
+        return np.empty(0, dtype="datetime64[ns]")
+    arr = np.array(value, dtype=object)
+    ok = np.array([bool(_ISO_NS.match(s)) for s in value], dtype=bool)
+    if not ok.all():
+        bad = int(np.flatnonzero(~ok)[0])
+        raise _Problem(
+            f"[{bad}]: expected an ISO-8601 UTC time ending in 'Z' or '+00:00', "
+            f"got {_describe(value[bad])}"
+        )
+    stripped = np.char.replace(np.char.replace(arr.astype(str), "Z", ""), "+00:00", "")
+    return stripped.astype("datetime64[ns]")
+
+
+def _floats_out(values: np.ndarray[Any, Any]) -> list[float | None]:
+    out: list[float | None] = values.astype(np.float64).tolist()
+    if np.isnan(values).any():
+        out = [None if x != x else x for x in out]
+    return out
+
+
+def _floats_in(value: Any, *, allow_missing: bool) -> np.ndarray[Any, Any]:
+    if not isinstance(value, list):
+        raise _Problem(f"expected a list of numbers, got {_describe(value)}")
+    for i, x in enumerate(value):
+        if x is None and allow_missing:
+            continue
+        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+            raise _Problem(f"[{i}]: expected a number, got {_describe(x)}")
+    return np.array([np.nan if x is None else x for x in value], dtype=np.float64)
+
+
+def _u_series(s: Series) -> dict[str, Any]:
+    return {
+        "kpi_key": s.kpi_key,
+        "allow_missing": s.allow_missing,
+        "times": _times_out(s.times),
+        "values": _floats_out(s.values),
+    }
+
+
+def _s_series(value: Any, _: Any) -> Series:
+    if not isinstance(value, dict):
+        raise _Problem(f"expected an object, got {_describe(value)}")
+    extra = set(value) - {"kpi_key", "allow_missing", "times", "values"}
+    if extra:
+        raise _Problem(f"unknown field(s) {sorted(extra)}")
+    allow = value.get("allow_missing", False)
+    if not isinstance(allow, bool):
+        raise _Problem(f".allow_missing: expected true or false, got {_describe(allow)}")
+    key = value.get("kpi_key", "")
+    if not isinstance(key, str):
+        raise _Problem(f".kpi_key: expected a string, got {_describe(key)}")
+    for field in ("times", "values"):
+        if field not in value:
+            raise _Problem(f".{field}: required field is missing")
+    try:
+        times = _times_in(value["times"])
+    except _Problem as exc:
+        raise _Problem(f".times{exc}" if str(exc).startswith("[") else f".times: {exc}") from None
+    try:
+        values = _floats_in(value["values"], allow_missing=allow)
+    except _Problem as exc:
+        raise _Problem(f".values{exc}" if str(exc).startswith("[") else f".values: {exc}") from None
+    return Series(times, values, kpi_key=key, allow_missing=allow)
+
+
+def _is_ndarray(tp: Any) -> bool:
+    return tp is np.ndarray or typing.get_origin(tp) is np.ndarray
+
+
+def _ndarray_dtype(tp: Any) -> np.dtype[Any]:
+    args = typing.get_args(tp)
+    if len(args) == 2:
+        dtype_args = typing.get_args(args[1])
+        if dtype_args and isinstance(dtype_args[0], type):
+            return np.dtype(dtype_args[0])
+    return np.dtype(np.float64)
+
+
+def _u_ndarray(arr: np.ndarray[Any, Any]) -> list[Any]:
+    if arr.dtype.kind == "f":
+        return _floats_out(arr)
+    if arr.dtype.kind == "M":
+        return _times_out(arr)
+    out: list[Any] = arr.tolist()
+    return out
+
+
+def _ndarray_structure_factory(tp: Any) -> Callable[[Any, Any], np.ndarray[Any, Any]]:
+    dtype = _ndarray_dtype(tp)
+
+    def structure(value: Any, _: Any) -> np.ndarray[Any, Any]:
+        if dtype.kind == "f":
+            arr = _floats_in(value, allow_missing=True)
+        elif dtype.kind == "M":
+            arr = _times_in(value)
+        else:
+            if not isinstance(value, list):
+                raise _Problem(f"expected a list, got {_describe(value)}")
+            kinds = {"i": int, "u": int, "b": bool, "U": str}
+            want = kinds.get(dtype.kind)
+            for i, x in enumerate(value):
+                if want is not None and (
+                    not isinstance(x, want) or (want is int and isinstance(x, bool))
+                ):
+                    raise _Problem(f"[{i}]: expected {want.__name__}, got {_describe(x)}")
+            arr = np.array(value, dtype=dtype)
+        arr.flags.writeable = False
+        return arr
+
+    return structure
+
+
+def _u_frozenset(value: frozenset[Any]) -> list[Any]:
+    items = [converter.unstructure(x) for x in value]
+    return sorted(items, key=lambda x: json.dumps(x, sort_keys=True))
+
+
+def _is_frozenset(tp: Any) -> bool:
+    return bool(tp is frozenset or typing.get_origin(tp) is frozenset)
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    conv.register_structure_hook(float, _s_float)
+    conv.register_structure_hook(int, _s_int)
+    conv.register_structure_hook(str, _s_str)
+    conv.register_structure_hook(bool, _s_bool)
+    conv.register_structure_hook(dt.datetime, _s_datetime)
+    conv.register_unstructure_hook(dt.datetime, _u_datetime)
+    conv.register_structure_hook(dt.date, _s_date)
+    conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
+    conv.register_structure_hook_factory(
+        lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum_hook
+    )
+    conv.register_unstructure_hook(Series, _u_series)
+    conv.register_structure_hook(Series, _s_series)
+    conv.register_unstructure_hook_func(_is_ndarray, _u_ndarray)
+    conv.register_structure_hook_factory(_is_ndarray, _ndarray_structure_factory)
+    conv.register_unstructure_hook_func(_is_frozenset, _u_frozenset)
+    return conv
+
+
+#: The one converter. Use :func:`to_dict`/:func:`from_dict` rather than calling it directly.
+converter = _make_converter()
+
+
+# --- error paths -------------------------------------------------------------------
+
+
+def _join(path: str, message: str) -> str:
+    if message.startswith((".", "[")):
+        head, sep, rest = message.partition(": ")
+        return f"{path}{head}{sep}{rest}" if sep else f"{path}{message}"
+    return f"{path}: {message}"
+
+
+def _leaf(exc: BaseException, path: str, cls_name: str | None) -> list[str]:
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return [f"{path}: unknown field(s) {sorted(exc.extra_fields)}"]
+    if isinstance(exc, _Problem):
+        return [_join(path, str(exc))]
+    if isinstance(exc, InvalidInputError):
+        message = str(exc)
+        # Validator messages start with "Class.field" (or "Class.field[i]"): re-root them.
+        m = re.match(r"^([A-Z]\w*)\.([\w\[\]'\".]+(?: \(keys\))?(?: key)?):\s(.*)$", message)
+        if m and (cls_name is None or m.group(1) == cls_name):
+            return [f"{path}.{m.group(2)}: {m.group(3)}"]
+        return [f"{path}: {message}"]
+    if isinstance(exc, KeyError):
+        key = str(exc.args[0]) if exc.args else "?"
+        where = path if path.endswith(f".{key}") else f"{path}.{key}"
+        return [f"{where}: required field is missing"]
+    if isinstance(exc, TypeError) and "missing" in str(exc) and "argument" in str(exc):
+        names = re.findall(r"'(\w+)'", str(exc))
+        return [f"{path}.{n}: required field is missing" for n in names] or [f"{path}: {exc}"]
+    return [f"{path}: {type(exc).__name__}: {exc}"]
+
+
+def _problems(exc: BaseException, path: str, cls_name: str | None = None) -> list[str]:
+    if isinstance(exc, ClassValidationError):
+        with_notes, others = exc.group_exceptions()
+        out: list[str] = []
+        for sub, note in with_notes:
+            sub_cls = _type_name(note.type)
+            out += _problems(sub, f"{path}.{note.name}", sub_cls)
+        for sub in others:
+            out += _problems(sub, path, cls_name)
+        return out
+    if isinstance(exc, IterableValidationError):
+        with_notes_i, others_i = exc.group_exceptions()
+        out = []
+        for sub, inote in with_notes_i:
+            idx = inote.index
+            out += _problems(
+                sub,
+                f"{path}[{idx!r}]" if isinstance(idx, str) else f"{path}[{idx}]",
+                _type_name(inote.type),
+            )
+        for sub in others_i:
+            out += _problems(sub, path, cls_name)
+        return out
+    if isinstance(exc, BaseValidationError):
+        return [p for sub in exc.exceptions for p in _problems(sub, path, cls_name)]
+    return _leaf(exc, path, cls_name)
+
+
+def _type_name(tp: Any) -> str | None:
+    return tp.__name__ if isinstance(tp, type) and attrs.has(tp) else None
+
+
+def _root_name(cls: Any) -> str:
+    name = getattr(cls, "__name__", "document")
+    if name.isupper():
+        return name.lower()
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+# --- public API ---------------------------------------------------------------------
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    """Turn a domain or result object into plain JSON data.
+
+    The top-level document carries ``schema_version`` and ``type``.
+
+    Examples:
+        >>> from itil_ci import KPI
+        >>> d = to_dict(KPI("mttr", direction="lower"))
+        >>> d["schema_version"], d["type"], d["direction"]
+        (1, 'KPI', 'lower-is-better')
+    """
+    if not attrs.has(type(obj)):
+        raise fail("obj", "an itil_ci domain or result object (an attrs class)", obj)
+    data = converter.unstructure(obj)
+    assert isinstance(data, dict)
+    return {"schema_version": SCHEMA_VERSION, "type": type(obj).__name__, **data}
+
+
+def from_dict(data: Any, cls: type[T]) -> T:
+    """Rebuild an object of ``cls`` from :func:`to_dict` output.
+
+    Raises :class:`~itil_ci.errors.DecodeError` naming the path of every bad
+    field.
+
+    Examples:
+        >>> from itil_ci import KPI
+        >>> from_dict(to_dict(KPI("mttr")), KPI).key
+        'mttr'
+        >>> from_dict({"schema_version": 1, "key": "x", "unit": 3}, KPI)
+        Traceback (most recent call last):
+        ...
+        itil_ci.errors.DecodeError: kpi.unit: expected a string, got 3
+    """
+    root = _root_name(cls)
+    if not isinstance(data, dict):
+        raise DecodeError([f"{root}: expected an object, got {_describe(data)}"])
+    body = dict(data)
+    version = body.pop("schema_version", None)
+    if version is None:
+        raise DecodeError([f"{root}.schema_version: required field is missing"])
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise DecodeError(
+            [f"{root}.schema_version: expected a whole number >= 1, got {_describe(version)}"]
+        )
+    if version > SCHEMA_VERSION:
+        raise DecodeError(
+            [
+                f"{root}.schema_version: this library reads documents up to version "
+                f"{SCHEMA_VERSION}, got {version} (upgrade itil_ci)"
+            ]
+        )
+    kind = body.pop("type", None)
+    name = getattr(cls, "__name__", None)
+    if kind is not None and kind != name:
+        raise DecodeError([f"{root}.type: expected {name!r}, got {_describe(kind)}"])
+    try:
+        return converter.structure(body, cls)
+    except DecodeError:
+        raise
+    except Exception as exc:  # every failure becomes one DecodeError with paths
+        raise DecodeError(_problems(exc, root, name)) from None
+
+
+def _reject_constant(name: str) -> float:
+    raise DecodeError([f"document: {name} is not valid JSON (use null for a missing value)"])
+
+
+def to_json(obj: Any, *, indent: int | None = None) -> str:
+    """Serialise ``obj`` to a JSON string (see :func:`to_dict`).
+
+    Examples:
+        >>> from itil_ci import Target
+        >>> to_json(Target(4.0, due="2027-01-31"))
+        '{"schema_version": 1, "type": "Target", "value": 4.0, "due": "2027-01-31", ...}'
+    """
+    return json.dumps(to_dict(obj), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def from_json(text: str | bytes, cls: type[T]) -> T:
+    """Parse a JSON document written by :func:`to_json` into ``cls``.
+
+    Examples:
+        >>> from itil_ci import Opportunity
+        >>> opp = Opportunity(title="Self-service password reset")
+        >>> from_json(to_json(opp), Opportunity) == opp
+        True
+        >>> from_json('{"schema_version": 1, "title": "x", "effort": "abc"}', Opportunity)
+        Traceback (most recent call last):
+        ...
+        itil_ci.errors.DecodeError: opportunity.effort: expected a number, got 'abc'
+    """
+    if not isinstance(text, str | bytes):
+        raise fail("text", "a JSON string", text)
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise DecodeError(
+            [f"document: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"]
+        ) from None
+    return from_dict(data, cls)

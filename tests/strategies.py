@@ -1,0 +1,197 @@
+"""Hypothesis strategies for every domain class, shared by the whole test suite."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+import numpy as np
+from hypothesis import strategies as st
+
+import itil_ci as ic
+
+__all__ = [
+    "actions",
+    "actors",
+    "aggregations",
+    "aware_datetimes",
+    "baselines",
+    "csfs",
+    "dates",
+    "finite_floats",
+    "initiatives",
+    "kpi_keys",
+    "kpis",
+    "objectives",
+    "opportunities",
+    "outcomes",
+    "series",
+    "targets",
+    "texts",
+]
+
+finite_floats = st.floats(allow_nan=False, allow_infinity=False, width=64).map(lambda x: x + 0.0)
+non_negative = st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False)
+texts = st.text(max_size=20)
+names = st.text(min_size=1, max_size=20).filter(lambda s: s.strip() != "")
+kpi_keys = st.text(string.ascii_letters + string.digits + "_.:-", min_size=1, max_size=12).filter(
+    lambda s: s[0] not in ".:-"
+)
+aware_datetimes = st.datetimes(
+    min_value=dt.datetime(1971, 1, 1), max_value=dt.datetime(2200, 1, 1), timezones=st.just(dt.UTC)
+)
+dates = st.dates(min_value=dt.date(1971, 1, 1), max_value=dt.date(2200, 1, 1))
+
+
+def _enum(cls: type) -> st.SearchStrategy:  # type: ignore[type-arg]
+    return st.sampled_from(list(cls))
+
+
+aggregations = st.one_of(
+    st.sampled_from(["mean", "median", "proportion", "sum", "count"]).map(ic.Aggregation.parse),
+    st.floats(0, 100).map(lambda p: ic.Aggregation("percentile", p=p)),
+    st.sampled_from([None, "hour", "day", "week"]).map(lambda u: ic.Aggregation("rate", per=u)),
+)
+targets = st.builds(
+    ic.Target,
+    value=finite_floats,
+    due=st.none() | dates,
+    tolerance=st.none() | non_negative,
+    tolerance_kind=_enum(ic.ToleranceKind),
+)
+csfs = st.builds(ic.CSF, name=names, description=texts)
+kpis = st.builds(
+    ic.KPI,
+    key=kpi_keys,
+    name=texts,
+    unit=texts,
+    direction=st.none() | _enum(ic.Direction),
+    aggregation=aggregations,
+    metric_type=_enum(ic.MetricType),
+    target=st.none() | targets,
+    csf=st.none() | csfs,
+)
+
+
+@st.composite
+def series(draw: st.DrawFn, min_size: int = 0, max_size: int = 30) -> ic.Series:
+    n = draw(st.integers(min_size, max_size))
+    allow_missing = draw(st.booleans())
+    ns = draw(st.lists(st.integers(0, 2**62), min_size=n, max_size=n))
+    vals = draw(
+        st.lists(
+            finite_floats | (st.just(float("nan")) if allow_missing else finite_floats),
+            min_size=n,
+            max_size=n,
+        )
+    )
+    times = np.array(ns, dtype=np.int64).view("datetime64[ns]")
+    return ic.Series(
+        times,
+        np.array(vals, dtype=float),
+        kpi_key=draw(st.just("") | kpi_keys),
+        allow_missing=allow_missing,
+    )
+
+
+@st.composite
+def baselines(draw: st.DrawFn) -> ic.Baseline:
+    start = draw(st.none() | aware_datetimes)
+    end = draw(st.none() | aware_datetimes)
+    if start is not None and end is not None and end < start:
+        start, end = end, start
+    return ic.Baseline(
+        draw(kpi_keys),
+        draw(finite_floats),
+        start=start,
+        end=end,
+        n=draw(st.integers(0, 10**9)),
+        aggregation=draw(aggregations),
+        mean=draw(st.none() | finite_floats),
+        median=draw(st.none() | finite_floats),
+        p90=draw(st.none() | finite_floats),
+        std=draw(st.none() | non_negative),
+        captured_at=draw(aware_datetimes),
+        filters=draw(st.dictionaries(names, texts, max_size=3)),
+        note=draw(texts),
+        method=draw(texts),
+    )
+
+
+actors = st.builds(ic.Actor, name=names, roles=st.frozensets(_enum(ic.Role)))
+objectives = st.builds(ic.Objective, statement=names, owner=texts)
+actions = st.builds(
+    ic.Action, title=names, owner=texts, due=st.none() | dates, done=st.booleans(), evidence=texts
+)
+outcomes = st.builds(
+    ic.Outcome,
+    closure=_enum(ic.ClosureCode),
+    categories=st.lists(_enum(ic.OutcomeCategory), unique=True).map(tuple),
+    summary=texts,
+)
+opportunities = st.builds(
+    ic.Opportunity,
+    title=names,
+    id=names,
+    description=texts,
+    source=_enum(ic.OpportunitySource),
+    source_ref=texts,
+    raised_by=texts,
+    raised_at=aware_datetimes,
+    service=texts,
+    kpis=st.lists(kpi_keys, max_size=3),
+    size=st.none() | _enum(ic.Size),
+    effort=st.none() | non_negative,
+    expected_benefit=st.none() | non_negative,
+    scores=st.dictionaries(names, finite_floats, max_size=4),
+    status=_enum(ic.OpportunityStatus),
+    version=st.integers(0, 10**6),
+    created_at=aware_datetimes,
+    updated_at=aware_datetimes,
+)
+audit_records = st.builds(
+    ic.AuditRecord,
+    seq=st.integers(0, 1000),
+    event=names,
+    from_step=st.none() | names,
+    to_step=names,
+    at=aware_datetimes,
+    actor=texts,
+    note=texts,
+    reason=texts,
+    artefacts=st.dictionaries(names, texts, max_size=3),
+    prev_hash=st.text(string.hexdigits, max_size=64),
+    hash=st.text(string.hexdigits, max_size=64),
+)
+
+
+@st.composite
+def initiatives(draw: st.DrawFn) -> ic.Initiative:
+    kpi_list = draw(st.lists(kpis, max_size=3, unique_by=lambda k: k.key))
+    base = {}
+    for k in kpi_list:
+        if draw(st.booleans()):
+            b = draw(baselines())
+            base[k.key] = ic.Baseline(
+                k.key, b.value, start=b.start, end=b.end, n=b.n, captured_at=b.captured_at
+            )
+    return ic.Initiative(
+        title=draw(names),
+        id=draw(names),
+        description=draw(texts),
+        opportunities=draw(st.lists(names, max_size=3)),
+        owner=draw(texts),
+        sponsor=draw(texts),
+        objectives=draw(st.lists(objectives, max_size=2)),
+        kpis=kpi_list,
+        baselines=base,
+        plan=draw(st.lists(actions, max_size=3)),
+        model=draw(_enum(ic.ImprovementModel)),
+        step=draw(st.none() | names),
+        cycle=draw(st.integers(0, 50)),
+        history=draw(st.lists(audit_records, max_size=3)),
+        outcome=draw(st.none() | outcomes),
+        version=draw(st.integers(0, 10**6)),
+        created_at=draw(aware_datetimes),
+        updated_at=draw(aware_datetimes),
+    )
