@@ -1,0 +1,160 @@
+"""The result of ranking opportunities: ids, scores, ranks and how they were made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from itil_ci._internal import arrays
+from itil_ci._internal import validate as v
+
+__all__ = ["Ranking"]
+
+
+def _c_floats(value: Any) -> Any:
+    try:
+        return arrays.readonly(np.array(value, dtype=np.float64))
+    except (TypeError, ValueError):
+        return value
+
+
+def _c_ints(value: Any) -> Any:
+    try:
+        arr = np.array(value)
+        if arr.dtype.kind in "iub" or (
+            arr.dtype.kind == "f" and np.isfinite(arr).all() and (arr == np.round(arr)).all()
+        ):
+            return arrays.readonly(arr.astype(np.int64))
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _c_strs(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _v_array(kind: str) -> Any:
+    def check(inst: Ranking, attribute: attrs.Attribute[Any], value: object) -> None:
+        name = f"Ranking.{attribute.name}"
+        if not isinstance(value, np.ndarray) or value.ndim != 1 or value.dtype.kind != kind:
+            what = "floats" if kind == "f" else "whole numbers"
+            raise v.fail(name, f"a one-dimensional array of {what}", value)
+        if kind == "f" and not np.isfinite(value).all():
+            raise v.fail(name, "finite scores", value)
+
+    return check
+
+
+def _v_strs(inst: Ranking, attribute: attrs.Attribute[Any], value: object) -> None:
+    name = f"Ranking.{attribute.name}"
+    if not isinstance(value, tuple):
+        raise v.fail(name, "a tuple of strings", value)
+    for i, item in enumerate(value):
+        v.text(f"{name}[{i}]", item)
+
+
+@attrs.frozen
+class Ranking:
+    """Opportunities ranked by a prioritisation model.
+
+    ``ids[i]`` has score ``scores[i]`` and rank ``ranks[i]`` (1 is first); the
+    order of ``ids`` is the order the opportunities were given in.  ``model``
+    names the model (``"weighted-sum"``, ``"topsis"``, ``"wsjf"``, ...) and the
+    other fields record its parameters: the ``criteria`` names with their
+    ``weights`` (rescaled to sum to 1) and ``directions``, the score ``keys``
+    read from each opportunity, the ``normalise`` method and the ``ties`` rule.
+    ``higher_is_better`` is False only for models whose score is a priority
+    number (1 first), such as the ITIL impact × urgency priority.
+
+    >>> r = Ranking(ids=("a", "b", "c"), scores=[0.2, 0.9, 0.5], ranks=[3, 1, 2],
+    ...             model="weighted-sum")
+    >>> r.order
+    ('b', 'c', 'a')
+    >>> r.rank_of("c"), r.score_of("b")
+    (2, 0.9)
+    """
+
+    ids: tuple[str, ...] = attrs.field(converter=_c_strs, validator=_v_strs)
+    scores: npt.NDArray[np.float64] = attrs.field(
+        converter=_c_floats, validator=_v_array("f"), eq=attrs.cmp_using(eq=np.array_equal)
+    )
+    ranks: npt.NDArray[np.int64] = attrs.field(
+        converter=_c_ints, validator=_v_array("i"), eq=attrs.cmp_using(eq=np.array_equal)
+    )
+    model: str = attrs.field(validator=v.v_text(allow_empty=False))
+    criteria: tuple[str, ...] = attrs.field(default=(), converter=_c_strs, validator=_v_strs)
+    weights: npt.NDArray[np.float64] = attrs.field(
+        factory=lambda: arrays.readonly(np.zeros(0)),
+        converter=_c_floats,
+        validator=_v_array("f"),
+        eq=attrs.cmp_using(eq=np.array_equal),
+    )
+    directions: tuple[str, ...] = attrs.field(default=(), converter=_c_strs, validator=_v_strs)
+    keys: tuple[str, ...] = attrs.field(default=(), converter=_c_strs, validator=_v_strs)
+    normalise: str = attrs.field(default="", validator=v.v_text())
+    ties: str = attrs.field(default="min", validator=v.v_text(allow_empty=False))
+    higher_is_better: bool = attrs.field(default=True, validator=v.v_instance(bool))
+
+    def __attrs_post_init__(self) -> None:
+        n = len(self.ids)
+        if self.scores.shape != (n,) or self.ranks.shape != (n,):
+            raise v.fail(
+                "Ranking.scores/ranks",
+                f"{n} scores and {n} ranks (one per id)",
+                f"{self.scores.size} scores and {self.ranks.size} ranks",
+            )
+        v.unique("Ranking.ids", self.ids)
+        if n and (self.ranks.min() < 1 or self.ranks.max() > n):
+            raise v.fail("Ranking.ranks", f"ranks between 1 and {n}", self.ranks.tolist())
+        if len(self.directions) not in (0, len(self.criteria)) or self.weights.size not in (
+            0,
+            len(self.criteria),
+        ):
+            raise v.fail(
+                "Ranking.weights/directions",
+                f"one weight and one direction per criterion ({len(self.criteria)})",
+                (self.weights.tolist(), self.directions),
+            )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """The ids best first (ties keep the given order).
+
+        >>> Ranking(ids=("x", "y"), scores=[1.0, 2.0], ranks=[2, 1], model="m").order
+        ('y', 'x')
+        """
+        idx = np.lexsort((np.arange(len(self.ids)), self.ranks))
+        return tuple(self.ids[i] for i in idx)
+
+    def top(self, k: int) -> tuple[str, ...]:
+        """The ``k`` best ids, best first.
+
+        >>> Ranking(ids=("x", "y", "z"), scores=[1, 3, 2], ranks=[3, 1, 2], model="m").top(2)
+        ('y', 'z')
+        """
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
+            raise v.fail("k", "a whole number >= 0", k)
+        return self.order[: int(k)]
+
+    def _index(self, id: str) -> int:
+        try:
+            return self.ids.index(id)
+        except ValueError:
+            raise v.fail("id", "one of the ranked ids", id) from None
+
+    def rank_of(self, id: str) -> int:
+        """The rank of the opportunity ``id`` (1 is first)."""
+        return int(self.ranks[self._index(id)])
+
+    def score_of(self, id: str) -> float:
+        """The score of the opportunity ``id``."""
+        return float(self.scores[self._index(id)])

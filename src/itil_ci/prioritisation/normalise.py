@@ -1,0 +1,120 @@
+"""Normalisation of a decision matrix so that criteria on different scales can be combined.
+
+Every method maps column ``j`` linearly, ``n_ij = a_j * x_ij + b_j``, so that
+higher is better in every column (a cost criterion is flipped).  The methods:
+
+========== ======================== ==========================  ====================
+method     benefit column           cost column                 requires
+========== ======================== ==========================  ====================
+minmax     (x - min) / (max - min)  (max - x) / (max - min)     -
+vector     x / ‖x‖₂                 1 - x / ‖x‖₂                -
+sum        x / Σx                   1 - x / Σx                  x >= 0
+max        x / max                  1 - x / max                 x >= 0
+none       x                        -x                          one common scale
+========== ======================== ==========================  ====================
+
+A constant column (all options equal on that criterion) is mapped to 0: it
+contributes nothing to any score instead of dividing by zero.  The cost forms
+are linear (``1 - ...``) as in pymcdm; some texts use ``min / x`` (max) or
+``(1/x) / Σ(1/x)`` (sum) instead, which are not linear and fail at zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from itil_ci._internal.validate import fail
+from itil_ci.prioritisation import _inputs
+from itil_ci.prioritisation.criteria import Criterion, _cost_mask, as_criteria
+
+__all__ = ["NORMALISATIONS", "normalise"]
+
+#: The normalisation methods, see the module documentation.
+NORMALISATIONS = ("minmax", "vector", "sum", "max", "none")
+
+Normalisation = Literal["minmax", "vector", "sum", "max", "none"]
+
+
+def check_method(method: object, name: str = "normalise") -> str:
+    """Check a normalisation name."""
+    if method not in NORMALISATIONS:
+        raise fail(name, "one of " + ", ".join(map(repr, NORMALISATIONS)), method)
+    return str(method)
+
+
+def affine(
+    x: npt.NDArray[np.float64], cost: npt.NDArray[np.bool_], method: str
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Per-column ``(a, b)`` with ``normalised = a * x + b`` (private helper)."""
+    m = x.shape[1]
+    a = np.zeros(m)
+    b = np.zeros(m)
+    if x.shape[0] == 0:
+        return a, b
+    lo = x.min(axis=0)
+    hi = x.max(axis=0)
+    varies = hi > lo
+    sign = np.where(cost, -1.0, 1.0)
+    if method == "none":
+        a = sign.copy()
+    elif method == "minmax":
+        rng = np.where(varies, hi - lo, 1.0)
+        a = sign / rng
+        b = np.where(cost, hi, -lo) / rng
+    else:
+        if method in ("sum", "max") and (lo < 0).any():
+            j = int(np.flatnonzero(lo < 0)[0])
+            raise fail(
+                f"matrix column {j}",
+                f"values >= 0 for normalise={method!r} (use 'minmax' or 'vector')",
+                float(lo[j]),
+            )
+        if method == "vector":
+            scale = np.maximum(np.abs(lo), np.abs(hi))
+            scale = np.where(scale > 0, scale, 1.0)
+            denom = np.sqrt(np.einsum("ij,ij->j", x / scale, x / scale)) * scale
+        elif method == "sum":
+            denom = x.sum(axis=0)
+        else:
+            denom = hi.copy()
+        denom = np.where(varies & (denom > 0), denom, 1.0)
+        a = sign / denom
+        b = np.where(cost, 1.0, 0.0)
+    a = np.where(varies, a, 0.0)
+    b = np.where(varies, b, 0.0)
+    return a, b
+
+
+def normalise(
+    matrix: Any,
+    criteria: Sequence[Criterion] | None = None,
+    *,
+    method: Normalisation = "minmax",
+) -> npt.NDArray[np.float64]:
+    """Normalise a decision matrix (options × criteria) so higher is better everywhere.
+
+    ``criteria`` supplies the directions (all benefit when None).  See the
+    module documentation for the formulas.
+
+    >>> normalise([[1.0, 10.0], [3.0, 30.0], [2.0, 20.0]],
+    ...           [Criterion("value"), Criterion("effort", 1, "cost")]).tolist()
+    [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]
+    """
+    meth = check_method(method, "method")
+    x = _inputs.as_matrix("matrix", matrix)
+    if criteria is None:
+        cost = np.zeros(x.shape[1], dtype=bool)
+    else:
+        crit = as_criteria(criteria)
+        if len(crit) != x.shape[1]:
+            raise fail(
+                "matrix", f"{len(crit)} columns (one per criterion)", f"{x.shape[1]} columns"
+            )
+        cost = _cost_mask(crit)
+    a, b = affine(x, cost, meth)
+    out: npt.NDArray[np.float64] = x * a + b
+    return out
