@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 __all__ = [
     "ConflictError",
     "DecodeError",
+    "ImportRowError",
     "InvalidInputError",
     "InvalidTransition",
     "ItilCiError",
@@ -58,6 +59,46 @@ class DecodeError(InvalidInputError):
     def __init__(self, problems: Iterable[str]) -> None:
         self.problems: tuple[str, ...] = tuple(problems)
         super().__init__("; ".join(self.problems) or "invalid document")
+
+
+class ImportRowError(InvalidInputError):
+    """A ticket export could not be imported; says where and why.
+
+    ``path`` is the file, ``line`` the 1-based line (text formats) and
+    ``record`` the 0-based index of the record in the export's array (JSON
+    formats); ``field`` is the source column or field, when one is to blame.
+    Any of them may be None when it does not apply.
+
+    Examples:
+        >>> err = ImportRowError("t.csv", "expected a date-time", line=3, field="opened")
+        >>> print(err)
+        t.csv, line 3, field 'opened': expected a date-time
+        >>> err.line, err.field
+        (3, 'opened')
+    """
+
+    def __init__(
+        self,
+        path: str,
+        reason: str,
+        *,
+        line: int | None = None,
+        record: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.path = path
+        self.reason = reason
+        self.line = line
+        self.record = record
+        self.field = field
+        where = [path]
+        if line is not None:
+            where.append(f"line {line}")
+        if record is not None:
+            where.append(f"record {record}")
+        if field is not None:
+            where.append(f"field {field!r}")
+        super().__init__(", ".join(where) + ": " + reason)
 
 
 class InvalidTransition(ItilCiError, ValueError):
