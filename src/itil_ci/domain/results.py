@@ -1,0 +1,228 @@
+"""Result records of the measurement core that engines store on an initiative.
+
+Each record is a small frozen attrs class that says what was found *and* how
+it was computed (``method`` plus the parameters), so a report can cite it.
+The verdict-like fields are :class:`enum.Enum` members with string values;
+compare them by value (``ev.status.value == "green"``) or by member
+(``ev.status is Status.GREEN``).
+
+>>> Status("green") is Status.GREEN
+True
+>>> Verdict.NO_CHANGE.value
+'no-detectable-change'
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+from itil_ci._internal import validate as v
+
+__all__ = [
+    "Comparison",
+    "Evaluation",
+    "Signal",
+    "SignalKind",
+    "Status",
+    "Trend",
+    "TrendVerdict",
+    "Verdict",
+]
+
+
+class Status(enum.Enum):
+    """Red / amber / green status of a KPI against its target.
+
+    >>> Status.AMBER.value
+    'amber'
+    """
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+
+class Verdict(enum.Enum):
+    """Outcome of a before/after comparison, judged by the KPI's direction.
+
+    >>> Verdict("improved")
+    <Verdict.IMPROVED: 'improved'>
+    """
+
+    IMPROVED = "improved"
+    WORSENED = "worsened"
+    NO_CHANGE = "no-detectable-change"
+
+
+class TrendVerdict(enum.Enum):
+    """Outcome of a trend test (the direction of the values, not good or bad).
+
+    >>> TrendVerdict.NO_TREND.value
+    'no-trend'
+    """
+
+    INCREASING = "increasing"
+    DECREASING = "decreasing"
+    NO_TREND = "no-trend"
+
+
+class SignalKind(enum.Enum):
+    """Whether a special-cause signal is good or bad news for the KPI.
+
+    ``neutral`` when the KPI has no direction or the rule has no side (e.g.
+    Nelson's alternating rule).
+
+    >>> SignalKind.CONCERN.value
+    'concern'
+    """
+
+    IMPROVEMENT = "improvement"
+    CONCERN = "concern"
+    NEUTRAL = "neutral"
+
+
+def _c_status(value: object) -> object:
+    return v.to_member(Status, value)
+
+
+def _c_verdict(value: object) -> object:
+    return v.to_member(Verdict, value)
+
+
+def _c_trend_verdict(value: object) -> object:
+    return v.to_member(TrendVerdict, value)
+
+
+def _c_kind(value: object) -> object:
+    return v.to_member(SignalKind, value)
+
+
+def _c_int_tuple(value: object) -> object:
+    if isinstance(value, list | tuple):
+        try:
+            return tuple(int(i) for i in value)
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+@attrs.frozen
+class Evaluation:
+    """A KPI's current value judged against its baseline and target.
+
+    ``attainment`` is ``(value - baseline) / (target - baseline)``: 0 at the
+    baseline, 1 at the target, above 1 beyond it, below 0 worse than the
+    baseline.  ``relative_change`` is ``change / |baseline|`` and is ``None``
+    when the baseline is 0.  ``days_to_due`` is negative once the due date has
+    passed and ``None`` when the target has no due date.
+
+    >>> ev = Evaluation(kpi_key="mttr", value=4.2, baseline=6.0, target=4.0, change=-1.8,
+    ...                 relative_change=-0.3, attainment=0.9, target_met=False, status="amber")
+    >>> ev.status.value
+    'amber'
+    """
+
+    kpi_key: str = attrs.field(validator=v.v_text(allow_empty=False))
+    value: float = attrs.field(validator=v.v_number())
+    baseline: float = attrs.field(validator=v.v_number())
+    target: float = attrs.field(validator=v.v_number())
+    change: float = attrs.field(validator=v.v_number())
+    relative_change: float | None = attrs.field(validator=v.v_number(allow_none=True))
+    attainment: float = attrs.field(validator=v.v_number())
+    target_met: bool = attrs.field(validator=v.v_instance(bool))
+    status: Status = attrs.field(converter=_c_status, validator=v.v_enum(Status))
+    direction: str = attrs.field(default="", validator=v.v_text())
+    tolerance: float = attrs.field(default=0.0, validator=v.v_number(minimum=0))
+    days_to_due: int | None = attrs.field(default=None)
+    n: int = attrs.field(default=0)
+    method: str = attrs.field(default="", validator=v.v_text())
+
+
+@attrs.frozen
+class Comparison:
+    """A before/after comparison of a KPI statistic.
+
+    ``difference`` is ``statistic(after) - statistic(before)`` with the
+    confidence interval ``[low, high]``; ``p_value`` is the two-sided
+    Mann-Whitney U test (normal approximation with tie and continuity
+    correction).
+
+    >>> c = Comparison(difference=-1.5, low=-2.1, high=-0.8, p_value=0.001, verdict="improved")
+    >>> c.verdict.value
+    'improved'
+    """
+
+    difference: float = attrs.field(validator=v.v_number())
+    low: float = attrs.field(validator=v.v_number())
+    high: float = attrs.field(validator=v.v_number())
+    p_value: float = attrs.field(validator=v.v_number(minimum=0))
+    verdict: Verdict = attrs.field(converter=_c_verdict, validator=v.v_enum(Verdict))
+    before: float = attrs.field(default=0.0, validator=v.v_number())
+    after: float = attrs.field(default=0.0, validator=v.v_number())
+    n_before: int = attrs.field(default=0)
+    n_after: int = attrs.field(default=0)
+    statistic: str = attrs.field(default="mean", validator=v.v_text())
+    direction: str = attrs.field(default="", validator=v.v_text())
+    confidence: float = attrs.field(default=0.95, validator=v.v_number())
+    resamples: int = attrs.field(default=0)
+    seed: int | None = attrs.field(default=None)
+    method: str = attrs.field(default="", validator=v.v_text())
+
+
+@attrs.frozen
+class Trend:
+    """A Mann-Kendall trend test with Sen's slope.
+
+    ``slope`` is Sen's slope in value units per ``slope_unit`` (``"index"``
+    when no times were given, else ``"day"``); ``intercept`` is the value of
+    the fitted line at the first observation (index 0 or the first time).
+
+    >>> t = Trend(n=5, s=8, var_s=16.67, z=1.71, p=0.086, tau_a=0.8, tau_b=0.8,
+    ...           slope=1.0, intercept=0.0, verdict="no-trend")
+    >>> t.verdict.value
+    'no-trend'
+    """
+
+    n: int = attrs.field()
+    s: int = attrs.field()
+    var_s: float = attrs.field(validator=v.v_number(minimum=0))
+    z: float = attrs.field(validator=v.v_number())
+    p: float = attrs.field(validator=v.v_number(minimum=0))
+    tau_a: float = attrs.field(validator=v.v_number())
+    tau_b: float = attrs.field(validator=v.v_number())
+    slope: float = attrs.field(validator=v.v_number())
+    intercept: float = attrs.field(validator=v.v_number())
+    verdict: TrendVerdict = attrs.field(
+        converter=_c_trend_verdict, validator=v.v_enum(TrendVerdict)
+    )
+    alpha: float = attrs.field(default=0.05, validator=v.v_number())
+    slope_unit: str = attrs.field(default="index", validator=v.v_text())
+    method: str = attrs.field(default="", validator=v.v_text())
+
+
+@attrs.frozen
+class Signal:
+    """A special-cause signal on a control chart.
+
+    ``index`` is the point that completes the pattern (for a run, the point
+    where the run reaches its length; for "2 of 3 beyond 2 sigma", the second
+    point beyond); ``points`` are all the points that take part, in order.
+
+    >>> s = Signal(rule="we1", index=7, points=(7,), kind="concern")
+    >>> s.kind.value, s.points
+    ('concern', (7,))
+    """
+
+    rule: str = attrs.field(validator=v.v_text(allow_empty=False))
+    index: int = attrs.field()
+    points: tuple[int, ...] = attrs.field(converter=_c_int_tuple)
+    kind: SignalKind = attrs.field(converter=_c_kind, validator=v.v_enum(SignalKind))
+    rule_set: str = attrs.field(default="", validator=v.v_text())
+    description: str = attrs.field(default="", validator=v.v_text())
+
+    @points.validator
+    def _check_points(self, attribute: attrs.Attribute[tuple[int, ...]], value: object) -> None:
+        if not isinstance(value, tuple) or not value:
+            raise v.fail("Signal.points", "a non-empty tuple of indices", value)

@@ -1,0 +1,157 @@
+"""Turn raw observations into one KPI value."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import numpy as np
+
+from itil_ci._internal import arrays
+from itil_ci._internal import validate as v
+from itil_ci.domain import Aggregation, AggregationMethod, Series
+from itil_ci.domain.kpi import _RATE_UNITS
+from itil_ci.measurement._common import F64
+
+__all__ = ["AggregateResult", "aggregate"]
+
+_MISSING = ("reject", "drop")
+_PERCENTILE_METHODS = (
+    "linear",
+    "lower",
+    "higher",
+    "nearest",
+    "midpoint",
+    "inverted_cdf",
+    "averaged_inverted_cdf",
+    "closest_observation",
+    "interpolated_inverted_cdf",
+    "hazen",
+    "weibull",
+    "median_unbiased",
+    "normal_unbiased",
+)
+
+
+@attrs.frozen
+class AggregateResult:
+    """One KPI value and how it was obtained.
+
+    ``n`` counts the observations used and ``dropped`` the missing ones left
+    out (``missing="drop"``).  ``float(result)`` is ``result.value``.
+
+    >>> r = aggregate([1, 2, 3, 10], "median")
+    >>> r.value, r.n, float(r)
+    (2.5, 4, 2.5)
+    """
+
+    value: float
+    n: int
+    dropped: int
+    aggregation: Aggregation
+    method: str
+
+    def __float__(self) -> float:
+        return self.value
+
+
+def _window_in_units(window: Any, per: str) -> float:
+    unit = _RATE_UNITS[per]
+    if isinstance(window, dt.timedelta):
+        seconds = window.total_seconds()
+    elif isinstance(window, np.timedelta64):
+        seconds = float(window.astype("timedelta64[ns]").astype(np.int64)) / 1e9
+    else:
+        w = v.number("window", window, minimum=0, strict_min=True)
+        assert w is not None
+        return w
+    if not seconds > 0:
+        raise v.fail("window", "a positive duration", window)
+    return seconds / unit
+
+
+def aggregate(
+    values: Any,
+    aggregation: Aggregation | str,
+    *,
+    missing: str = "reject",
+    window: Any = None,
+    percentile_method: str = "linear",
+) -> AggregateResult:
+    """Aggregate observations into one KPI value.
+
+    ``aggregation`` is an :class:`~itil_ci.domain.Aggregation` or its name
+    (``"mean"``, ``"median"``, ``"p90"``, ``"proportion"``, ``"rate"``,
+    ``"sum"``, ``"count"``).
+
+    - percentiles use numpy's ``percentile_method`` (default ``"linear"``,
+      Hyndman & Fan type 7, as R and Excel ``PERCENTILE.INC``);
+    - ``proportion`` is the share of true values among booleans (or 0/1);
+    - ``rate`` is ``sum(values)`` per time unit (``aggregation.per``, default
+      a day) over ``window`` (a ``timedelta`` or a number of those units):
+      pass one value per event, or counts per observation;
+    - ``count`` is the number of non-missing observations (0 for an empty
+      array); every other method rejects an empty array.
+
+    Missing values (NaN or None) are rejected unless ``missing="drop"``; the
+    result reports how many were dropped.
+
+    >>> aggregate([2.0, 4.0, None], "mean", missing="drop")
+    AggregateResult(value=3.0, n=2, dropped=1, aggregation=..., method='mean of 2 values')
+    >>> aggregate([True, False, True, True], "proportion").value
+    0.75
+    >>> import datetime as dt
+    >>> aggregate([1] * 14, "rate", window=dt.timedelta(days=7)).value
+    2.0
+    """
+    agg = Aggregation.parse(aggregation)
+    if missing not in _MISSING:
+        raise v.fail("missing", "'reject' or 'drop'", missing)
+    if percentile_method not in _PERCENTILE_METHODS:
+        raise v.fail("percentile_method", f"one of {list(_PERCENTILE_METHODS)}", percentile_method)
+    if isinstance(values, Series):
+        x: F64 = values.values
+        if missing == "reject" and values.missing:
+            raise v.fail("values", "no missing values (or missing='drop')", "a Series with NaN")
+    else:
+        x = arrays.as_values("values", values, allow_missing=missing == "drop")
+    dropped = 0
+    if missing == "drop":
+        keep = ~np.isnan(x)
+        dropped = int(x.size - np.count_nonzero(keep))
+        if dropped:
+            x = x[keep]
+    n = int(x.size)
+    method = agg.method
+    if method is AggregationMethod.COUNT:
+        return AggregateResult(float(n), n, dropped, agg, f"count of {n} values")
+    if n == 0:
+        raise v.fail("values", f"at least one value to take the {agg}", "no values")
+    if method is AggregationMethod.MEAN:
+        value = float(np.mean(x))
+    elif method is AggregationMethod.MEDIAN:
+        value = float(np.median(x))
+    elif method is AggregationMethod.PERCENTILE:
+        assert agg.p is not None
+        value = float(np.percentile(x, agg.p, method=percentile_method))  # type: ignore[call-overload]
+    elif method is AggregationMethod.SUM:
+        value = float(np.sum(x))
+    elif method is AggregationMethod.PROPORTION:
+        bad = (x != 0.0) & (x != 1.0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise v.fail(f"values[{i}]", "a boolean (or 0/1) for a proportion", float(x[i]))
+        value = float(np.mean(x))
+    else:  # RATE
+        per = agg.per or "day"
+        if window is None:
+            raise v.fail(
+                "window", f"the length of the observation window for a rate per {per}", None
+            )
+        value = float(np.sum(x)) / _window_in_units(window, per)
+        return AggregateResult(
+            value, n, dropped, agg, f"rate per {per}: sum of {n} values / window"
+        )
+    detail = f" ({percentile_method})" if method is AggregationMethod.PERCENTILE else ""
+    return AggregateResult(value, n, dropped, agg, f"{agg}{detail} of {n} values")

@@ -1,0 +1,196 @@
+"""Capture a baseline and evaluate a KPI against its baseline and target."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from itil_ci._internal import validate as v
+from itil_ci.domain import KPI, AggregationMethod, Baseline, Direction, Series
+from itil_ci.domain.results import Evaluation, Status
+from itil_ci.measurement.aggregate import aggregate
+
+__all__ = ["baseline", "evaluate"]
+
+
+def _window(series: Series, start: dt.datetime | None, end: dt.datetime | None) -> Any:
+    if start is None and end is None:
+        return None
+    lo = start if start is not None else series.start
+    hi = end if end is not None else series.end
+    if lo is None or hi is None or not hi > lo:
+        return None
+    return hi - lo
+
+
+def baseline(
+    kpi: KPI,
+    series: Series,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    filters: Mapping[str, str] | None = None,
+) -> Baseline:
+    """Capture where ``kpi`` stands over ``start <= time < end`` of ``series``.
+
+    The value is the KPI's own aggregation; ``mean``, ``median``, ``p90``
+    (linear interpolation) and ``std`` (sample standard deviation, ``ddof=1``;
+    ``None`` for a single observation) describe the same observations.  Missing
+    values in a Series built with ``allow_missing=True`` are left out and
+    counted in ``note``.  ``filters`` records which slice of the data the
+    series is (the caller applies it); the window is the given bounds, or the
+    first and last observation time when a bound is omitted.  A ``rate``
+    KPI is taken over the window's length.
+
+    >>> import numpy as np
+    >>> from itil_ci.domain import KPI, Series
+    >>> s = Series(np.array(["2026-01-01", "2026-01-02", "2026-01-03"], dtype="datetime64[ns]"),
+    ...            [4.0, 6.0, 8.0], kpi_key="mttr")
+    >>> b = baseline(KPI("mttr", direction="lower"), s, filters={"service": "email"})
+    >>> b.value, b.n, b.median, b.std, b.filters
+    (6.0, 3, 6.0, 2.0, {'service': 'email'})
+    """
+    if not isinstance(kpi, KPI):
+        raise v.fail("kpi", "a KPI", kpi)
+    if not isinstance(series, Series):
+        raise v.fail("series", "a Series", series)
+    if filters is None:
+        filters = {}
+    if not isinstance(filters, Mapping):
+        raise v.fail("filters", "a mapping of names to strings", filters)
+    start_utc = v.aware("start", start) if start is not None else None
+    end_utc = v.aware("end", end) if end is not None else None
+    window = series.between(start_utc, end_utc)
+    x = window.values
+    nan = np.isnan(x)
+    dropped = int(nan.sum())
+    if dropped:
+        x = x[~nan]
+    if x.size == 0:
+        raise v.fail(
+            "series",
+            "at least one observation in the baseline window",
+            f"none between {start_utc} and {end_utc}",
+        )
+    span = _window(window, start_utc, end_utc)
+    if kpi.aggregation.method is AggregationMethod.RATE and span is None:
+        span = _window(window, window.start, window.end)
+        if span is None:
+            raise v.fail("start/end", "a window of positive length for a rate KPI", (start, end))
+    result = aggregate(x, kpi.aggregation, window=span)
+    note = f"{dropped} missing values left out" if dropped else ""
+    return Baseline(
+        kpi.key,
+        result.value,
+        start=start_utc if start_utc is not None else window.start,
+        end=end_utc if end_utc is not None else window.end,
+        n=int(x.size),
+        aggregation=kpi.aggregation,
+        mean=float(np.mean(x)),
+        median=float(np.median(x)),
+        p90=float(np.percentile(x, 90)),
+        std=float(np.std(x, ddof=1)) if x.size > 1 else None,
+        filters=dict(filters),
+        note=note,
+        method=f"{result.method} in [start, end)",
+    )
+
+
+def evaluate(
+    kpi: KPI,
+    baseline: Baseline,
+    series_or_value: Series | float | Any,
+    *,
+    today: dt.date | None = None,
+) -> Evaluation:
+    """Judge the KPI's current value against its baseline and target.
+
+    ``series_or_value`` is a number (the current value) or observations that
+    are aggregated with the KPI's aggregation (a rate over the span of the
+    Series' times).  ``change = value - baseline``; ``relative_change =
+    change / |baseline|`` (``None`` when the baseline is 0); ``attainment =
+    (value - baseline) / (target - baseline)``.  ``target_met`` is
+    ``value >= target`` when higher is better and ``value <= target`` when
+    lower is better; ``status`` is green when the target is met, amber when it
+    is missed by no more than ``kpi.target.tolerance_width``, red otherwise.
+    ``days_to_due`` counts from ``today`` (default: today in UTC).
+
+    >>> import datetime as dt
+    >>> from itil_ci.domain import KPI, Baseline, Target
+    >>> k = KPI("mttr", direction="lower", target=Target(4.0, due="2026-06-30", tolerance=0.5))
+    >>> ev = evaluate(k, Baseline("mttr", 6.0), 4.4, today=dt.date(2026, 6, 1))
+    >>> ev.status.value, ev.attainment, ev.target_met, ev.days_to_due
+    ('amber', 0.8, False, 29)
+    """
+    if not isinstance(kpi, KPI):
+        raise v.fail("kpi", "a KPI", kpi)
+    if not isinstance(baseline, Baseline):
+        raise v.fail("baseline", "a Baseline", baseline)
+    if baseline.kpi_key != kpi.key:
+        raise v.fail("baseline", f"a baseline of KPI {kpi.key!r}", f"one of {baseline.kpi_key!r}")
+    if kpi.direction is None:
+        raise v.fail("kpi.direction", "a direction ('higher' or 'lower') to evaluate against", None)
+    if kpi.target is None:
+        raise v.fail("kpi.target", "a Target to evaluate against", None)
+    n = 1
+    if isinstance(series_or_value, bool):
+        raise v.fail("series_or_value", "a number or observations", series_or_value)
+    if isinstance(series_or_value, int | float | np.integer | np.floating):
+        current = v.number("series_or_value", series_or_value)
+        assert current is not None
+    else:
+        span = None
+        if isinstance(series_or_value, Series) and len(series_or_value) > 1:
+            span = _window(series_or_value, series_or_value.start, series_or_value.end)
+        if kpi.aggregation.method is AggregationMethod.RATE and span is None:
+            raise v.fail(
+                "series_or_value",
+                "a number, or a Series spanning a positive time for a rate KPI",
+                series_or_value,
+            )
+        res = aggregate(series_or_value, kpi.aggregation, window=span)
+        current, n = res.value, res.n
+    base = baseline.value
+    target = kpi.target.value
+    if target == base:
+        raise v.fail(
+            "kpi.target",
+            f"a target different from the baseline ({base:g}); attainment is undefined",
+            target,
+        )
+    change = current - base
+    relative = change / abs(base) if base != 0 else None
+    attainment = (current - base) / (target - base)
+    higher = kpi.direction is Direction.HIGHER_IS_BETTER
+    met = current >= target if higher else current <= target
+    tol = kpi.target.tolerance_width
+    if met:
+        status = Status.GREEN
+    elif abs(current - target) <= tol:
+        status = Status.AMBER
+    else:
+        status = Status.RED
+    days = None
+    if kpi.target.due is not None:
+        if today is None:
+            today = v.utc_now().date()
+        today = v.date("today", today)
+        days = (kpi.target.due - today).days
+    return Evaluation(
+        kpi_key=kpi.key,
+        value=float(current),
+        baseline=float(base),
+        target=float(target),
+        change=float(change),
+        relative_change=None if relative is None else float(relative),
+        attainment=float(attainment),
+        target_met=bool(met),
+        status=status,
+        direction=kpi.direction.value,
+        tolerance=float(tol),
+        days_to_due=days,
+        n=n,
+        method=f"{kpi.aggregation} against baseline {base:g} and target {target:g}",
+    )

@@ -1,0 +1,461 @@
+"""XmR control charts (natural process limits) and special-cause rules."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from itil_ci._internal import arrays
+from itil_ci._internal import validate as v
+from itil_ci.domain import Direction, Series
+from itil_ci.domain.results import Signal, SignalKind
+from itil_ci.domain.series import to_datetime64
+from itil_ci.measurement._common import F64, I64, direction_of, values_of
+
+__all__ = ["CONSTANTS", "ChartStage", "ControlChart", "signals", "xmr"]
+
+# name -> (E2 = half-width of the limits in average moving ranges, d2, D4)
+CONSTANTS: dict[str, tuple[float, float, float]] = {
+    "wheeler": (2.66, 1.128, 3.268),
+    "exact": (
+        3.0 / (2.0 / math.sqrt(math.pi)),
+        2.0 / math.sqrt(math.pi),
+        1.0 + 3.0 * math.sqrt(2.0 - 4.0 / math.pi) / (2.0 / math.sqrt(math.pi)),
+    ),
+    "sigma": (3.0 / 1.128, 1.128, 3.267),
+}
+"""Control-chart constants for ``xmr(constants=...)``: ``(E2, d2, D4)``.
+
+>>> round(CONSTANTS["exact"][2], 9)
+3.266531919
+"""
+
+
+@attrs.frozen
+class ChartStage:
+    """The limits of one stage (a stretch ``[start, end)`` of points) of a chart.
+
+    ``limit_points`` is how many of the stage's points the limits were
+    computed from; ``screened`` how many moving ranges were screened out.
+    """
+
+    start: int
+    end: int
+    centre: float
+    mr_bar: float
+    sigma: float
+    upper: float
+    lower: float
+    mr_upper: float
+    limit_points: int
+    screened: int = 0
+
+
+@attrs.frozen
+class ControlChart:
+    """An XmR (individuals and moving range) chart.
+
+    ``centre``, ``mr_bar`` (average moving range), ``sigma`` (one-sigma width,
+    a third of the distance from the centre to a limit), ``upper`` and
+    ``lower`` (natural process limits) and ``mr_upper`` (upper range limit)
+    are those of the last stage, i.e. of the current process; ``stages`` holds
+    every stage of a staged chart (one stage when there is no change).
+
+    >>> chart = xmr([10, 12, 11, 13, 12])
+    >>> chart.centre, chart.mr_bar, round(chart.upper, 3)
+    (11.6, 1.5, 15.59)
+    """
+
+    centre: float
+    mr_bar: float
+    sigma: float
+    upper: float
+    lower: float
+    mr_upper: float
+    stages: tuple[ChartStage, ...]
+    n: int
+    constants: str = "wheeler"
+    baseline_points: int | None = None
+    screen_ranges: bool = False
+    known_centre: bool = False
+    known_sigma: bool = False
+    method: str = ""
+
+
+def _stage_bounds(
+    name: str, change_at: Any, n: int, times: npt.NDArray[np.datetime64] | None
+) -> list[int]:
+    if change_at is None:
+        return []
+    items = (
+        list(change_at)
+        if isinstance(change_at, Sequence | np.ndarray) and not isinstance(change_at, str)
+        else [change_at]
+    )
+    cuts: list[int] = []
+    for i, item in enumerate(items):
+        label = f"{name}[{i}]" if len(items) > 1 else name
+        if isinstance(item, bool):
+            raise v.fail(label, "an index or a timezone-aware time", item)
+        if isinstance(item, int | np.integer):
+            cut = int(item)
+        else:
+            if times is None:
+                raise v.fail(label, "an index (times are needed for a date: pass times=)", item)
+            t = to_datetime64(label, item)
+            cut = int(np.searchsorted(times, t, side="left"))
+        if not 0 < cut < n:
+            raise v.fail(label, f"a change strictly inside the series (index 1..{n - 1})", item)
+        cuts.append(cut)
+    if sorted(set(cuts)) != cuts:
+        raise v.fail(name, "changes in increasing order, each in a different place", change_at)
+    return cuts
+
+
+def xmr(
+    values: Any,
+    *,
+    constants: str = "wheeler",
+    baseline_points: int | None = None,
+    screen_ranges: bool = False,
+    centre: float | None = None,
+    sigma: float | None = None,
+    change_at: Any = None,
+    times: Any = None,
+) -> ControlChart:
+    """Build an XmR chart: centre line, average moving range, natural process limits.
+
+    Limits are ``centre ± E2·mR̄`` and the range limit ``D4·mR̄`` with
+    ``constants``:
+
+    - ``"wheeler"`` (default): E2 = 2.66, D4 = 3.268 (Wheeler & Chambers);
+    - ``"exact"``: d2 = 2/√π = 1.128379167, E2 = 3/d2, D4 = 1 + 3·d3/d2 =
+      3.266531919;
+    - ``"sigma"``: E2 = 3/1.128, D4 = 3.267 (the NIST/SEMATECH e-Handbook).
+
+    ``baseline_points=k`` computes the limits from the first ``k`` points of
+    each stage (all of them when a stage is shorter).  ``screen_ranges=True``
+    drops moving ranges above the range limit and recomputes mR̄ once.
+    ``centre=`` and ``sigma=`` are known standards used instead of estimates
+    (with a known sigma the limits are ``centre ± 3·sigma`` and ``mr_bar`` is
+    ``d2·sigma``).  ``change_at`` (an index, a time, or a sequence of them;
+    times need ``times=`` or a :class:`~itil_ci.domain.Series`) starts a new
+    stage with its own limits: the before/after view of an improvement.
+
+    Every stage needs two points (one moving range) unless both ``centre`` and
+    ``sigma`` are given.  All-equal values give a zero moving range and limits
+    equal to the centre.
+
+    >>> chart = xmr([49.6, 47.6, 49.9, 51.3, 47.8, 51.2, 52.6, 52.4, 53.6, 52.1],
+    ...             constants="sigma")
+    >>> round(chart.centre, 2), round(chart.mr_bar, 4), round(chart.upper, 4)
+    (50.81, 1.8778, 55.8041)
+    >>> staged = xmr([5, 6, 5, 6, 2, 3, 2, 3], change_at=4)
+    >>> [s.centre for s in staged.stages]
+    [5.5, 2.5]
+    """
+    if isinstance(values, Series) and times is None:
+        times = values.times
+    x = values_of("values", values)
+    n = int(x.size)
+    if constants not in CONSTANTS:
+        raise v.fail("constants", f"one of {sorted(CONSTANTS)}", constants)
+    e2, d2, d4 = CONSTANTS[constants]
+    if baseline_points is not None and (
+        isinstance(baseline_points, bool)
+        or not isinstance(baseline_points, int | np.integer)
+        or baseline_points < 2
+    ):
+        raise v.fail("baseline_points", "None or a whole number >= 2", baseline_points)
+    if not isinstance(screen_ranges, bool):
+        raise v.fail("screen_ranges", "True or False", screen_ranges)
+    c_known = v.number("centre", centre, allow_none=True)
+    s_known = v.number("sigma", sigma, minimum=0, allow_none=True)
+    t = arrays.as_times("times", times) if times is not None else None
+    if t is not None:
+        if t.size != n:
+            raise v.fail("times", f"{n} times (one per value)", f"{t.size} times")
+        if t.size > 1 and (np.diff(t.view(np.int64)) < 0).any():
+            raise v.fail("times", "times in increasing order", "unsorted times")
+    cuts = _stage_bounds("change_at", change_at, n, t)
+    edges = [0, *cuts, n]
+    stages = []
+    for start, end in itertools.pairwise(edges):
+        seg = x[start:end]
+        k = seg.size if baseline_points is None else min(int(baseline_points), seg.size)
+        base = seg[:k]
+        if s_known is None and k < 2:
+            where = f"stage starting at index {start}" if cuts else "values"
+            raise v.fail(where, "at least 2 values for a moving range", f"{k} value")
+        c = c_known if c_known is not None else float(np.mean(base))
+        screened = 0
+        if s_known is not None:
+            sd = s_known
+            mr_bar = d2 * sd
+            half = 3.0 * sd
+        else:
+            mr = np.abs(np.diff(base))
+            mr_bar = float(np.mean(mr))
+            if screen_ranges and mr_bar > 0:
+                keep = mr <= d4 * mr_bar
+                screened = int(mr.size - np.count_nonzero(keep))
+                mr_bar = float(np.mean(mr[keep]))
+            half = e2 * mr_bar
+            sd = half / 3.0
+        stages.append(
+            ChartStage(
+                start=start,
+                end=end,
+                centre=c,
+                mr_bar=mr_bar,
+                sigma=sd,
+                upper=c + half,
+                lower=c - half,
+                mr_upper=d4 * mr_bar,
+                limit_points=int(k),
+                screened=screened,
+            )
+        )
+    last = stages[-1]
+    method = f"XmR chart, {constants} constants (E2={e2:.6g}, D4={d4:.7g})"
+    if baseline_points is not None:
+        method += f", limits from the first {baseline_points} points of each stage"
+    if len(stages) > 1:
+        method += f", {len(stages)} stages"
+    return ControlChart(
+        centre=last.centre,
+        mr_bar=last.mr_bar,
+        sigma=last.sigma,
+        upper=last.upper,
+        lower=last.lower,
+        mr_upper=last.mr_upper,
+        stages=tuple(stages),
+        n=n,
+        constants=constants,
+        baseline_points=None if baseline_points is None else int(baseline_points),
+        screen_ranges=screen_ranges,
+        known_centre=c_known is not None,
+        known_sigma=s_known is not None,
+        method=method,
+    )
+
+
+# --- special-cause rules -------------------------------------------------------
+
+_RULE_SETS = ("western-electric", "nelson", "nhs")
+_DEFAULT_RUN = {"western-electric": 8, "nelson": 9, "nhs": 7}
+_DEFAULT_TREND = {"western-electric": 0, "nelson": 6, "nhs": 7}
+
+# (start, end, side) triples: side +1 above / rising, -1 below / falling, 0 no side.
+_Found = list[tuple[int, I64, int]]
+
+
+def _runs(mask: npt.NDArray[np.bool_], need: int) -> tuple[I64, I64]:
+    """Start and (exclusive) end of each maximal run of True at least ``need`` long."""
+    m = np.concatenate(([False], mask, [False]))
+    edges = np.flatnonzero(m[1:] != m[:-1])
+    starts, ends = edges[0::2], edges[1::2]
+    keep = ends - starts >= need
+    return starts[keep].astype(np.int64), ends[keep].astype(np.int64)
+
+
+def _singles(mask: npt.NDArray[np.bool_], side: int) -> _Found:
+    return [(int(i), np.array([i], dtype=np.int64), side) for i in np.flatnonzero(mask)]
+
+
+def _run_signals(mask: npt.NDArray[np.bool_], length: int, side: int) -> _Found:
+    starts, ends = _runs(mask, length)
+    return [
+        (int(s + length - 1), np.arange(s, e, dtype=np.int64), side)
+        for s, e in zip(starts, ends, strict=True)
+    ]
+
+
+def _trend_signals(x: F64, length: int, alternating: bool = False) -> _Found:
+    """Runs of ``length`` points steadily rising/falling (or alternating up/down)."""
+    if x.size < length:
+        return []
+    d = np.sign(np.diff(x))
+    found: _Found = []
+    if alternating:
+        alt = (d[1:] != 0) & (d[1:] == -d[:-1])  # alt[j]: diffs j and j+1 alternate
+        starts, ends = _runs(alt, length - 2)
+        for s, e in zip(starts, ends, strict=True):
+            found.append((int(s + length - 1), np.arange(s, e + 2, dtype=np.int64), 0))
+        return found
+    for side in (1, -1):
+        starts, ends = _runs(d == side, length - 1)
+        for s, e in zip(starts, ends, strict=True):
+            found.append((int(s + length - 1), np.arange(s, e + 1, dtype=np.int64), side))
+    return found
+
+
+def _k_of_m(mask: npt.NDArray[np.bool_], k: int, m: int, side: int) -> _Found:
+    """``k`` of ``m`` consecutive points in the zone; overlapping occurrences merge."""
+    pos = np.flatnonzero(mask)
+    if pos.size < k:
+        return []
+    # a zone point completes the pattern when the window of m ending at it holds k zone points
+    first_in_window = np.searchsorted(pos, np.maximum(pos - m + 1, 0), side="left")
+    count = np.arange(pos.size) - first_in_window + 1
+    done = count >= k
+    if not done.any():
+        return []
+    comp = pos[done]
+    span_start = pos[first_in_window[done]]
+    new = np.concatenate(([True], span_start[1:] > comp[:-1]))
+    ep_start = span_start[new]
+    ep_first_comp = comp[new]
+    ep_end = np.maximum.reduceat(comp, np.flatnonzero(new))
+    lo = np.searchsorted(pos, ep_start, side="left")
+    hi = np.searchsorted(pos, ep_end, side="right")
+    return [(int(c), pos[a:b], side) for c, a, b in zip(ep_first_comp, lo, hi, strict=True)]
+
+
+_DESCRIPTIONS = {
+    "beyond": "a point beyond the process limits",
+    "2of3": "2 of 3 consecutive points beyond 2 sigma on the same side",
+    "4of5": "4 of 5 consecutive points beyond 1 sigma on the same side",
+    "run": "{n} consecutive points on the same side of the centre line",
+    "trend": "{n} consecutive points steadily rising or falling",
+    "alternating": "14 consecutive points alternating up and down",
+    "hugging": "15 consecutive points within 1 sigma of the centre line",
+    "mixture": "8 consecutive points beyond 1 sigma, on either side",
+}
+
+_RULES: dict[str, list[tuple[str, str]]] = {
+    "western-electric": [("we1", "beyond"), ("we2", "2of3"), ("we3", "4of5"), ("we4", "run")],
+    "nelson": [
+        ("nelson1", "beyond"),
+        ("nelson2", "run"),
+        ("nelson3", "trend"),
+        ("nelson4", "alternating"),
+        ("nelson5", "2of3"),
+        ("nelson6", "4of5"),
+        ("nelson7", "hugging"),
+        ("nelson8", "mixture"),
+    ],
+    "nhs": [
+        ("astronomical", "beyond"),
+        ("shift", "run"),
+        ("trend", "trend"),
+        ("two-in-three", "2of3"),
+    ],
+}
+
+
+def _length(name: str, value: object, default: int) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 2:
+        raise v.fail(name, "None or a whole number >= 2", value)
+    return int(value)
+
+
+def signals(
+    values: Any,
+    chart: ControlChart,
+    rules: str = "western-electric",
+    *,
+    direction: Direction | str | Any = None,
+    run_length: int | None = None,
+    trend_length: int | None = None,
+) -> list[Signal]:
+    """Find special-cause signals of ``values`` on ``chart``.
+
+    Rule sets (zones are multiples of ``chart.sigma`` from the centre line;
+    "beyond" is strict):
+
+    - ``"western-electric"``: ``we1`` a point beyond the limits; ``we2`` 2 of
+      3 beyond 2 sigma on one side; ``we3`` 4 of 5 beyond 1 sigma on one side;
+      ``we4`` a run of 8 on one side;
+    - ``"nelson"``: ``nelson1`` beyond the limits; ``nelson2`` 9 on one side;
+      ``nelson3`` 6 points steadily rising or falling; ``nelson4`` 14 points
+      alternating up and down; ``nelson5`` 2 of 3 beyond 2 sigma; ``nelson6``
+      4 of 5 beyond 1 sigma; ``nelson7`` 15 within 1 sigma; ``nelson8`` 8
+      beyond 1 sigma on either side;
+    - ``"nhs"`` (NHS *Making Data Count*): ``astronomical`` beyond the limits;
+      ``shift`` 7 on one side; ``trend`` 7 rising or falling;
+      ``two-in-three`` 2 of 3 beyond 2 sigma on one side.
+
+    ``run_length`` and ``trend_length`` override the run (8 / 9 / 7) and trend
+    (6 / 7) lengths.  A point exactly on the centre line breaks a run; equal
+    neighbours break a trend.  Rules never span two stages of a staged chart.
+
+    Each signal gives ``index``, the point that completes it (for a run, the
+    point where the run reaches its length; for "k of m", the k-th point in
+    the zone), and ``points``, every point taking part.  Occurrences of a rule
+    that share points form one signal (a run of 12 is one shift).  ``kind``
+    is improvement or concern from ``direction`` (a Direction,
+    ``"higher"``/``"lower"`` or a KPI), neutral without one and for the rules
+    with no side (``nelson4``, ``nelson7``, ``nelson8``).  Signals come sorted
+    by index.
+
+    >>> x = [5, 5.5, 4.5, 5, 5.2, 4.8, 5, 9, 5]
+    >>> chart = xmr(x[:7])
+    >>> [(s.rule, s.index, s.kind.value) for s in signals(x, xmr(x, baseline_points=7),
+    ...                                                    "nhs", direction="lower")]
+    [('astronomical', 7, 'concern')]
+    """
+    if not isinstance(chart, ControlChart):
+        raise v.fail("chart", "a ControlChart (from xmr)", chart)
+    if rules not in _RULE_SETS:
+        raise v.fail("rules", f"one of {list(_RULE_SETS)}", rules)
+    x = values_of("values", values)
+    if x.size != chart.n:
+        raise v.fail("values", f"{chart.n} values (the chart's length)", f"{x.size} values")
+    d = direction_of("direction", direction, allow_none=True)
+    run = _length("run_length", run_length, _DEFAULT_RUN[rules])
+    trend = _length("trend_length", trend_length, _DEFAULT_TREND[rules] or 2)
+    found: list[tuple[int, int, str, I64, int]] = []
+    order = {rule: i for i, (rule, _) in enumerate(_RULES[rules])}
+    for st in chart.stages:
+        seg = x[st.start : st.end]
+        c, s = st.centre, st.sigma
+        for rule, kind in _RULES[rules]:
+            if kind == "beyond":
+                hits = _singles(seg > st.upper, 1) + _singles(seg < st.lower, -1)
+            elif kind == "2of3":
+                hits = _k_of_m(seg > c + 2 * s, 2, 3, 1) + _k_of_m(seg < c - 2 * s, 2, 3, -1)
+            elif kind == "4of5":
+                hits = _k_of_m(seg > c + s, 4, 5, 1) + _k_of_m(seg < c - s, 4, 5, -1)
+            elif kind == "run":
+                hits = _run_signals(seg > c, run, 1) + _run_signals(seg < c, run, -1)
+            elif kind == "trend":
+                hits = _trend_signals(seg, trend)
+            elif kind == "alternating":
+                hits = _trend_signals(seg, 14, alternating=True)
+            elif kind == "hugging":
+                hits = _run_signals((seg > c - s) & (seg < c + s), 15, 0)
+            else:  # mixture
+                hits = _run_signals((seg > c + s) | (seg < c - s), 8, 0)
+            for idx, pts, side in hits:
+                found.append((idx + st.start, order[rule], rule, pts + st.start, side))
+    found.sort(key=lambda f: (f[0], f[1]))
+    out = []
+    for idx, _, rule, pts, side in found:
+        if d is None or side == 0:
+            sk = SignalKind.NEUTRAL
+        elif side == d.sign:
+            sk = SignalKind.IMPROVEMENT
+        else:
+            sk = SignalKind.CONCERN
+        kind = dict(_RULES[rules])[rule]
+        length = run if kind == "run" else trend
+        out.append(
+            Signal(
+                rule=rule,
+                index=idx,
+                points=tuple(pts.tolist()),
+                kind=sk,
+                rule_set=rules,
+                description=_DESCRIPTIONS[kind].format(n=length),
+            )
+        )
+    return out
