@@ -1,0 +1,1084 @@
+"""Standard ITSM KPIs computed from ticket columns, grouped without loops.
+
+Every function takes columns (numpy arrays, pandas columns or sequences) of
+the same length, one element per ticket (or outage, or change), and returns a
+:class:`GroupedKPI` with one row per group and period.
+
+Conventions (see ``docs/itsm-kpis.md`` for the sources):
+
+* Times are UTC (``datetime64`` arrays are taken as UTC; pandas columns must be
+  timezone-aware).  A missing end time (``NaT``, or ``None`` in a list) means
+  the ticket is still open: it is left out of durations and counted in the
+  ``open`` column (and in :func:`backlog`).  An end before its start is an
+  error naming the first bad row; a missing start time is an error.
+* Durations are reported in ``unit`` (``"hours"`` by default; also
+  ``"seconds"``, ``"minutes"``, ``"days"``, ``"weeks"``).
+* ``by=`` is one key column, a sequence of key columns, or a mapping of names
+  to key columns (strings, integers, booleans or times).  ``period=`` is
+  ``"day"``, ``"week"`` (ISO weeks, starting Monday) or ``"month"``, taken in
+  UTC; the period column holds each period's first day (``datetime64[D]``).
+  Rows are in sorted key order, the period last.
+* Percentiles use numpy's default linear interpolation (Hyndman & Fan type 7):
+  ``median`` and ``p90`` of a group equal ``np.percentile(slice, 50)`` and
+  ``np.percentile(slice, 90)`` of that group's durations.
+* A statistic with nothing to measure (a group whose tickets are all open, a
+  service without breaks for MTBF) is ``NaN`` exactly where ``count`` is 0.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from itil_ci._internal import arrays
+from itil_ci._internal.validate import fail
+from itil_ci.measurement import _grouping as grp
+
+__all__ = [
+    "GroupedKPI",
+    "availability",
+    "backlog",
+    "change_success_rate",
+    "first_contact_resolution",
+    "mtta",
+    "mttr",
+    "reopen_rate",
+    "sla_attainment",
+]
+
+Unit = Literal["seconds", "minutes", "hours", "days", "weeks"]
+Period = Literal["day", "week", "month"]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+_UNIT_SECONDS: dict[str, float] = {
+    "seconds": 1.0,
+    "minutes": 60.0,
+    "hours": 3600.0,
+    "days": 86400.0,
+    "weeks": 604800.0,
+}
+_PERIODS = ("day", "week", "month")
+_MTTR_KINDS = ("resolve", "restore", "repair", "respond")
+_NAT = np.iinfo(np.int64).min
+_NS_PER_DAY = 86_400 * 10**9
+
+
+# --- the result ----------------------------------------------------------------
+
+
+def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    a = np.ascontiguousarray(a)
+    if a.base is not None:
+        a = a.copy()
+    a.flags.writeable = False
+    return a
+
+
+def _ro_opt(a: npt.NDArray[Any] | None) -> npt.NDArray[Any] | None:
+    return None if a is None else _readonly(a)
+
+
+def _ro_tuple(t: Sequence[npt.NDArray[Any]]) -> tuple[npt.NDArray[Any], ...]:
+    return tuple(_readonly(a) for a in t)
+
+
+def _ro_map(m: Mapping[str, npt.NDArray[Any]]) -> Mapping[str, npt.NDArray[Any]]:
+    return types.MappingProxyType({k: _readonly(v) for k, v in m.items()})
+
+
+def _frozen_map(m: Mapping[str, object]) -> Mapping[str, object]:
+    return types.MappingProxyType(dict(m))
+
+
+@attrs.frozen(eq=False, repr=False)
+class GroupedKPI:
+    """One KPI per group and period, as columns (all arrays read-only, same length).
+
+    * ``kpi``: the KPI's short name (``"mttr"``, ``"sla_attainment"``, ...).
+    * ``names`` and ``groups``: the key columns, ``groups[j][i]`` being the
+      value of key ``names[j]`` in row ``i`` (``"period"`` last when a period
+      was asked for).  Without ``by`` and ``period`` there is one row and no
+      key column.
+    * ``count``: how many items the row's figure is computed from (closed
+      tickets for durations, judged tickets for rates, open tickets for the
+      backlog, breaks for availability).
+    * ``value``: the headline figure (the mean for durations, the proportion
+      in ``[0, 1]`` for rates, the open count for the backlog, the
+      availability in ``[0, 1]``).
+    * ``mean``, ``median``, ``p90``: duration statistics in ``unit`` (``None``
+      where the KPI has none).
+    * ``extra``: KPI-specific columns (``open``, ``met``, ``growth``, ``mtbf``...).
+    * ``method`` and ``parameters``: how the figures were computed.
+
+    >>> import numpy as np
+    >>> start = np.array(["2026-01-01T00", "2026-01-01T00"], dtype="datetime64[ns]")
+    >>> r = mttr(start, start + np.array([2, 4], dtype="timedelta64[h]"))
+    >>> r.mean.tolist(), r.count.tolist(), len(r)
+    ([3.0], [2], 1)
+    >>> sorted(r.columns())
+    ['count', 'mean', 'median', 'open', 'p90', 'value']
+    """
+
+    kpi: str
+    names: tuple[str, ...]
+    groups: tuple[npt.NDArray[Any], ...] = attrs.field(converter=_ro_tuple)
+    count: IntArray = attrs.field(converter=_readonly)
+    value: FloatArray = attrs.field(converter=_readonly)
+    mean: FloatArray | None = attrs.field(default=None, converter=_ro_opt)
+    median: FloatArray | None = attrs.field(default=None, converter=_ro_opt)
+    p90: FloatArray | None = attrs.field(default=None, converter=_ro_opt)
+    extra: Mapping[str, npt.NDArray[Any]] = attrs.field(factory=dict, converter=_ro_map)
+    unit: str | None = None
+    method: str = ""
+    parameters: Mapping[str, object] = attrs.field(factory=dict, converter=_frozen_map)
+
+    def __len__(self) -> int:
+        return int(self.count.size)
+
+    def columns(self) -> dict[str, npt.NDArray[Any]]:
+        """All columns by name, keys first (``pandas.DataFrame(r.columns())`` works).
+
+        >>> import numpy as np
+        >>> r = reopen_rate([True, False, False], by=["a", "a", "b"])
+        >>> {k: v.tolist() for k, v in r.columns().items()}
+        {'key': ['a', 'b'], 'count': [2, 1], 'value': [0.5, 0.0], 'reopened': [1, 0]}
+        """
+        out: dict[str, npt.NDArray[Any]] = dict(zip(self.names, self.groups, strict=True))
+        out["count"] = self.count
+        out["value"] = self.value
+        for name in ("mean", "median", "p90"):
+            col = getattr(self, name)
+            if col is not None:
+                out[name] = col
+        out.update(self.extra)
+        return out
+
+    def __repr__(self) -> str:
+        keys = ", ".join(self.names) or "no keys"
+        unit = f", unit={self.unit!r}" if self.unit else ""
+        return f"GroupedKPI({self.kpi!r}, {len(self)} rows by {keys}{unit}, method={self.method!r})"
+
+
+# --- input handling --------------------------------------------------------------
+
+
+def _unit(unit: object) -> float:
+    if not isinstance(unit, str) or unit not in _UNIT_SECONDS:
+        raise fail("unit", f"one of {', '.join(map(repr, _UNIT_SECONDS))}", unit)
+    return _UNIT_SECONDS[unit]
+
+
+def _period(period: object) -> str | None:
+    if period is None:
+        return None
+    if not isinstance(period, str) or period not in _PERIODS:
+        raise fail("period", "None or one of 'day', 'week', 'month'", period)
+    return period
+
+
+def _times(name: str, value: Any, *, allow_missing: bool = False) -> IntArray:
+    """Times as int64 nanoseconds since the epoch (UTC); ``NaT`` is ``_NAT``."""
+    if isinstance(value, np.ndarray) and value.dtype == np.dtype("datetime64[ns]"):
+        if value.ndim != 1:
+            raise fail(name, "a one-dimensional array of times", f"array of shape {value.shape}")
+        ints = value.view(np.int64)
+        if not allow_missing and value.size and (ints == _NAT).any():
+            bad = int(np.flatnonzero(ints == _NAT)[0])
+            raise fail(f"{name}[{bad}]", "a time (not NaT)", "NaT")
+        return ints
+    return arrays.as_times(name, value, allow_missing=allow_missing).view(np.int64)
+
+
+def _one_time(name: str, value: Any) -> int:
+    if isinstance(value, np.ndarray | list | tuple):
+        raise fail(name, "one time", value)
+    return int(_times(name, [value])[0])
+
+
+def _same_length(n: int, **columns: int) -> None:
+    for name, size in columns.items():
+        if size != n:
+            raise fail(name, f"{n} values (one per ticket)", f"{size} values")
+
+
+def _nonempty(name: str, n: int) -> None:
+    if n == 0:
+        raise fail(name, "at least one ticket", "an empty array")
+
+
+def _is_column(x: object) -> bool:
+    return isinstance(x, np.ndarray | list | tuple) or (
+        type(x).__module__.split(".")[0] == "pandas" and hasattr(x, "__len__")
+    )
+
+
+def _key_columns(by: Any) -> tuple[list[str], list[Any]]:
+    """Names and columns of ``by``: one column, a sequence of columns, or a mapping."""
+    if by is None:
+        return [], []
+    if isinstance(by, Mapping):
+        if not by:
+            raise fail("by", "a non-empty mapping of names to key columns", by)
+        return [str(k) for k in by], list(by.values())
+    if isinstance(by, str) or not _is_column(by):
+        raise fail("by", "an array of group keys, a sequence of arrays or a mapping", by)
+    if isinstance(by, list | tuple):
+        if not by:
+            raise fail("by", "an array of group keys or a non-empty sequence of arrays", by)
+        if all(_is_column(c) for c in by):
+            cols = list(by)
+        elif any(_is_column(c) for c in by):
+            raise fail("by", "either one array of keys or a sequence of arrays", by)
+        else:
+            cols = [by]
+    else:
+        cols = [by]
+    names = []
+    for i, col in enumerate(cols):
+        label = getattr(col, "name", None) if not isinstance(col, np.ndarray) else None
+        default = "key" if len(cols) == 1 else f"key{i}"
+        names.append(label if isinstance(label, str) and label else default)
+    if len(set(names)) != len(names) or "period" in names:
+        names = ["key"] if len(cols) == 1 else [f"key{i}" for i in range(len(cols))]
+    return names, cols
+
+
+def _period_code(t: IntArray, period: str) -> IntArray:
+    """Index of the UTC period containing each time (days, Monday weeks, months)."""
+    days = t // _NS_PER_DAY
+    if period == "day":
+        return days
+    if period == "week":
+        # 1970-01-01 was a Thursday; weeks start on Monday 1969-12-29 (day -3).
+        return (days + 3) // 7
+    return t.view("datetime64[ns]").astype("datetime64[M]").view(np.int64)
+
+
+def _period_start(codes: IntArray, period: str) -> IntArray:
+    """First instant (ns) of each period code."""
+    if period == "day":
+        return codes * _NS_PER_DAY
+    if period == "week":
+        return (codes * 7 - 3) * _NS_PER_DAY
+    return codes.view("datetime64[M]").astype("datetime64[ns]").view(np.int64)
+
+
+def _period_labels(codes: IntArray, period: str) -> npt.NDArray[np.datetime64]:
+    return (_period_start(codes, period) // _NS_PER_DAY).view("datetime64[D]")
+
+
+def _take(col: Any, rows: npt.NDArray[np.bool_] | None) -> Any:
+    if rows is None:
+        return col
+    if type(col).__module__.split(".")[0] == "pandas":
+        return col[rows]
+    return np.asarray(col)[rows]
+
+
+def _grouping(
+    n: int,
+    by: Any,
+    period: str | None,
+    ptimes: IntArray | None,
+    rows: npt.NDArray[np.bool_] | None = None,
+) -> tuple[grp.Grouping, tuple[str, ...]]:
+    names, cols = _key_columns(by)
+    for name, col in zip(names, cols, strict=True):
+        size = len(col) if hasattr(col, "__len__") else -1
+        if size != n:
+            raise fail(f"by[{name!r}]", f"{n} group keys (one per ticket)", f"{size} keys")
+    cols = [_take(c, rows) for c in cols]
+    m = n if rows is None else int(rows.sum())
+    labels = [f"by[{k!r}]" for k in names]
+    if period is not None:
+        assert ptimes is not None
+        cols.append(_period_code(ptimes, period))
+        labels.append("period")
+        names.append("period")
+    g = grp.group(cols, m, labels)
+    if period is not None:
+        keys = (*g.keys[:-1], _period_labels(g.keys[-1].astype(np.int64), period))
+        g = grp.Grouping(g.codes, g.size, keys)
+    return g, tuple(names)
+
+
+def _divide(num: npt.NDArray[Any], den: npt.NDArray[Any]) -> FloatArray:
+    """``num / den`` with NaN where ``den`` is 0 (no warning)."""
+    out = np.full(np.shape(den), np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def _flags(name: str, value: Any, *, counts: bool = False) -> npt.NDArray[np.bool_]:
+    """Booleans per ticket (``counts=True`` also takes non-negative counts: > 0 is true)."""
+    if type(value).__module__.split(".")[0] == "pandas":
+        if value.isna().any():
+            bad = int(np.flatnonzero(np.asarray(value.isna()))[0])
+            raise fail(f"{name}[{bad}]", "True or False (not missing)", "a missing value")
+        value = value.to_numpy()
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):
+        raise fail(name, "an array of booleans", value) from None
+    if arr.ndim != 1:
+        raise fail(name, "a one-dimensional array of booleans", f"shape {arr.shape}")
+    if arr.dtype == bool:
+        return arr
+    if arr.dtype.kind in "iu":
+        bad_mask = arr < 0 if counts else (arr != 0) & (arr != 1)
+        if bad_mask.any():
+            bad = int(np.flatnonzero(bad_mask)[0])
+            accepted = "a count >= 0 or a boolean" if counts else "True/False or 0/1"
+            raise fail(f"{name}[{bad}]", accepted, arr[bad].item())
+        return arr > 0
+    if arr.dtype == object:
+        ok = np.fromiter((isinstance(x, bool | np.bool_) for x in arr), dtype=bool, count=arr.size)
+        if not ok.all():
+            bad = int(np.flatnonzero(~ok)[0])
+            raise fail(f"{name}[{bad}]", "True or False", arr[bad])
+        return arr.astype(bool)
+    raise fail(name, "an array of booleans", f"array of dtype {arr.dtype}")
+
+
+def _check_order(start: IntArray, end: IntArray, closed: npt.NDArray[np.bool_], names: str) -> None:
+    s_name, e_name = names.split(",")
+    bad_mask = closed & (end < start)
+    if bad_mask.any():
+        bad = int(np.flatnonzero(bad_mask)[0])
+        shown = np.datetime64(int(end[bad]), "ns")
+        raise fail(
+            f"{e_name}[{bad}]",
+            f"a time at or after {s_name}[{bad}] ({np.datetime64(int(start[bad]), 'ns')})",
+            str(shown),
+        )
+
+
+# --- durations: MTTR, MTTA --------------------------------------------------------
+
+
+def _duration_kpi(
+    kpi: str,
+    method: str,
+    start: Any,
+    end: Any,
+    *,
+    by: Any,
+    period: object,
+    period_on: Any,
+    unit: object,
+    quantile_method: grp.QuantileMethod,
+    names: str = "start,end",
+    extra_params: Mapping[str, object] | None = None,
+) -> GroupedKPI:
+    seconds = _unit(unit)
+    per = _period(period)
+    s_name, e_name = names.split(",")
+    s = _times(s_name, start)
+    e = _times(e_name, end, allow_missing=True)
+    n = s.size
+    _nonempty(s_name, n)
+    _same_length(n, **{e_name: e.size})
+    closed = e != _NAT
+    _check_order(s, e, closed, names)
+    rows: npt.NDArray[np.bool_] | None = None
+    ptimes: IntArray | None = None
+    if per is not None:
+        if isinstance(period_on, str) and period_on == "start":
+            ptimes = s
+        elif isinstance(period_on, str) and period_on == "end":
+            ptimes = e
+            if not closed.all():
+                rows = closed
+        elif isinstance(period_on, str):
+            raise fail("period_on", "'start', 'end' or an array of times", period_on)
+        else:
+            ptimes = _times("period_on", period_on)
+            _same_length(n, period_on=ptimes.size)
+    if rows is not None:
+        s, e, closed = s[rows], e[rows], closed[rows]
+        assert ptimes is not None
+        ptimes = ptimes[rows]
+    g, key_names = _grouping(n, by, per, ptimes, rows)
+    all_closed = bool(closed.all())
+    d = e - s
+    if all_closed:
+        codes, dur = g.codes, d
+    else:
+        codes, dur = g.codes[closed], d[closed]
+    del d
+    scale = 1.0 / (seconds * 1e9)
+    count = np.bincount(codes, minlength=g.size).astype(np.int64, copy=False)
+    total = np.bincount(codes, weights=dur * scale, minlength=g.size)
+    median, p90 = grp.quantiles(
+        codes, g.size, dur, [50.0, 90.0], scale=scale, method=quantile_method
+    )
+    mean = _divide(total, count)
+    open_ = grp.counts(g.codes, g.size) - count
+    params: dict[str, object] = {"unit": unit, "period": per, "percentile": "linear"}
+    if per is not None:
+        params["period_on"] = period_on if isinstance(period_on, str) else "array"
+    params.update(extra_params or {})
+    return GroupedKPI(
+        kpi=kpi,
+        names=key_names,
+        groups=g.keys,
+        count=count,
+        value=mean,
+        mean=mean,
+        median=median,
+        p90=p90,
+        extra={"open": open_},
+        unit=str(unit),
+        method=method,
+        parameters=params,
+    )
+
+
+def mttr(
+    start: Any,
+    end: Any,
+    *,
+    by: Any = None,
+    period: Period | None = None,
+    period_on: Any = "start",
+    kind: str = "resolve",
+    unit: Unit = "hours",
+    quantile_method: grp.QuantileMethod = "auto",
+) -> GroupedKPI:
+    """Mean time to resolve (or restore, repair, respond), with median and p90.
+
+    ``start`` and ``end`` are the two time columns that bound the measured
+    interval, e.g. *logged* and *resolved* for ``kind="resolve"``, *outage
+    start* and *service restored* for ``"restore"``, *fault reported* and
+    *repaired* for ``"repair"``, *logged* and *first response* for
+    ``"respond"``; ``kind`` only labels the result.  Open tickets (``end`` is
+    ``NaT``) are excluded from the statistics and counted in
+    ``extra["open"]``.  ``period_on`` says which time places a ticket in a
+    period: ``"start"`` (the cohort of tickets logged in the period, the
+    default), ``"end"`` (tickets resolved in the period; open tickets are then
+    left out altogether) or an array of times.  ``quantile_method`` chooses
+    the segmented percentile algorithm (``"auto"``, ``"partition"``,
+    ``"sort"``, ``"argsort"``); the answer is the same.
+
+    >>> import numpy as np
+    >>> t0 = np.datetime64("2026-03-02T09:00", "ns")
+    >>> start = np.full(4, t0)
+    >>> end = start + np.array([1, 2, 6, "NaT"], dtype="timedelta64[h]")
+    >>> r = mttr(start, end, by=np.array(["db", "db", "web", "web"]))
+    >>> r.groups[0].tolist(), r.mean.tolist(), r.extra["open"].tolist()
+    (['db', 'web'], [1.5, 6.0], [0, 1])
+    """
+    if not isinstance(kind, str) or kind not in _MTTR_KINDS:
+        raise fail("kind", f"one of {', '.join(map(repr, _MTTR_KINDS))}", kind)
+    return _duration_kpi(
+        "mttr",
+        f"mean time to {kind}: mean, median and p90 of end - start over closed tickets",
+        start,
+        end,
+        by=by,
+        period=period,
+        period_on=period_on,
+        unit=unit,
+        quantile_method=quantile_method,
+        extra_params={"kind": kind},
+    )
+
+
+def mtta(
+    logged: Any,
+    acknowledged: Any,
+    *,
+    by: Any = None,
+    period: Period | None = None,
+    period_on: Any = "start",
+    unit: Unit = "hours",
+) -> GroupedKPI:
+    """Mean time to acknowledge: ``acknowledged - logged``, with median and p90.
+
+    Tickets not yet acknowledged (``NaT``) are excluded and counted in
+    ``extra["open"]``; otherwise as :func:`mttr`.
+
+    >>> import numpy as np
+    >>> logged = np.array(["2026-03-02T09:00"] * 3, dtype="datetime64[ns]")
+    >>> ack = logged + np.array([10, 20, 90], dtype="timedelta64[m]")
+    >>> r = mtta(logged, ack, unit="minutes")
+    >>> r.mean.tolist(), r.median.tolist(), r.p90.tolist()
+    ([40.0], [20.0], [76.0])
+    """
+    return _duration_kpi(
+        "mtta",
+        "mean time to acknowledge: mean, median and p90 of acknowledged - logged",
+        logged,
+        acknowledged,
+        by=by,
+        period=period,
+        period_on=period_on,
+        unit=unit,
+        quantile_method="auto",
+        names="logged,acknowledged",
+    )
+
+
+# --- SLA attainment ---------------------------------------------------------------
+
+
+def _target_ns(
+    priority: Any, targets: Any, n: int, seconds: float
+) -> tuple[IntArray | int, dict[str, float] | float]:
+    """Target per ticket in ns (or one target for all) and the targets as recorded."""
+    per_second = seconds * 1e9
+    if not isinstance(targets, Mapping):
+        t = _positive("targets", targets)
+        return round(t * per_second), t
+    if not targets:
+        raise fail("targets", "a number or a non-empty mapping of priority to target", targets)
+    recorded: dict[str, float] = {}
+    table: dict[Any, int] = {}
+    for key, val in targets.items():
+        t = _positive(f"targets[{key!r}]", val)
+        recorded[str(key)] = t
+        table[key] = round(t * per_second)
+    if priority is None:
+        raise fail("priority", "a priority per ticket when targets is a mapping", None)
+    codes, uniques = grp.factorise("priority", priority, n)
+    lookup = np.empty(uniques.size, dtype=np.int64)
+    for i, u in enumerate(uniques.tolist()):  # loop over distinct priorities only
+        if u not in table:
+            bad = int(np.flatnonzero(codes == i)[0])
+            accepted = ", ".join(repr(k) for k in targets)
+            raise fail(f"priority[{bad}]", f"a priority with a target ({accepted})", u)
+        lookup[i] = table[u]
+    return lookup[codes], recorded
+
+
+def _positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise fail(name, "a number > 0", value)
+    v = float(value)
+    if not np.isfinite(v) or v <= 0:
+        raise fail(name, "a finite number > 0", value)
+    return v
+
+
+def sla_attainment(
+    start: Any,
+    end: Any,
+    priority: Any,
+    targets: Mapping[Any, float] | float,
+    *,
+    by: Any = None,
+    period: Period | None = None,
+    period_on: Any = "start",
+    as_of: Any = None,
+    unit: Unit = "hours",
+) -> GroupedKPI:
+    """Share of tickets resolved within the target time of their priority.
+
+    ``targets`` maps each priority to its target in ``unit`` (or is one number
+    for every ticket; ``priority`` may then be ``None``).  A ticket meets its
+    target when ``end - start <= target`` (on time counts as met).  Open
+    tickets are not judged, unless ``as_of`` is given: an open ticket already
+    older than its target at ``as_of`` has breached and is counted as such.
+    ``count`` is the number of judged tickets, ``value`` the share met; extra
+    columns ``met``, ``breached`` and ``open`` (open and not yet judged).  A
+    priority without a target is an error naming the first such row.
+
+    >>> import numpy as np
+    >>> start = np.array(["2026-03-02T09:00"] * 4, dtype="datetime64[ns]")
+    >>> end = start + np.array([3, 5, 10, 30], dtype="timedelta64[h]")
+    >>> r = sla_attainment(start, end, ["P1", "P1", "P2", "P2"], {"P1": 4, "P2": 24})
+    >>> r.value.tolist(), r.extra["met"].tolist()
+    ([0.5], [2])
+    """
+    seconds = _unit(unit)
+    per = _period(period)
+    s = _times("start", start)
+    e = _times("end", end, allow_missing=True)
+    n = s.size
+    _nonempty("start", n)
+    _same_length(n, end=e.size)
+    if priority is not None and hasattr(priority, "__len__"):
+        _same_length(n, priority=len(priority))
+    closed = e != _NAT
+    _check_order(s, e, closed, "start,end")
+    target, recorded = _target_ns(priority, targets, n, seconds)
+    d = e - s
+    met = closed & (d <= target)
+    breached = closed & ~met
+    if as_of is not None:
+        cut = _one_time("as_of", as_of)
+        breached |= ~closed & (cut - s > target)
+    del d
+    judged = met | breached
+    rows: npt.NDArray[np.bool_] | None = None
+    ptimes: IntArray | None = None
+    if per is not None:
+        if isinstance(period_on, str) and period_on == "start":
+            ptimes = s
+        elif isinstance(period_on, str) and period_on == "end":
+            ptimes = e
+            if not closed.all():
+                rows = closed
+        elif isinstance(period_on, str):
+            raise fail("period_on", "'start', 'end' or an array of times", period_on)
+        else:
+            ptimes = _times("period_on", period_on)
+            _same_length(n, period_on=ptimes.size)
+    if rows is not None:
+        assert ptimes is not None
+        ptimes, met, breached, judged = ptimes[rows], met[rows], breached[rows], judged[rows]
+    g, key_names = _grouping(n, by, per, ptimes, rows)
+    count = grp.counts(g.codes, g.size, judged)
+    n_met = grp.counts(g.codes, g.size, met)
+    total = grp.counts(g.codes, g.size)
+    params: dict[str, object] = {
+        "unit": unit,
+        "period": per,
+        "targets": recorded,
+        "as_of": None if as_of is None else str(np.datetime64(_one_time("as_of", as_of), "ns")),
+        "on_time": "met (duration <= target)",
+    }
+    if per is not None:
+        params["period_on"] = period_on if isinstance(period_on, str) else "array"
+    return GroupedKPI(
+        kpi="sla_attainment",
+        names=key_names,
+        groups=g.keys,
+        count=count,
+        value=_divide(n_met, count),
+        extra={"met": n_met, "breached": count - n_met, "open": total - count},
+        unit=str(unit),
+        method="share of judged tickets resolved within their priority's target",
+        parameters=params,
+    )
+
+
+# --- proportions ------------------------------------------------------------------
+
+
+def _proportion(
+    kpi: str,
+    method: str,
+    hit_name: str,
+    hits: npt.NDArray[np.bool_],
+    *,
+    resolved: Any,
+    by: Any,
+    period: object,
+    times: Any,
+) -> GroupedKPI:
+    per = _period(period)
+    n = hits.size
+    _nonempty(hit_name, n)
+    judged = np.ones(n, dtype=bool)
+    if resolved is not None:
+        judged = _flags("resolved", resolved)
+        _same_length(n, resolved=judged.size)
+    ptimes: IntArray | None = None
+    if per is not None:
+        if times is None:
+            raise fail("times", "a time per ticket when period is given", None)
+        ptimes = _times("times", times)
+        _same_length(n, times=ptimes.size)
+    elif times is not None:
+        _same_length(n, times=_times("times", times).size)
+    g, key_names = _grouping(n, by, per, ptimes)
+    count = grp.counts(g.codes, g.size, judged)
+    n_hit = grp.counts(g.codes, g.size, hits & judged)
+    return GroupedKPI(
+        kpi=kpi,
+        names=key_names,
+        groups=g.keys,
+        count=count,
+        value=_divide(n_hit, count),
+        extra={hit_name: n_hit},
+        method=method,
+        parameters={"period": per, "denominator": "resolved" if resolved is not None else "all"},
+    )
+
+
+def first_contact_resolution(
+    first_contact: Any,
+    *,
+    resolved: Any = None,
+    by: Any = None,
+    period: Period | None = None,
+    times: Any = None,
+) -> GroupedKPI:
+    """Share of tickets resolved at the first contact (no escalation, no call-back).
+
+    ``first_contact`` is true where the ticket was resolved during the first
+    contact.  The denominator is every ticket, or only those where
+    ``resolved`` is true when that column is given (the usual service desk
+    convention).  ``times`` (e.g. the logged time) places tickets in periods.
+
+    >>> r = first_contact_resolution([True, False, True, False], resolved=[1, 1, 1, 0])
+    >>> r.value.round(4).tolist(), r.count.tolist()
+    ([0.6667], [3])
+    """
+    hits = _flags("first_contact", first_contact)
+    return _proportion(
+        "first_contact_resolution",
+        "tickets resolved at first contact / tickets in the denominator",
+        "first_contact",
+        hits,
+        resolved=resolved,
+        by=by,
+        period=period,
+        times=times,
+    )
+
+
+def reopen_rate(
+    reopened: Any,
+    *,
+    resolved: Any = None,
+    by: Any = None,
+    period: Period | None = None,
+    times: Any = None,
+) -> GroupedKPI:
+    """Share of resolved tickets that were reopened at least once.
+
+    ``reopened`` is a boolean per ticket or a reopen count (``> 0`` counts).
+    The denominator is every ticket, or those where ``resolved`` is true.
+
+    >>> r = reopen_rate([0, 2, 0, 1], by=["a", "a", "b", "b"])
+    >>> r.value.tolist(), r.extra["reopened"].tolist()
+    ([0.5, 0.5], [1, 1])
+    """
+    hits = _flags("reopened", reopened, counts=True)
+    return _proportion(
+        "reopen_rate",
+        "tickets reopened at least once / tickets in the denominator",
+        "reopened",
+        hits,
+        resolved=resolved,
+        by=by,
+        period=period,
+        times=times,
+    )
+
+
+def change_success_rate(
+    successful: Any,
+    *,
+    by: Any = None,
+    period: Period | None = None,
+    times: Any = None,
+) -> GroupedKPI:
+    """Share of implemented changes that succeeded.
+
+    ``successful`` is true for a change that met its objectives without
+    being backed out and without causing an incident; leave out changes that
+    were cancelled or never implemented.  ``times`` (e.g. the implementation
+    time) places changes in periods.
+
+    >>> r = change_success_rate([True, True, False, True])
+    >>> r.value.tolist(), r.extra["successful"].tolist()
+    ([0.75], [3])
+    """
+    hits = _flags("successful", successful)
+    return _proportion(
+        "change_success_rate",
+        "successful changes / implemented changes",
+        "successful",
+        hits,
+        resolved=None,
+        by=by,
+        period=period,
+        times=times,
+    )
+
+
+# --- stocks over time: backlog and availability ----------------------------------------
+
+
+def _grid(
+    n: int, by: Any, per: str, first: int, last: int
+) -> tuple[grp.Grouping, tuple[str, ...], int, tuple[npt.NDArray[Any], ...]]:
+    """Group by ``by`` only; rows are then every group x every period first..last."""
+    g, names = _grouping(n, by, None, None)
+    n_periods = last - first + 1
+    codes = np.arange(first, last + 1, dtype=np.int64)
+    keys = tuple(np.repeat(k, n_periods) for k in g.keys)
+    keys = (*keys, np.tile(_period_labels(codes, per), g.size))
+    return g, (*names, "period"), n_periods, keys
+
+
+def backlog(
+    opened: Any,
+    closed: Any,
+    *,
+    by: Any = None,
+    period: Period | None = None,
+    as_of: Any = None,
+    unit: Unit = "hours",
+) -> GroupedKPI:
+    """Open tickets: how many, how the count grows, and how old they are.
+
+    A ticket is open at instant ``t`` when ``opened <= t`` and it is not
+    closed by then (``closed`` is ``NaT`` or later).  ``as_of`` (default: the
+    latest time in the data) is the end of the observation: tickets opened
+    later are ignored and tickets closed later count as open.
+
+    Without ``period`` there is one row per group, a snapshot at ``as_of``.
+    With ``period`` there is one row per group and per period, for every
+    period from the first ticket to ``as_of`` (a backlog is a stock, so quiet
+    periods are rows too), each measured at the end of the period (at
+    ``as_of`` for the last one).  Columns: ``count`` and ``value`` (open
+    tickets), ``mean`` (average age of the open tickets, in ``unit``; ``NaN``
+    when none is open), and in ``extra``: ``opened`` and ``closed`` in the
+    period (or up to ``as_of``), and ``growth`` (opened - closed in the
+    period, the change in the open count) when ``period`` is given.  Ages are
+    accumulated in float64 seconds (error well under a second).
+
+    >>> import numpy as np
+    >>> opened = np.array(["2026-01-05", "2026-01-20", "2026-02-03"], dtype="datetime64[ns]")
+    >>> closed = np.array(["2026-02-10", "NaT", "NaT"], dtype="datetime64[ns]")
+    >>> r = backlog(opened, closed, period="month", as_of=np.datetime64("2026-02-28", "ns"))
+    >>> r.groups[0].astype(str).tolist(), r.count.tolist(), r.extra["growth"].tolist()
+    (['2026-01-01', '2026-02-01'], [2, 2], [2, 0])
+    >>> r.mean.round(1).tolist()  # hours: Jan (27 + 12 days) / 2 at Feb 1; Feb (39 + 25 days) / 2
+    [468.0, 768.0]
+    """
+    seconds = _unit(unit)
+    per = _period(period)
+    o = _times("opened", opened)
+    c = _times("closed", closed, allow_missing=True)
+    n = o.size
+    _nonempty("opened", n)
+    _same_length(n, closed=c.size)
+    has_close = c != _NAT
+    _check_order(o, c, has_close, "opened,closed")
+    if as_of is None:
+        cut = int(max(o.max(), c[has_close].max() if has_close.any() else o.max()))
+    else:
+        cut = _one_time("as_of", as_of)
+    live = o <= cut
+    done = has_close & (c <= cut)
+    to_unit = 1.0 / seconds
+    params: dict[str, object] = {
+        "unit": unit,
+        "period": per,
+        "as_of": str(np.datetime64(cut, "ns")),
+        "open": "opened <= t and not closed by t",
+    }
+    if per is None:
+        g, names = _grouping(n, by, None, None)
+        open_now = live & ~done
+        count = grp.counts(g.codes, g.size, open_now)
+        age = (cut - o[open_now]).astype(np.float64) * (to_unit / 1e9)
+        mean = _divide(np.bincount(g.codes[open_now], weights=age, minlength=g.size), count)
+        return GroupedKPI(
+            kpi="backlog",
+            names=names,
+            groups=g.keys,
+            count=count,
+            value=count.astype(np.float64),
+            mean=mean,
+            extra={
+                "opened": grp.counts(g.codes, g.size, live),
+                "closed": grp.counts(g.codes, g.size, done),
+            },
+            unit=str(unit),
+            method="open tickets at as_of and their mean age",
+            parameters=params,
+        )
+    po = _period_code(o, per)
+    first = int(po[live].min()) if live.any() else int(_period_code(np.array([cut]), per)[0])
+    last = int(_period_code(np.array([cut], dtype=np.int64), per)[0])
+    g, names, n_p, keys = _grid(n, by, per, first, last)
+    cells = g.size * n_p
+    ref = int(_period_start(np.array([first], dtype=np.int64), per)[0])
+    idx_o = g.codes[live] * n_p + (po[live] - first)
+    idx_c = g.codes[done] * n_p + (_period_code(c[done], per) - first)
+    opened_in = np.bincount(idx_o, minlength=cells).reshape(g.size, n_p)
+    closed_in = np.bincount(idx_c, minlength=cells).reshape(g.size, n_p)
+    o_rel = (o - ref).astype(np.float64) / 1e9
+    net = np.bincount(idx_o, weights=o_rel[live], minlength=cells)
+    net -= np.bincount(idx_c, weights=o_rel[done], minlength=cells)
+    open_n = np.cumsum(opened_in - closed_in, axis=1)
+    age_sum_o = np.cumsum(net.reshape(g.size, n_p), axis=1)
+    ends = _period_start(np.arange(first + 1, last + 2, dtype=np.int64), per)
+    ends[-1] = cut
+    at = (ends - ref).astype(np.float64) / 1e9
+    age_total = open_n * at[None, :] - age_sum_o
+    mean = _divide(age_total.ravel() * to_unit, open_n.ravel())
+    count = open_n.ravel().astype(np.int64)
+    return GroupedKPI(
+        kpi="backlog",
+        names=names,
+        groups=keys,
+        count=count,
+        value=count.astype(np.float64),
+        mean=mean,
+        extra={
+            "opened": opened_in.ravel().astype(np.int64),
+            "closed": closed_in.ravel().astype(np.int64),
+            "growth": (opened_in - closed_in).ravel().astype(np.int64),
+        },
+        unit=str(unit),
+        method="open tickets at the end of each period, their mean age, and growth",
+        parameters=params,
+    )
+
+
+def _window(window: Any) -> tuple[int, int]:
+    if not isinstance(window, tuple | list) or len(window) != 2:
+        raise fail("window", "a (begin, end) pair of times", window)
+    begin = _one_time("window[0]", window[0])
+    finish = _one_time("window[1]", window[1])
+    if finish <= begin:
+        raise fail("window", "a (begin, end) pair with end after begin", window)
+    return begin, finish
+
+
+def availability(
+    start: Any,
+    end: Any,
+    *,
+    by: Any = None,
+    period: Period | None = None,
+    window: Any = None,
+    agreed: float | None = None,
+    unit: Unit = "hours",
+) -> GroupedKPI:
+    """Availability, MTBF, MTRS and MTBSI from outage records.
+
+    Each row of ``start``/``end`` is one unplanned outage (break) of the
+    service named by ``by``; an outage still going on has ``end`` = ``NaT``
+    and lasts until the end of the window.  Outages of one service must not
+    overlap (merge them first; an overlap is an error naming both rows).
+
+    The agreed service time (AST) of a row is its calendar time within
+    ``window`` (24 x 7 service) or, when ``agreed`` is given, that many
+    ``unit`` per row (each period, or the whole window).  Downtime is the
+    outage time inside the row's span (outages crossing a period boundary are
+    split); a break is counted in the period where it starts.  Then, as in
+    ITIL availability management:
+
+    * ``value`` = availability = (AST - downtime) / AST, in ``[0, 1]``;
+    * ``extra["mtrs"]`` = downtime / breaks (mean time to restore service);
+    * ``extra["mtbf"]`` = (AST - downtime) / breaks (mean uptime between failures);
+    * ``extra["mtbsi"]`` = AST / breaks (mean time between service incidents);
+    * ``count`` = breaks; ``extra["downtime"]`` and ``extra["agreed"]``.
+
+    MTRS, MTBF and MTBSI are ``NaN`` where there was no break.  ``window`` is
+    required without ``period``; with ``period`` it defaults to the whole
+    periods from the first outage's start to the last outage's end, and every
+    period in it is a row (a period without outages is 100 % available).
+    Services without any outage do not appear: they have no rows to group.
+
+    >>> import numpy as np
+    >>> start = np.array(["2026-03-02T10:00", "2026-03-20T00:00"], dtype="datetime64[ns]")
+    >>> end = start + np.array([2, 4], dtype="timedelta64[h]")
+    >>> r = availability(start, end, window=("2026-03-01T00:00Z", "2026-04-01T00:00Z"))
+    >>> r.extra["agreed"].tolist(), r.extra["downtime"].tolist(), r.count.tolist()
+    ([744.0], [6.0], [2])
+    >>> round(float(r.value[0]), 6), r.extra["mtrs"].tolist(), r.extra["mtbf"].tolist()
+    (0.991935, [3.0], [369.0])
+    """
+    seconds = _unit(unit)
+    per = _period(period)
+    s = _times("start", start)
+    e = _times("end", end, allow_missing=True)
+    n = s.size
+    _nonempty("start", n)
+    _same_length(n, end=e.size)
+    ended = e != _NAT
+    _check_order(s, e, ended, "start,end")
+    if agreed is not None:
+        agreed = _positive("agreed", agreed)
+    if window is not None:
+        begin, finish = _window(window)
+    elif per is None:
+        raise fail("window", "a (begin, end) pair of times when period is None", None)
+    else:
+        latest = int(max(s.max(), e[ended].max() if ended.any() else s.max()))
+        p0 = int(_period_code(np.array([s.min()], dtype=np.int64), per)[0])
+        p1 = int(_period_code(np.array([latest], dtype=np.int64), per)[0])
+        begin = int(_period_start(np.array([p0], dtype=np.int64), per)[0])
+        finish = int(_period_start(np.array([p1 + 1], dtype=np.int64), per)[0])
+    e_eff = np.where(ended, e, finish)
+    g0, key_names = _grouping(n, by, None, None)
+    _check_overlaps(g0.codes, s, e_eff)
+    a = np.maximum(s, begin)
+    b = np.minimum(e_eff, finish)
+    inside = b > a
+    starts_in = (s >= begin) & (s < finish)
+    ns_to_unit = 1.0 / (seconds * 1e9)
+    if per is None:
+        g, n_p, keys = g0, 1, g0.keys
+        down = np.bincount(g.codes[inside], weights=(b - a)[inside] * ns_to_unit, minlength=g.size)
+        breaks = grp.counts(g.codes, g.size, starts_in)
+        span = np.full(g.size, (finish - begin) * ns_to_unit)
+    else:
+        first = int(_period_code(np.array([begin], dtype=np.int64), per)[0])
+        last = int(_period_code(np.array([finish - 1], dtype=np.int64), per)[0])
+        g, key_names, n_p, keys = _grid(n, by, per, first, last)
+        bounds = _period_start(np.arange(first, last + 2, dtype=np.int64), per)
+        bounds[0], bounds[-1] = begin, finish
+        cells = g.size * n_p
+        ai, bi, gi = a[inside], b[inside], g.codes[inside]
+        pa = _period_code(ai, per) - first
+        pb = _period_code(bi - 1, per) - first
+        pieces = pb - pa + 1
+        owner = np.repeat(np.arange(ai.size), pieces)
+        offs = np.cumsum(pieces) - pieces
+        pp = pa[owner] + (np.arange(owner.size) - offs[owner])
+        lo = np.maximum(ai[owner], bounds[pp])
+        hi = np.minimum(bi[owner], bounds[pp + 1])
+        down = np.bincount(gi[owner] * n_p + pp, weights=(hi - lo) * ns_to_unit, minlength=cells)
+        ps = _period_code(s[starts_in], per) - first
+        breaks = np.bincount(g.codes[starts_in] * n_p + ps, minlength=cells).astype(np.int64)
+        span = np.tile(np.diff(bounds) * ns_to_unit, g.size)
+    ast = span if agreed is None else np.full(span.size, agreed)
+    if agreed is not None and (down > ast).any():
+        bad = int(np.flatnonzero(down > ast)[0])
+        raise fail("agreed", f"at least the downtime of row {bad} ({down[bad]:g} {unit})", agreed)
+    up = ast - down
+    return GroupedKPI(
+        kpi="availability",
+        names=key_names,
+        groups=keys,
+        count=breaks,
+        value=up / ast,
+        extra={
+            "downtime": down,
+            "agreed": ast,
+            "mtrs": _divide(down, breaks),
+            "mtbf": _divide(up, breaks),
+            "mtbsi": _divide(ast, breaks),
+        },
+        unit=str(unit),
+        method="availability = (AST - downtime) / AST; MTRS, MTBF, MTBSI per break",
+        parameters={
+            "unit": unit,
+            "period": per,
+            "window": (str(np.datetime64(begin, "ns")), str(np.datetime64(finish, "ns"))),
+            "agreed": "calendar time (24x7)" if agreed is None else agreed,
+        },
+    )
+
+
+def _check_overlaps(codes: IntArray, s: IntArray, e: IntArray) -> None:
+    """Reject overlapping outages of one group (adjacent pairs after sorting suffice)."""
+    if s.size < 2:
+        return
+    order = np.lexsort((s, codes))
+    same = codes[order][1:] == codes[order][:-1]
+    clash = same & (s[order][1:] < e[order][:-1])
+    if clash.any():
+        k = int(np.flatnonzero(clash)[0])
+        i, j = sorted((int(order[k]), int(order[k + 1])))
+        raise fail(
+            f"start[{j}]",
+            f"outages of one service that do not overlap (row {i} is still going on)",
+            str(np.datetime64(int(s[j]), "ns")),
+        )
