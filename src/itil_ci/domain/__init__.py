@@ -1,8 +1,18 @@
 """The domain of continual improvement: attrs value objects and entities."""
 
 from itil_ci.domain.actor import Actor, Role
+from itil_ci.domain.artefacts import (
+    DataRecord,
+    Decision,
+    MeasureGap,
+    PDCARecord,
+    Prediction,
+    Presentation,
+    QualityCheck,
+)
 from itil_ci.domain.baseline import Baseline
 from itil_ci.domain.initiative import (
+    STEPS,
     Action,
     AuditRecord,
     ClosureCode,
@@ -28,6 +38,7 @@ from itil_ci.domain.series import Series
 __all__ = [
     "CSF",
     "KPI",
+    "STEPS",
     "Action",
     "Actor",
     "Aggregation",
@@ -35,9 +46,12 @@ __all__ = [
     "AuditRecord",
     "Baseline",
     "ClosureCode",
+    "DataRecord",
+    "Decision",
     "Direction",
     "ImprovementModel",
     "Initiative",
+    "MeasureGap",
     "MetricType",
     "Objective",
     "Opportunity",
@@ -45,6 +59,10 @@ __all__ = [
     "OpportunityStatus",
     "Outcome",
     "OutcomeCategory",
+    "PDCARecord",
+    "Prediction",
+    "Presentation",
+    "QualityCheck",
     "Role",
     "Series",
     "Size",

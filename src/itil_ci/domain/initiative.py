@@ -23,6 +23,7 @@ from itil_ci.domain.ranking import Ranking
 from itil_ci.domain.results import Comparison, Evaluation, Signal, Trend
 
 __all__ = [
+    "STEPS",
     "Action",
     "AuditRecord",
     "ClosureCode",
@@ -31,7 +32,6 @@ __all__ = [
     "Objective",
     "Outcome",
     "OutcomeCategory",
-    "STEPS",
 ]
 
 
@@ -323,9 +323,7 @@ class Initiative:
         factory=dict, validator=_v_dict_of(QualityCheck), kw_only=True
     )
     trends: dict[str, Trend] = attrs.field(factory=dict, validator=_v_dict_of(Trend), kw_only=True)
-    signals: dict[str, list[Signal]] = attrs.field(
-        factory=dict, validator=_v_signals, kw_only=True
-    )
+    signals: dict[str, list[Signal]] = attrs.field(factory=dict, validator=_v_signals, kw_only=True)
     presentation: Presentation | None = attrs.field(
         default=None, validator=v.v_instance(Presentation, allow_none=True), kw_only=True
     )
