@@ -219,7 +219,7 @@ def generate_tickets(
 
     Examples:
         >>> t = generate_tickets(1_000, seed=1)
-        >>> len(t), t.id[0], sorted(set(t.service.tolist()))[:2]
+        >>> len(t), str(t.id[0]), sorted(set(t.service.tolist()))[:2]
         (1000, 'INC0000001', ['access', 'email'])
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
