@@ -37,7 +37,7 @@ from itil_ci.domain.initiative import (
 from itil_ci.engines.audit import seal
 from itil_ci.engines.gates import Gate, View
 from itil_ci.engines.roles import DEFAULT_ROLES, RoleTable
-from itil_ci.errors import InvalidTransition, ItilCiError
+from itil_ci.errors import InvalidTransition, ItilCiError, StepBlocked
 
 __all__ = ["CLOSED", "Engine", "StepListener"]
 
@@ -101,7 +101,7 @@ class _Move:
         self.reason = reason
         self.artefacts = artefacts
         self.extra = extra
-        self.view = View(engine.initiative)
+        self.view = View(engine.initiative, engine.clock())
         self.record: AuditRecord | None = None
         self.snapshot: dict[str, Any] | None = None
 
@@ -113,13 +113,11 @@ class _Move:
         if self.event in ("advance", "close"):
             gate = eng.gates[self.source]
             gate.stage(self.view, self.artefacts)
-            if self.extra is not None:
-                self.extra(self.view)
             missing = gate.missing(self.view, self.event)
             if missing:
-                from itil_ci.errors import StepBlocked
-
                 raise StepBlocked(eng._prefix + self.source, missing)
+            if self.extra is not None:
+                self.extra(self.view)
         elif self.extra is not None:
             self.extra(self.view)
 
@@ -138,7 +136,7 @@ class _Move:
             event=eng._prefix.replace(":", ".") + self.event,
             from_step=(eng._prefix + self.source) if self.source else None,
             to_step=eng._prefix + self.target,
-            at=eng.clock(),
+            at=self.view.now,
             actor=self.actor.name if self.actor is not None else "",
             note=self.note,
             reason=self.reason,
@@ -293,7 +291,8 @@ class Engine:
         """What the current step still needs before ``event`` (``"advance"``/``"close"``)."""
         if self.step is None or self.step == CLOSED:
             return []
-        return self.gates[self.step].missing(View(self.initiative), event, derive=False)
+        view = View(self.initiative, self.clock())
+        return self.gates[self.step].missing(view, event, derive=False)
 
     def accepts(self) -> tuple[str, ...]:
         """The artefact names the current step accepts in ``advance()``/``close()``."""

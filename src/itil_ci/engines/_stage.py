@@ -159,13 +159,16 @@ def stage_ranking(view: View, value: object) -> None:
 def rank_options(ids: list[str], scores: Mapping[str, Mapping[str, float]], criteria: Any) -> Any:
     """Rank options ``ids`` by ``prioritisation.weighted_sum`` over their ``scores``."""
     from itil_ci import prioritisation
+    from itil_ci.prioritisation.criteria import as_criteria
 
+    crit = as_criteria(criteria)
     opps = []
     for i in ids:
         if i not in scores:
             raise v.fail("scores", f"scores for every option ({', '.join(ids)})", sorted(scores))
         opps.append(Opportunity(title=i, id=i, scores=dict(scores[i])))
-    return prioritisation.weighted_sum(opps, criteria)
+    keys = {c.name: f"scores.{c.name}" for c in crit}
+    return prioritisation.weighted_sum(opps, crit, keys=keys)
 
 
 def date(name: str, value: object) -> dt.date:
@@ -180,3 +183,10 @@ def evolve_last(records: list[T], **changes: Any) -> list[T]:
 def for_each_kpi(view: View, what: str, present: Mapping[str, Any]) -> list[str]:
     """``"<what> for KPI 'k'"`` for each KPI of the initiative not in ``present``."""
     return [f"{what} for KPI {k.key!r}" for k in view.kpis if k.key not in present]
+
+
+def stage_seed(view: View, value: object) -> None:
+    """The seed passed to ``measurement.compare`` (its bootstrap is random)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise v.fail("seed", "a whole number >= 0", value)
+    view.set("_seed", value)

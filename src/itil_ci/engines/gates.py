@@ -13,6 +13,7 @@ like a live one.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -34,11 +35,18 @@ class View:
     ('Fast restores', '')
     """
 
-    __slots__ = ("initiative", "updates")
+    __slots__ = ("initiative", "now", "updates")
 
-    def __init__(self, initiative: Initiative) -> None:
+    def __init__(self, initiative: Initiative, now: dt.datetime | None = None) -> None:
         self.initiative = initiative
         self.updates: dict[str, Any] = {}
+        #: The time of the move (the engine's clock); results that count days use its date.
+        self.now = now if now is not None else v.utc_now()
+
+    @property
+    def today(self) -> dt.date:
+        """The date of the move in UTC."""
+        return self.now.date()
 
     def __getattr__(self, name: str) -> Any:
         updates = object.__getattribute__(self, "updates")

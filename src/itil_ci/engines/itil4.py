@@ -21,8 +21,8 @@ plan                      ``actions``, ``ranking``, ``criteria`` +    actions wi
 action                    ``evidence``                                evidence for every action, or
                                                                       a completed PDCA cycle; no
                                                                       cycle in progress
-evaluation                ``after``, ``before``, ``evaluations``,     an evaluation and a comparison
-                          ``comparisons``                             for every KPI
+evaluation                ``after``, ``before``, ``seed``,            an evaluation and a comparison
+                          ``evaluations``, ``comparisons``            for every KPI
 momentum                  ``lessons``, ``remeasure_on``,              lessons learned and a
                           ``opportunities``                           re-measurement date
 ========================  ==========================================  ==============================
@@ -101,7 +101,7 @@ def _record_gaps(view: View) -> None:
     for k in view.kpis:
         b = view.baselines.get(k.key)
         if b is not None and k.target is not None:
-            gaps[k.key] = measurement.evaluate(k, b, b.value)
+            gaps[k.key] = measurement.evaluate(k, b, b.value, today=view.today)
     view.set("gaps", {**view.gaps, **gaps})
 
 
@@ -216,12 +216,12 @@ def _stage_after(view: View, value: object) -> None:
                 f"measurements taken after the baseline window (from {b.end.isoformat()})",
                 f"data from {s.start.isoformat()}",
             )
-        evaluations[key] = measurement.evaluate(kpi, b, s)
+        evaluations[key] = measurement.evaluate(kpi, b, s, today=view.today)
         if key in before:
             if kpi.direction is None:
                 raise v.fail(f"kpis[{key!r}].direction", "a direction to compare", None)
             comparisons[key] = measurement.compare(
-                before[key].values, s.values, kpi.direction.value
+                before[key].values, s.values, kpi.direction.value, seed=view.updates.get("_seed")
             )
     unused = sorted(set(before) - set(value))
     if unused:
@@ -231,6 +231,7 @@ def _stage_after(view: View, value: object) -> None:
 
 
 def _finish_before(view: View) -> None:
+    view.updates.pop("_seed", None)
     if view.updates.pop("_before", None) is not None:
         raise v.fail("before", "to be given together with after", "before alone")
 
@@ -340,6 +341,7 @@ _GATES = {
         "evaluation",
         "Did we get there?",
         accepts=(
+            ArtefactSpec("seed", "seed of the bootstrap in measurement.compare", st.stage_seed),
             ArtefactSpec("before", "a Series per KPI from before the action", _stage_before),
             ArtefactSpec("after", "a Series per KPI taken after the action", _stage_after),
             ArtefactSpec("evaluations", "an Evaluation per KPI", _stage_evaluations),

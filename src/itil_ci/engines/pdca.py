@@ -11,7 +11,7 @@ step   accepts                               requires
 =====  ====================================  =======================================
 plan   ``objective``, ``prediction``         an objective and a prediction
 do     ``done``                              what was done
-check  ``before`` + ``after``,               the result compared with the
+check  ``before`` + ``after`` (+ ``seed``),  the result compared with the
        ``comparison``                        prediction (``measurement.compare``)
 act    ``decision``                          ``"adapt"`` to advance; ``"adopt"`` or
                                              ``"abandon"`` to close
@@ -107,7 +107,9 @@ def _stage_after(view: View, value: object) -> None:
             "a direction (on the Prediction or the initiative's KPI)",
             None,
         )
-    comparison = measurement.compare(before, _values("after", value), direction.value)
+    comparison = measurement.compare(
+        before, _values("after", value), direction.value, seed=view.updates.get("_seed")
+    )
     _set(view, comparison=comparison)
 
 
@@ -118,6 +120,7 @@ def _stage_comparison(view: View, value: object) -> None:
 
 
 def _need_check(view: View) -> list[str]:
+    view.updates.pop("_seed", None)
     if view.updates.pop("_before", None) is not None:
         raise v.fail("before", "to be given together with after", "before alone")
     rec = _current(view)
@@ -162,6 +165,7 @@ _GATES = {
         "check",
         "Check: did it work as predicted?",
         accepts=(
+            ArtefactSpec("seed", "seed of the bootstrap in measurement.compare", st.stage_seed),
             ArtefactSpec("before", "measurements before the change", _stage_before),
             ArtefactSpec("after", "measurements after the change", _stage_after),
             ArtefactSpec("comparison", "a Comparison", _stage_comparison),
@@ -263,10 +267,9 @@ class PDCACycle(Engine):
         if self.step == "act":
 
             def next_cycle(view: View) -> None:
-                if not _need_decision(Decision.ADAPT)(view):
-                    self._new_cycle(view)
-                    if not self.nested:
-                        view.set("cycle", view.cycle + 1)
+                self._new_cycle(view)
+                if not self.nested:
+                    view.set("cycle", view.cycle + 1)
 
             return self._fire(
                 "advance", "advance", actor=actor, note=note, artefacts=artefacts, extra=next_cycle

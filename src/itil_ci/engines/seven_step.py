@@ -180,7 +180,7 @@ def _stage_series(view: View, value: object) -> None:
         sigs[key] = list(measurement.signals(s.values, chart, direction=direction))
         b = view.baselines.get(key)
         if b is not None and kpi.target is not None:
-            evals[key] = measurement.evaluate(kpi, b, s)
+            evals[key] = measurement.evaluate(kpi, b, s, today=view.today)
     view.set("trends", {**view.trends, **trends})
     view.set("signals", {**view.signals, **sigs})
     view.set("evaluations", {**view.evaluations, **evals})
