@@ -200,8 +200,6 @@ def sums(
 
 def _shift_fits(size: int, values: IntArray) -> tuple[int, int] | None:
     """``(shift, low)`` when ``(code << shift) | (value - low)`` fits in an int64."""
-    if values.size == 0:
-        return 0, 0
     low = int(values.min())
     span = int(values.max()) - low
     shift = max(span.bit_length(), 1)
@@ -258,6 +256,8 @@ def quantiles(
     >>> [q.tolist() for q in qs]
     [[2.0, 7.0], [2.8, 7.0]]
     """
+    if values.size == 0:
+        return [np.full(size, np.nan) for _ in qs]
     n_per = np.bincount(codes, minlength=size).astype(np.int64, copy=False)
     offsets = np.cumsum(n_per) - n_per
     where = _positions(n_per, offsets, qs)

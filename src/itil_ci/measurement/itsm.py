@@ -330,6 +330,8 @@ def _flags(name: str, value: Any, *, counts: bool = False) -> npt.NDArray[np.boo
         raise fail(name, "a one-dimensional array of booleans", f"shape {arr.shape}")
     if arr.dtype == bool:
         return arr
+    if arr.size == 0:
+        return np.zeros(0, dtype=bool)
     if arr.dtype.kind in "iu":
         bad_mask = arr < 0 if counts else (arr != 0) & (arr != 1)
         if bad_mask.any():
