@@ -26,10 +26,13 @@ ATTRIBUTE_KEYS = ("effort", "expected_benefit")
 
 
 def is_opportunities(data: object) -> bool:
-    """Whether ``data`` is a (possibly empty) list/tuple of Opportunity objects."""
+    """Whether ``data`` is a non-empty list/tuple of Opportunity objects.
+
+    An empty list is read as zero options of raw numbers.
+    """
     if not isinstance(data, list | tuple):
         return False
-    return len(data) == 0 or isinstance(data[0], Opportunity)
+    return len(data) > 0 and isinstance(data[0], Opportunity)
 
 
 def check_keys(keys: object, needed: Sequence[str], defaults: Mapping[str, str]) -> dict[str, str]:
@@ -94,8 +97,8 @@ def as_matrix(name: str, data: Any, n_criteria: int | None = None) -> npt.NDArra
         arr = np.asarray(data, dtype=np.float64)
     except (TypeError, ValueError):
         raise fail(name, "a 2-D array of numbers (options × criteria)", data) from None
-    if arr.ndim == 1 and n_criteria == 1:
-        arr = arr[:, None]
+    if arr.ndim == 1 and (n_criteria == 1 or arr.size == 0):
+        arr = arr.reshape(-1, n_criteria if n_criteria is not None else 0)
     if arr.ndim != 2:
         raise fail(name, "a 2-D array of numbers (options × criteria)", f"shape {arr.shape}")
     if n_criteria is not None and arr.shape[1] != n_criteria:

@@ -90,11 +90,7 @@ def pareto_front(
         crit = as_criteria(criteria)
         resolved = _inputs.check_keys(keys, [c.name for c in crit], {})
         ids = _inputs.ids_of(benefits)
-        x = (
-            np.column_stack([_inputs.read_column(benefits, c.name, resolved[c.name]) for c in crit])
-            if benefits
-            else np.zeros((0, len(crit)))
-        )
+        x = np.column_stack([_inputs.read_column(benefits, c.name, resolved[c.name]) for c in crit])
         cost = _cost_mask(crit)
     elif criteria is not None:
         if costs is not None:
