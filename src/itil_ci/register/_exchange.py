@@ -1,0 +1,231 @@
+"""Assembling series from stored chunks, and the CSV tables of a register (private)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from itertools import repeat
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from itil_ci.domain.baseline import Baseline
+from itil_ci.domain.initiative import Initiative
+from itil_ci.domain.kpi import KPI
+from itil_ci.domain.opportunity import Opportunity
+from itil_ci.domain.series import Series
+from itil_ci.errors import DecodeError, ImportRowError, InvalidInputError
+from itil_ci.io.codec import from_json, to_json
+from itil_ci.register.records import RecordedSeries, RegisterExport
+from itil_ci.register.store import Times, Values
+
+if TYPE_CHECKING:
+    from itil_ci.register.register import Register
+
+_EMPTY_T: Times = np.empty(0, dtype=np.int64)
+_EMPTY_X: Values = np.empty(0, dtype=np.float64)
+
+
+def _source_order(sources: Sequence[str | None]) -> dict[str | None, int]:
+    ordered = sorted(set(sources), key=lambda s: (s is not None, s or ""))
+    return {s: i for i, s in enumerate(ordered)}
+
+
+def assemble(
+    chunks: list[tuple[str | None, Times, Values]], lo: int | None, hi: int | None
+) -> tuple[Times, Values]:
+    """Concatenate chunks, keep ``lo <= t < hi`` and order by (time, source, insertion)."""
+    if not chunks:
+        return _EMPTY_T, _EMPTY_X
+    t = np.concatenate([c[1] for c in chunks]) if len(chunks) > 1 else chunks[0][1]
+    x = np.concatenate([c[2] for c in chunks]) if len(chunks) > 1 else chunks[0][2]
+    sources = [c[0] for c in chunks]
+    codes = None
+    if len(set(sources)) > 1:
+        rank = _source_order(sources)
+        codes = np.repeat(
+            np.array([rank[s] for s in sources], dtype=np.int64),
+            np.array([c[1].size for c in chunks], dtype=np.int64),
+        )
+    if lo is not None or hi is not None:
+        keep = np.ones(t.size, dtype=bool)
+        if lo is not None:
+            keep &= t >= lo
+        if hi is not None:
+            keep &= t < hi
+        if not keep.all():
+            t, x = t[keep], x[keep]
+            codes = None if codes is None else codes[keep]
+    if codes is not None:
+        order = np.lexsort((codes, t))
+        t, x = t[order], x[order]
+    elif t.size > 1 and (t[1:] < t[:-1]).any():
+        order = np.argsort(t, kind="stable")
+        t, x = t[order], x[order]
+    return t, x
+
+
+def recorded(reg: Register) -> list[RecordedSeries]:
+    """Every (KPI key, source) series of the register, in canonical order."""
+    out = []
+    for key, source in reg.store.series_keys():
+        s = reg.series(key, filters={"source": source})
+        out.append(RecordedSeries(s, source))
+    return out
+
+
+# --- CSV ----------------------------------------------------------------------------
+
+_ENTITY_COLUMNS = {
+    "opportunities": ("id", "version", "status", "service", "source", "updated_at"),
+    "initiatives": ("id", "version", "step", "model", "remeasure_on", "updated_at"),
+}
+_FILES = ("opportunities", "initiatives", "kpis", "baselines", "observations")
+_OBS_HEADER = ["kpi_key", "source", "time", "value"]
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    return str(getattr(value, "value", value))
+
+
+def write_csv(doc: RegisterExport, directory: Path) -> list[Path]:
+    """Write the CSV tables of ``doc`` into ``directory`` (created if missing)."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInputError(f"directory: cannot create {str(directory)!r} ({exc})") from None
+    paths = [directory / f"{name}.csv" for name in _FILES]
+    entity_rows: dict[str, Sequence[Opportunity | Initiative]] = {
+        "opportunities": doc.opportunities,
+        "initiatives": doc.initiatives,
+    }
+    for name, entries in entity_rows.items():
+        cols = _ENTITY_COLUMNS[name]
+        with (directory / f"{name}.csv").open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow([*cols, "document"])
+            w.writerows([*(_cell(getattr(e, c)) for c in cols), to_json(e)] for e in entries)
+    with (directory / "kpis.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["key", "document"])
+        w.writerows([k.key, to_json(k)] for k in doc.kpis)
+    with (directory / "baselines.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["kpi_key", "document"])
+        w.writerows([b.kpi_key, to_json(b)] for b in doc.baselines)
+    with (directory / "observations.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(_OBS_HEADER)
+        for rs in doc.series:
+            s = rs.series
+            times = np.char.add(np.datetime_as_string(s.times, unit="ns"), "Z")
+            values = s.values.astype(str)
+            values[np.isnan(s.values)] = ""
+            w.writerows(
+                zip(
+                    repeat(s.kpi_key),
+                    repeat(rs.source or ""),
+                    times.tolist(),
+                    values.tolist(),
+                    strict=False,
+                )
+            )
+    return paths
+
+
+def _rows(path: Path, header: list[str]) -> list[list[str]]:
+    if not path.is_file():
+        raise ImportRowError(str(path), "the file is missing (expected a table of export_csv)")
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    if not rows or rows[0][: len(header)] != header:
+        got = rows[0] if rows else []
+        raise ImportRowError(str(path), f"expected the header {header}, got {got}", line=1)
+    for i, row in enumerate(rows[1:], start=2):
+        if len(row) != len(rows[0]):
+            raise ImportRowError(
+                str(path), f"expected {len(rows[0])} fields, got {len(row)}", line=i
+            )
+    return rows[1:]
+
+
+def _documents(path: Path, header: list[str], cls: type[Any]) -> list[Any]:
+    out = []
+    for i, row in enumerate(_rows(path, header), start=2):
+        try:
+            out.append(from_json(row[-1], cls))
+        except DecodeError as exc:
+            raise ImportRowError(str(path), str(exc), line=i, field="document") from None
+    return out
+
+
+def read_csv(directory: Path) -> RegisterExport:
+    """Read and validate the CSV tables written by :func:`write_csv`."""
+    if not directory.is_dir():
+        raise InvalidInputError(
+            f"directory: expected a directory of CSV tables, got {str(directory)!r}"
+        )
+    opps = _documents(
+        directory / "opportunities.csv",
+        [*_ENTITY_COLUMNS["opportunities"], "document"],
+        Opportunity,
+    )
+    inis = _documents(
+        directory / "initiatives.csv", [*_ENTITY_COLUMNS["initiatives"], "document"], Initiative
+    )
+    kpis = _documents(directory / "kpis.csv", ["key", "document"], KPI)
+    bases = _documents(directory / "baselines.csv", ["kpi_key", "document"], Baseline)
+    path = directory / "observations.csv"
+    rows = _rows(path, _OBS_HEADER)
+    series: list[RecordedSeries] = []
+    if rows:
+        keys, sources, times, values = (np.array(col) for col in zip(*rows, strict=True))
+        try:
+            t = np.array(np.char.rstrip(times, "Z"), dtype="datetime64[ns]")
+        except ValueError:
+            bad = _first_bad(times, lambda s: np.datetime64(s.rstrip("Z"), "ns"))
+            raise ImportRowError(
+                str(path),
+                f"expected an ISO-8601 UTC time, got {times[bad]!r}",
+                line=bad + 2,
+                field="time",
+            ) from None
+        missing = values == ""
+        try:
+            x = np.where(missing, "nan", values).astype(np.float64)
+        except ValueError:
+            bad = _first_bad(values, lambda s: float(s or "nan"))
+            raise ImportRowError(
+                str(path), f"expected a number, got {values[bad]!r}", line=bad + 2, field="value"
+            ) from None
+        pair = np.char.add(np.char.add(keys, "\x00"), sources)
+        uniq, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(uniq.size + 1))
+        groups = []
+        for g in range(uniq.size):
+            idx = order[bounds[g] : bounds[g + 1]]
+            key, src = str(keys[first[g]]), str(sources[first[g]])
+            try:
+                s = Series(t[idx], x[idx], kpi_key=key, allow_missing=bool(np.isnan(x[idx]).any()))
+                KPI(key)
+            except InvalidInputError as exc:
+                raise ImportRowError(str(path), str(exc), line=int(idx[0]) + 2) from None
+            groups.append(RecordedSeries(s, src or None))
+        series = sorted(
+            groups,
+            key=lambda rs: (rs.series.kpi_key, rs.source is not None, rs.source or ""),
+        )
+    return RegisterExport(tuple(opps), tuple(inis), tuple(kpis), tuple(bases), tuple(series))
+
+
+def _first_bad(items: Any, parse: Any) -> int:
+    for i, item in enumerate(items.tolist()):
+        try:
+            parse(item)
+        except ValueError:
+            return i
+    return 0  # pragma: no cover - called only after a failed vectorised parse

@@ -1,0 +1,187 @@
+"""The in-memory store: dicts and lists, for tests and notebooks (private).
+
+It behaves like the SQLite store (same ordering, same errors, transactions
+that roll back) but keeps nothing after the process ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from itil_ci.errors import StorageError
+from itil_ci.register._schema import INDEXED
+from itil_ci.register.store import Times, Values, Where, conflict, duplicate, missing
+
+__all__ = ["MemoryStore"]
+
+
+def _matches(index: Mapping[str, object], where: Where, below: Mapping[str, str]) -> bool:
+    for col, want in where.items():
+        have = index[col]
+        if isinstance(want, tuple):
+            if have not in want:
+                return False
+        elif have != want:
+            return False
+    for col, limit in below.items():
+        have = index[col]
+        if have is None or not str(have) < limit:
+            return False
+    return True
+
+
+class MemoryStore:
+    """A :class:`~itil_ci.register.Store` held in Python dicts.
+
+    Examples:
+        >>> s = MemoryStore()
+        >>> s.put_kpi("mttr", "{}")
+        >>> s.kpis()
+        ['{}']
+    """
+
+    def __init__(self) -> None:
+        self._entities: dict[str, dict[str, tuple[int, dict[str, object], str]]] = {
+            kind: {} for kind in INDEXED
+        }
+        self._kpis: dict[str, str] = {}
+        self._baselines: list[tuple[str, str]] = []
+        self._chunks: list[tuple[str, str | None, Times, Values]] = []
+        self._depth = 0
+        self._closed = False
+
+    def _check(self, kind: str | None = None) -> None:
+        if self._closed:
+            raise StorageError("the register is closed; open it again to use it")
+        if kind is not None and kind not in INDEXED:
+            raise StorageError(f"unknown entity kind {kind!r}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together; an exception undoes them."""
+        self._check()
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        saved: Any = (
+            {k: dict(v) for k, v in self._entities.items()},
+            dict(self._kpis),
+            list(self._baselines),
+            list(self._chunks),
+        )
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._entities, self._kpis, self._baselines, self._chunks = saved
+            raise
+        finally:
+            self._depth = 0
+
+    def insert(
+        self, kind: str, id: str, version: int, index: Mapping[str, object], document: str
+    ) -> None:
+        """Add an entity."""
+        self._check(kind)
+        table = self._entities[kind]
+        if id in table:
+            raise duplicate(kind, id)
+        table[id] = (version, dict(index), document)
+
+    def replace(
+        self, kind: str, id: str, expected: int, index: Mapping[str, object], document: str
+    ) -> int:
+        """Replace an entity stored at version ``expected``."""
+        self._check(kind)
+        table = self._entities[kind]
+        if id not in table:
+            raise missing(kind, id)
+        actual = table[id][0]
+        if actual != expected:
+            raise conflict(kind, id, expected, actual)
+        table[id] = (expected + 1, dict(index), document)
+        return expected + 1
+
+    def get(self, kind: str, id: str) -> str | None:
+        """The stored document."""
+        self._check(kind)
+        row = self._entities[kind].get(id)
+        return None if row is None else row[2]
+
+    def select(self, kind: str, where: Where, below: Mapping[str, str]) -> list[str]:
+        """Matching documents by id."""
+        self._check(kind)
+        table = self._entities[kind]
+        return [table[i][2] for i in sorted(table) if _matches(table[i][1], where, below)]
+
+    def count(self, kind: str, by: str, where: Where) -> dict[object, int]:
+        """Counts per value of ``by``."""
+        self._check(kind)
+        out: dict[object, int] = {}
+        for _, index, _ in self._entities[kind].values():
+            if _matches(index, where, {}):
+                out[index[by]] = out.get(index[by], 0) + 1
+        return out
+
+    def put_kpi(self, key: str, document: str) -> None:
+        """Define a KPI."""
+        self._check()
+        self._kpis[key] = document
+
+    def kpis(self) -> list[str]:
+        """KPI documents by key."""
+        self._check()
+        return [self._kpis[k] for k in sorted(self._kpis)]
+
+    def add_baseline(self, kpi_key: str, document: str) -> None:
+        """Append a baseline."""
+        self._check()
+        self._baselines.append((kpi_key, document))
+
+    def baselines(self, kpi_key: str | None) -> list[str]:
+        """Baselines, oldest first."""
+        self._check()
+        return [d for k, d in self._baselines if kpi_key is None or k == kpi_key]
+
+    def append(self, kpi_key: str, source: str | None, times: Times, values: Values) -> None:
+        """Append observations."""
+        self._check()
+        t, x = times.copy(), values.copy()
+        t.flags.writeable = x.flags.writeable = False
+        self._chunks.append((kpi_key, source, t, x))
+
+    def fetch(
+        self,
+        kpi_key: str,
+        start: int | None,
+        end: int | None,
+        sources: Sequence[str | None] | None,
+    ) -> list[tuple[str | None, Times, Values]]:
+        """Chunks of ``kpi_key`` in insertion order."""
+        self._check()
+        out = []
+        for key, source, t, x in self._chunks:
+            if key != kpi_key or (sources is not None and source not in sources) or not t.size:
+                continue
+            if (start is not None and t[-1] < start) or (end is not None and t[0] >= end):
+                continue
+            out.append((source, t, x))
+        return out
+
+    def series_keys(self) -> list[tuple[str, str | None]]:
+        """Every (key, source) with observations."""
+        self._check()
+        keys = {(k, s) for k, s, t, _ in self._chunks if t.size}
+        return sorted(keys, key=lambda ks: (ks[0], ks[1] is not None, ks[1] or ""))
+
+    def close(self) -> None:
+        """Drop everything."""
+        self._closed = True
+        self._entities = {}
+        self._chunks = []

@@ -1,0 +1,92 @@
+"""The SQLite schema of a register file and its migrations (private).
+
+The schema version lives in the file as ``PRAGMA user_version`` and the file
+is marked as a register with ``PRAGMA application_id``.  ``MIGRATIONS[n]``
+takes a file from version ``n`` to ``n + 1``; opening a file applies the
+missing ones in one transaction.  A file whose version is newer than
+:data:`SCHEMA_VERSION` is refused before anything is written to it.
+
+Entities are stored as the codec's JSON document plus the columns that the
+register's questions filter on (:data:`INDEXED`), so a count or a filter never
+decodes a document.  Observations are stored in chunks: each row holds up to
+:data:`CHUNK` observations of one KPI key and source as two little-endian
+blobs (``int64`` nanoseconds since the epoch, UTC, and ``float64`` values,
+``NaN`` for a missing value), with the chunk's first and last time in indexed
+columns.
+"""
+
+from __future__ import annotations
+
+#: Version of the register file format written by this library.
+SCHEMA_VERSION = 1
+
+#: ``PRAGMA application_id`` of a register file ("ITCI" in ASCII).
+APPLICATION_ID = 0x49544349
+
+#: Most observations stored in one chunk row.
+CHUNK = 65536
+
+#: Table and indexed columns of each entity kind (the document is in ``document``).
+INDEXED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "opportunity": ("opportunities", ("status", "service", "source", "updated_at")),
+    "initiative": (
+        "initiatives",
+        ("step", "model", "open", "due", "remeasure_on", "updated_at"),
+    ),
+}
+
+_V1 = """
+CREATE TABLE opportunities (
+    id TEXT PRIMARY KEY NOT NULL,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    service TEXT NOT NULL,
+    source TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    document TEXT NOT NULL
+);
+CREATE INDEX opportunities_status ON opportunities (status);
+CREATE INDEX opportunities_service ON opportunities (service);
+CREATE INDEX opportunities_source ON opportunities (source);
+CREATE TABLE initiatives (
+    id TEXT PRIMARY KEY NOT NULL,
+    version INTEGER NOT NULL,
+    step TEXT,
+    model TEXT NOT NULL,
+    open INTEGER NOT NULL,
+    due TEXT,
+    remeasure_on TEXT,
+    updated_at TEXT NOT NULL,
+    document TEXT NOT NULL
+);
+CREATE INDEX initiatives_step ON initiatives (step);
+CREATE INDEX initiatives_model ON initiatives (model, step);
+CREATE INDEX initiatives_due ON initiatives (open, due);
+CREATE INDEX initiatives_remeasure ON initiatives (remeasure_on);
+CREATE TABLE kpis (
+    key TEXT PRIMARY KEY NOT NULL,
+    document TEXT NOT NULL
+);
+CREATE TABLE baselines (
+    seq INTEGER PRIMARY KEY,
+    kpi_key TEXT NOT NULL,
+    document TEXT NOT NULL
+);
+CREATE INDEX baselines_kpi ON baselines (kpi_key);
+CREATE TABLE chunks (
+    seq INTEGER PRIMARY KEY,
+    kpi_key TEXT NOT NULL,
+    source TEXT,
+    t_min INTEGER NOT NULL,
+    t_max INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    times BLOB NOT NULL,
+    vals BLOB NOT NULL
+);
+CREATE INDEX chunks_key ON chunks (kpi_key, t_min, t_max);
+"""
+
+#: ``MIGRATIONS[n]``: the SQL that takes a file from schema version ``n`` to ``n + 1``.
+MIGRATIONS: dict[int, str] = {0: _V1}
+
+assert sorted(MIGRATIONS) == list(range(SCHEMA_VERSION))

@@ -1,0 +1,377 @@
+"""The SQLite store: the register's embedded default (private).
+
+One file (plus SQLite's ``-wal`` and ``-shm`` files next to it) in WAL mode
+with ``synchronous=FULL``: a transaction that returned has reached the disk,
+and a process killed at any moment leaves the file consistent.  Every write
+runs in a ``BEGIN IMMEDIATE`` transaction, so a writer waits (up to the busy
+timeout) rather than failing half-way; every query is parameterised and the
+only identifiers ever put into SQL text come from the fixed schema.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from itil_ci.errors import StorageError
+from itil_ci.register._schema import APPLICATION_ID, CHUNK, INDEXED, MIGRATIONS, SCHEMA_VERSION
+from itil_ci.register.store import Times, Values, Where, conflict, duplicate, missing
+
+__all__ = ["SQLiteStore"]
+
+_MAGIC = b"SQLite format 3\x00"
+
+
+def _explain(exc: sqlite3.Error, path: str, doing: str) -> StorageError:
+    """A StorageError that says what failed, where, and what it means."""
+    name = getattr(exc, "sqlite_errorname", "")
+    text = str(exc)
+    if name.startswith("SQLITE_FULL") or "full" in text:
+        why = (
+            "the disk is full (or the file reached its size limit); nothing of this "
+            "write was stored"
+        )
+    elif name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")) or (
+        "readonly" in text or "unable to open" in text
+    ):
+        why = (
+            "the file or its directory cannot be written (read-only, missing or no "
+            "permission); SQLite needs to create the -wal and -shm files next to it"
+        )
+    elif name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in text:
+        why = "the file is not a readable SQLite database (corrupt or another kind of file)"
+    elif name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        why = "another process held the database longer than the busy timeout"
+    elif isinstance(exc, sqlite3.ProgrammingError) and "closed" in text:
+        why = "the register is closed; open it again to use it"
+    else:
+        why = "SQLite failed"
+    return StorageError(f"{path}: cannot {doing}: {why} ({text})")
+
+
+def _check_header(path: str) -> None:
+    """Refuse a file that exists but is not SQLite, before SQLite touches it."""
+    p = Path(path)
+    if not p.parent.is_dir():
+        raise StorageError(
+            f"{path}: cannot open the register: directory {str(p.parent)!r} does not exist"
+        )
+    if p.is_dir():
+        raise StorageError(f"{path}: cannot open the register: it is a directory")
+    if not p.exists():
+        return
+    try:
+        with p.open("rb") as f:
+            head = f.read(len(_MAGIC))
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot read the register file ({exc})") from None
+    if head and head != _MAGIC:
+        raise StorageError(
+            f"{path}: not a register: the file is not a SQLite database (it was left unchanged)"
+        )
+
+
+def _where(
+    table_cols: tuple[str, ...], where: Where, below: Mapping[str, str]
+) -> tuple[str, list[object]]:
+    parts: list[str] = []
+    params: list[object] = []
+    for col, want in where.items():
+        if col not in table_cols:
+            raise StorageError(f"unknown column {col!r}")
+        if want is None:
+            parts.append(f'"{col}" IS NULL')
+        elif isinstance(want, tuple):
+            values = [w for w in want if w is not None]
+            alts = []
+            if values:
+                alts.append(f'"{col}" IN ({",".join("?" * len(values))})')
+                params.extend(values)
+            if len(values) < len(want):
+                alts.append(f'"{col}" IS NULL')
+            parts.append("(" + " OR ".join(alts or ["0"]) + ")")
+        else:
+            parts.append(f'"{col}" = ?')
+            params.append(want)
+    for col, limit in below.items():
+        if col not in table_cols:
+            raise StorageError(f"unknown column {col!r}")
+        parts.append(f'"{col}" < ?')
+        params.append(limit)
+    return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+class SQLiteStore:
+    """A :class:`~itil_ci.register.Store` in one SQLite file (or ``":memory:"``).
+
+    ``timeout`` is the busy timeout in seconds: how long a writer waits for
+    another process's transaction to finish.
+
+    Examples:
+        >>> s = SQLiteStore(":memory:")
+        >>> s.put_kpi("mttr", "{}")
+        >>> s.kpis()
+        ['{}']
+        >>> s.close()
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+        self.path = os.fspath(path)
+        memory = self.path == ":memory:"
+        if not memory:
+            _check_header(self.path)
+        self._depth = 0
+        try:
+            self._con = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise _explain(exc, self.path, "open the register") from None
+        try:
+            self._open(memory)
+        except BaseException:
+            self._con.close()
+            raise
+
+    def _open(self, memory: bool) -> None:
+        con = self._con
+        try:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            app = con.execute("PRAGMA application_id").fetchone()[0]
+            tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise _explain(exc, self.path, "open the register") from None
+        if app not in (0, APPLICATION_ID) or (app == 0 and tables):
+            raise StorageError(
+                f"{self.path}: not a register: a SQLite database of another application "
+                "(it was left unchanged)"
+            )
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"{self.path}: the register file has schema version {version}, newer than "
+                f"this library reads (up to {SCHEMA_VERSION}); upgrade itil_ci to open it "
+                "(the file was left unchanged)"
+            )
+        try:
+            if not memory:
+                mode = con.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise StorageError(f"{self.path}: cannot switch the register to WAL mode")
+            con.execute("PRAGMA synchronous=FULL")
+            con.execute("PRAGMA foreign_keys=ON")
+            if version < SCHEMA_VERSION:
+                self._migrate()
+        except sqlite3.Error as exc:
+            raise _explain(exc, self.path, "open the register") from None
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            con = self._con
+            version = con.execute("PRAGMA user_version").fetchone()[0]  # re-read under the lock
+            for v in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[v].split(";"):
+                    if statement.strip():
+                        con.execute(statement)
+            con.execute(f"PRAGMA application_id={APPLICATION_ID:d}")
+            con.execute(f"PRAGMA user_version={SCHEMA_VERSION:d}")
+
+    @contextmanager
+    def _guard(self, doing: str) -> Iterator[sqlite3.Connection]:
+        try:
+            yield self._con
+        except sqlite3.Error as exc:
+            raise _explain(exc, self.path, doing) from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together; an exception rolls them back."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        with self._guard("start a transaction") as con:
+            con.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+            with self._guard("commit") as con:
+                con.execute("COMMIT")
+        except BaseException:
+            try:
+                if self._con.in_transaction:
+                    self._con.execute("ROLLBACK")
+            except sqlite3.Error:  # pragma: no cover - SQLite rolled back already
+                pass
+            raise
+        finally:
+            self._depth = 0
+
+    def insert(
+        self, kind: str, id: str, version: int, index: Mapping[str, object], document: str
+    ) -> None:
+        """Add an entity."""
+        table, cols = INDEXED[kind]
+        names = ",".join(f'"{c}"' for c in cols)
+        sql = (
+            f"INSERT INTO {table} (id, version, {names}, document) "
+            f"VALUES (?, ?, {','.join('?' * len(cols))}, ?)"
+        )
+        with self.transaction(), self._guard(f"store {kind} {id!r}") as con:
+            try:
+                con.execute(sql, (id, version, *(index[c] for c in cols), document))
+            except sqlite3.IntegrityError:
+                raise duplicate(kind, id) from None
+
+    def replace(
+        self, kind: str, id: str, expected: int, index: Mapping[str, object], document: str
+    ) -> int:
+        """Replace an entity stored at version ``expected`` (compare-and-set)."""
+        table, cols = INDEXED[kind]
+        sets = ", ".join(f'"{c}" = ?' for c in cols)
+        sql = (
+            f"UPDATE {table} SET version = version + 1, {sets}, document = ? "
+            "WHERE id = ? AND version = ?"
+        )
+        with self.transaction(), self._guard(f"update {kind} {id!r}") as con:
+            cur = con.execute(sql, (*(index[c] for c in cols), document, id, expected))
+            if cur.rowcount == 1:
+                return expected + 1
+            row = con.execute(f"SELECT version FROM {table} WHERE id = ?", (id,)).fetchone()
+        if row is None:
+            raise missing(kind, id)
+        raise conflict(kind, id, expected, int(row[0]))
+
+    def get(self, kind: str, id: str) -> str | None:
+        """The stored document."""
+        table, _ = INDEXED[kind]
+        with self._guard(f"read {kind} {id!r}") as con:
+            row = con.execute(f"SELECT document FROM {table} WHERE id = ?", (id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def select(self, kind: str, where: Where, below: Mapping[str, str]) -> list[str]:
+        """Matching documents by id."""
+        table, cols = INDEXED[kind]
+        clause, params = _where(cols, where, below)
+        with self._guard(f"list {kind} entries") as con:
+            rows = con.execute(
+                f"SELECT document FROM {table}{clause} ORDER BY id", params
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def count(self, kind: str, by: str, where: Where) -> dict[object, int]:
+        """Counts per value of ``by`` (one indexed GROUP BY, no documents read)."""
+        table, cols = INDEXED[kind]
+        if by not in cols:
+            raise StorageError(f"unknown column {by!r}")
+        clause, params = _where(cols, where, {})
+        with self._guard(f"count {kind} entries") as con:
+            rows = con.execute(
+                f'SELECT "{by}", count(*) FROM {table}{clause} GROUP BY "{by}"', params
+            ).fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
+    def put_kpi(self, key: str, document: str) -> None:
+        """Define a KPI."""
+        with self.transaction(), self._guard(f"define KPI {key!r}") as con:
+            con.execute(
+                "INSERT INTO kpis (key, document) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET document = excluded.document",
+                (key, document),
+            )
+
+    def kpis(self) -> list[str]:
+        """KPI documents by key."""
+        with self._guard("list KPIs") as con:
+            return [r[0] for r in con.execute("SELECT document FROM kpis ORDER BY key")]
+
+    def add_baseline(self, kpi_key: str, document: str) -> None:
+        """Append a baseline."""
+        with self.transaction(), self._guard(f"store a baseline of {kpi_key!r}") as con:
+            con.execute(
+                "INSERT INTO baselines (kpi_key, document) VALUES (?, ?)", (kpi_key, document)
+            )
+
+    def baselines(self, kpi_key: str | None) -> list[str]:
+        """Baselines, oldest first."""
+        with self._guard("list baselines") as con:
+            if kpi_key is None:
+                cur = con.execute("SELECT document FROM baselines ORDER BY seq")
+            else:
+                cur = con.execute(
+                    "SELECT document FROM baselines WHERE kpi_key = ? ORDER BY seq", (kpi_key,)
+                )
+            return [r[0] for r in cur]
+
+    def append(self, kpi_key: str, source: str | None, times: Times, values: Values) -> None:
+        """Append observations as chunks of at most ``CHUNK`` rows."""
+        t = np.ascontiguousarray(times, dtype="<i8")
+        x = np.ascontiguousarray(values, dtype="<f8")
+        rows = (
+            (
+                kpi_key,
+                source,
+                int(t[i]),
+                int(t[min(i + CHUNK, t.size) - 1]),
+                int(min(CHUNK, t.size - i)),
+                t[i : i + CHUNK].tobytes(),
+                x[i : i + CHUNK].tobytes(),
+            )
+            for i in range(0, t.size, CHUNK)
+        )
+        with self.transaction(), self._guard(f"record observations of {kpi_key!r}") as con:
+            con.executemany(
+                "INSERT INTO chunks (kpi_key, source, t_min, t_max, n, times, vals) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def fetch(
+        self,
+        kpi_key: str,
+        start: int | None,
+        end: int | None,
+        sources: Sequence[str | None] | None,
+    ) -> list[tuple[str | None, Times, Values]]:
+        """Chunks of ``kpi_key`` overlapping ``[start, end)``, in insertion order."""
+        sql = "SELECT source, times, vals FROM chunks WHERE kpi_key = ?"
+        params: list[object] = [kpi_key]
+        if start is not None:
+            sql += " AND t_max >= ?"
+            params.append(start)
+        if end is not None:
+            sql += " AND t_min < ?"
+            params.append(end)
+        if sources is not None:
+            clause, extra = _where(("source",), {"source": tuple(sources)}, {})
+            sql += " AND " + clause.removeprefix(" WHERE ")
+            params.extend(extra)
+        with self._guard(f"read observations of {kpi_key!r}") as con:
+            rows = con.execute(sql + " ORDER BY seq", params).fetchall()
+        return [
+            (
+                s,
+                np.frombuffer(t, dtype="<i8").astype(np.int64, copy=False),
+                np.frombuffer(x, dtype="<f8").astype(np.float64, copy=False),
+            )
+            for s, t, x in rows
+        ]
+
+    def series_keys(self) -> list[tuple[str, str | None]]:
+        """Every (key, source) with observations."""
+        with self._guard("list series") as con:
+            rows = con.execute("SELECT DISTINCT kpi_key, source FROM chunks").fetchall()
+        return sorted(
+            ((str(k), s) for k, s in rows), key=lambda ks: (ks[0], ks[1] is not None, ks[1] or "")
+        )
+
+    def close(self) -> None:
+        """Close the connection (a later call raises StorageError)."""
+        self._con.close()

@@ -1,0 +1,885 @@
+"""The continual improvement register: entries, KPIs, baselines and measurements.
+
+:class:`Register` is the one object users hold.  It validates and encodes
+(with the codec) everything before its :class:`~itil_ci.register.Store` sees
+it, and answers the questions people ask of a register through the shared
+cores (:mod:`itil_ci.prioritisation`, :mod:`itil_ci.measurement`); it holds
+no arithmetic of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+import attrs
+import numpy as np
+
+from itil_ci._internal import arrays
+from itil_ci._internal import validate as v
+from itil_ci.domain.baseline import Baseline
+from itil_ci.domain.initiative import STEPS, ImprovementModel, Initiative
+from itil_ci.domain.kpi import KPI
+from itil_ci.domain.opportunity import Opportunity, OpportunitySource, OpportunityStatus
+from itil_ci.domain.ranking import Ranking
+from itil_ci.domain.series import Series, to_datetime64
+from itil_ci.errors import DecodeError, InvalidInputError, NotFound, StorageError
+from itil_ci.io.codec import from_json, to_json
+from itil_ci.register import _exchange
+from itil_ci.register._memory import MemoryStore
+from itil_ci.register._sqlite import SQLiteStore
+from itil_ci.register.records import Drift, KPIOutcome, RegisterExport
+from itil_ci.register.store import Store
+
+__all__ = ["Register"]
+
+E = TypeVar("E", Opportunity, Initiative)
+T = TypeVar("T")
+
+_KIND: dict[type[Any], str] = {Opportunity: "opportunity", Initiative: "initiative"}
+
+
+def _index(entry: Opportunity | Initiative) -> dict[str, object]:
+    """The indexed columns of an entry (see ``_schema.INDEXED``)."""
+    if isinstance(entry, Opportunity):
+        return {
+            "status": entry.status.value,
+            "service": entry.service,
+            "source": entry.source.value,
+            "updated_at": entry.updated_at.astimezone(dt.UTC).isoformat(),
+        }
+    dues = [a.due for a in entry.plan if not a.done and a.due is not None]
+    dues += [k.target.due for k in entry.kpis if k.target is not None and k.target.due is not None]
+    return {
+        "step": entry.step,
+        "model": entry.model.value,
+        "open": int(entry.step != "closed"),
+        "due": min(dues).isoformat() if dues else None,
+        "remeasure_on": entry.remeasure_on.isoformat() if entry.remeasure_on else None,
+        "updated_at": entry.updated_at.astimezone(dt.UTC).isoformat(),
+    }
+
+
+def _kind_of(entry: object, name: str) -> str:
+    kind = _KIND.get(type(entry))
+    if kind is None:
+        raise v.fail(name, "an Opportunity or an Initiative", entry)
+    return kind
+
+
+def _choices(name: str, value: object, parse: Any) -> tuple[object, ...] | None:
+    """None, one value or a list of values, each parsed; as a tuple for ``IN``."""
+    if value is None:
+        return None
+    items = list(value) if isinstance(value, list | tuple | set | frozenset) else [value]
+    return tuple(parse(f"{name}", item) for item in items)
+
+
+def _enum_value(cls: Any) -> Any:
+    return lambda name, item: v.member(name, cls, item).value
+
+
+def _text(name: str, item: object) -> str:
+    return v.text(name, item)
+
+
+def _today(today: object) -> dt.date:
+    return v.utc_now().date() if today is None else v.date("today", today)
+
+
+def _closed_at(ini: Initiative) -> dt.datetime:
+    for record in reversed(ini.history):
+        if record.to_step == "closed":
+            return record.at
+    return ini.updated_at
+
+
+class Register:
+    """The continual improvement register over a :class:`~itil_ci.register.Store`.
+
+    Open one with :meth:`open` (SQLite, the embedded default) or
+    :meth:`in_memory`.  Opportunities and initiatives are *entries*:
+    :meth:`log` adds one, :meth:`update` stores a changed copy (optimistic
+    concurrency: a stale copy raises :class:`~itil_ci.errors.ConflictError`).
+    KPIs are defined with :meth:`define_kpi`, baselines kept with
+    :meth:`add_baseline`, observations appended with :meth:`record` and read
+    back with :meth:`series`.  A register is a context manager that closes it.
+
+    Examples:
+        >>> from itil_ci import Opportunity
+        >>> reg = Register.in_memory()
+        >>> opp = reg.log(Opportunity("Automate password resets", id="opp-1", service="email"))
+        >>> opp.move_to("assessed").version
+        0
+        >>> reg.update(opp).version
+        1
+        >>> [o.status.value for o in reg.opportunities(service="email")]
+        ['assessed']
+    """
+
+    def __init__(self, store: Store) -> None:
+        if not isinstance(store, Store):
+            raise v.fail("store", "an object implementing itil_ci.register.Store", store)
+        self.store = store
+
+    # -- opening and closing ------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, timeout: float = 30.0) -> Register:
+        """Open (or create) the SQLite register at ``path`` (``":memory:"`` for a temporary one).
+
+        The schema is created or migrated on open.  A file written by a newer
+        library, a file that is not a register and an unwritable location
+        raise :class:`~itil_ci.errors.StorageError` and leave the file as it
+        was.  ``timeout`` is how many seconds a write waits for another
+        process's transaction.
+
+        Examples:
+            >>> with Register.open(":memory:") as reg:
+            ...     reg.kpis()
+            []
+        """
+        if not isinstance(path, str | os.PathLike):
+            raise v.fail("path", "a file path or ':memory:'", path)
+        v.number("timeout", timeout, minimum=0)
+        return cls(SQLiteStore(path, timeout=float(timeout)))
+
+    @classmethod
+    def in_memory(cls) -> Register:
+        """A register held in Python dicts (nothing is kept after the process ends).
+
+        Examples:
+            >>> Register.in_memory().opportunities()
+            []
+        """
+        return cls(MemoryStore())
+
+    def close(self) -> None:
+        """Close the store; later calls raise :class:`~itil_ci.errors.StorageError`."""
+        self.store.close()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Register]:
+        """Group writes: inside the block they all commit together or not at all.
+
+        Examples:
+            >>> from itil_ci import Opportunity
+            >>> reg = Register.in_memory()
+            >>> try:
+            ...     with reg.transaction():
+            ...         _ = reg.log(Opportunity("a", id="a"))
+            ...         raise RuntimeError("changed my mind")
+            ... except RuntimeError:
+            ...     pass
+            >>> reg.opportunities()
+            []
+        """
+        with self.store.transaction():
+            yield self
+
+    # -- entries ------------------------------------------------------------------------
+
+    def log(self, entry: E) -> E:
+        """Add an opportunity or an initiative to the register; return it.
+
+        It is stored at its current ``version`` (0 for a new entry).  An id
+        already in the register raises :class:`~itil_ci.errors.InvalidInputError`
+        (use :meth:`update` to change a stored entry).
+
+        Examples:
+            >>> from itil_ci import Initiative
+            >>> reg = Register.in_memory()
+            >>> reg.log(Initiative("Faster restores", id="i-1", model="pdca")).id
+            'i-1'
+        """
+        kind = _kind_of(entry, "entry")
+        self.store.insert(kind, entry.id, entry.version, _index(entry), to_json(entry))
+        return entry
+
+    def update(self, entry: E) -> E:
+        """Store a changed entry, if nobody changed it since it was read; return it.
+
+        The stored version must equal ``entry.version``; it is incremented
+        atomically and ``entry.version`` set to the new value.  A stale copy
+        raises :class:`~itil_ci.errors.ConflictError` naming both versions
+        (nothing is written: read the entry again, re-apply the change, retry);
+        an unknown id raises :class:`~itil_ci.errors.NotFound`.
+
+        Examples:
+            >>> from itil_ci import Opportunity
+            >>> reg = Register.in_memory()
+            >>> a = reg.log(Opportunity("x", id="x"))
+            >>> b = reg.opportunity("x")
+            >>> reg.update(a).version
+            1
+            >>> reg.update(b)
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.ConflictError: opportunity 'x' was changed by someone else: ...
+        """
+        kind = _kind_of(entry, "entry")
+        expected = entry.version
+        stored = attrs.evolve(entry, version=expected + 1)
+        new = self.store.replace(kind, entry.id, expected, _index(entry), to_json(stored))
+        entry.version = new
+        return entry
+
+    def _decode(self, kind: str, cls: type[T], document: str) -> T:
+        try:
+            return from_json(document, cls)
+        except DecodeError as exc:
+            raise StorageError(f"a stored {kind} cannot be read back: {exc}") from None
+
+    def opportunity(self, id: str) -> Opportunity:
+        """The opportunity with ``id`` (:class:`~itil_ci.errors.NotFound` if none).
+
+        Examples:
+            >>> Register.in_memory().opportunity("nope")
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.NotFound: opportunity 'nope' not found in the register
+        """
+        return self._get("opportunity", Opportunity, id)
+
+    def initiative(self, id: str) -> Initiative:
+        """The initiative with ``id`` (:class:`~itil_ci.errors.NotFound` if none).
+
+        Examples:
+            >>> from itil_ci import Initiative
+            >>> reg = Register.in_memory()
+            >>> _ = reg.log(Initiative("x", id="i-1"))
+            >>> reg.initiative("i-1").title
+            'x'
+        """
+        return self._get("initiative", Initiative, id)
+
+    def _get(self, kind: str, cls: type[E], id: str) -> E:
+        v.text("id", id)
+        document = self.store.get(kind, id)
+        if document is None:
+            raise NotFound(f"{kind} {id!r} not found in the register")
+        return self._decode(kind, cls, document)
+
+    def opportunities(
+        self,
+        *,
+        status: OpportunityStatus | str | Sequence[OpportunityStatus | str] | None = None,
+        service: str | Sequence[str] | None = None,
+        source: OpportunitySource | str | Sequence[OpportunitySource | str] | None = None,
+    ) -> list[Opportunity]:
+        """Opportunities by id, filtered by status, service and source (each one or a list).
+
+        Examples:
+            >>> from itil_ci import Opportunity
+            >>> reg = Register.in_memory()
+            >>> for i, src in enumerate(["problem", "audit", "problem"]):
+            ...     _ = reg.log(Opportunity(f"o{i}", id=f"o{i}", source=src))
+            >>> [o.id for o in reg.opportunities(source="problem")]
+            ['o0', 'o2']
+        """
+        where: dict[str, object] = {}
+        for col, value, parse in (
+            ("status", status, _enum_value(OpportunityStatus)),
+            ("service", service, _text),
+            ("source", source, _enum_value(OpportunitySource)),
+        ):
+            chosen = _choices(col, value, parse)
+            if chosen is not None:
+                where[col] = chosen
+        docs = self.store.select("opportunity", where, {})
+        return [self._decode("opportunity", Opportunity, d) for d in docs]
+
+    def initiatives(
+        self,
+        *,
+        step: str | Sequence[str] | None = None,
+        model: ImprovementModel | str | Sequence[ImprovementModel | str] | None = None,
+        overdue: bool | None = None,
+        today: dt.date | str | None = None,
+    ) -> list[Initiative]:
+        """Initiatives by id, filtered by current step, model and whether overdue.
+
+        An initiative is *overdue* when it is not closed and its earliest due
+        date (of the plan's open actions and of its KPIs' targets) is before
+        ``today`` (default: today in UTC).  ``overdue=False`` keeps the
+        others.  The filters run on indexed columns.
+
+        Examples:
+            >>> from itil_ci import Action, Initiative
+            >>> reg = Register.in_memory()
+            >>> late = Initiative("late", id="a", plan=[Action("do it", due="2026-01-31")])
+            >>> _ = reg.log(late); _ = reg.log(Initiative("fine", id="b"))
+            >>> [i.id for i in reg.initiatives(overdue=True, today="2026-02-01")]
+            ['a']
+        """
+        where: dict[str, object] = {}
+        chosen = _choices("step", step, _text)
+        if chosen is not None:
+            where["step"] = chosen
+        chosen = _choices("model", model, _enum_value(ImprovementModel))
+        if chosen is not None:
+            where["model"] = chosen
+        if overdue is not None and not isinstance(overdue, bool):
+            raise v.fail("overdue", "True, False or None", overdue)
+        below: dict[str, str] = {}
+        if overdue:
+            where["open"] = 1
+            below["due"] = _today(today).isoformat()
+        docs = self.store.select("initiative", where, below)
+        if overdue is False:
+            late = set(
+                self.store.select(
+                    "initiative", {**where, "open": 1}, {"due": _today(today).isoformat()}
+                )
+            )
+            docs = [d for d in docs if d not in late]
+        return [self._decode("initiative", Initiative, d) for d in docs]
+
+    def step_counts(self, *, model: ImprovementModel | str | None = None) -> dict[str | None, int]:
+        """How many initiatives are at each step (None: not started), without decoding any.
+
+        With ``model`` only that model's initiatives are counted and every
+        step of the model is listed in order (zero counts included).
+
+        Examples:
+            >>> from itil_ci import Initiative
+            >>> reg = Register.in_memory()
+            >>> _ = reg.log(Initiative("a", id="a", model="pdca", step="do"))
+            >>> _ = reg.log(Initiative("b", id="b", model="pdca"))
+            >>> reg.step_counts(model="pdca")
+            {None: 1, 'plan': 0, 'do': 1, 'check': 0, 'act': 0, 'closed': 0}
+        """
+        where: dict[str, object] = {}
+        if model is not None:
+            m = v.member("model", ImprovementModel, model)
+            where["model"] = m.value
+        raw = self.store.count("initiative", "step", where)
+        counts = {(None if k is None else str(k)): n for k, n in raw.items()}
+        if model is None:
+            return dict(sorted(counts.items(), key=lambda kv: (kv[0] is not None, kv[0] or "")))
+        out: dict[str | None, int] = {None: counts.pop(None, 0)}
+        for s in STEPS[m]:
+            out[s] = counts.pop(s, 0)
+        out.update(counts)
+        return out
+
+    def remeasurements_due(self, *, today: dt.date | str | None = None) -> list[Initiative]:
+        """Initiatives whose ``remeasure_on`` date is on or before ``today``.
+
+        Examples:
+            >>> from itil_ci import Initiative
+            >>> reg = Register.in_memory()
+            >>> _ = reg.log(Initiative("a", id="a", remeasure_on="2026-03-01"))
+            >>> [i.id for i in reg.remeasurements_due(today="2026-03-01")]
+            ['a']
+        """
+        limit = (_today(today) + dt.timedelta(days=1)).isoformat()
+        docs = self.store.select("initiative", {}, {"remeasure_on": limit})
+        return [self._decode("initiative", Initiative, d) for d in docs]
+
+    # -- KPIs and baselines -------------------------------------------------------------
+
+    def define_kpi(self, kpi: KPI) -> KPI:
+        """Define a KPI (a later definition with the same key replaces it); return it.
+
+        Examples:
+            >>> from itil_ci import KPI
+            >>> reg = Register.in_memory()
+            >>> _ = reg.define_kpi(KPI("mttr", direction="lower"))
+            >>> [k.key for k in reg.kpis()]
+            ['mttr']
+        """
+        if not isinstance(kpi, KPI):
+            raise v.fail("kpi", "a KPI", kpi)
+        self.store.put_kpi(kpi.key, to_json(kpi))
+        return kpi
+
+    def kpis(self) -> list[KPI]:
+        """Every defined KPI, by key.
+
+        Examples:
+            >>> Register.in_memory().kpis()
+            []
+        """
+        return [self._decode("KPI", KPI, d) for d in self.store.kpis()]
+
+    def kpi(self, key: str) -> KPI:
+        """The defined KPI with ``key`` (:class:`~itil_ci.errors.NotFound` if none).
+
+        Examples:
+            >>> from itil_ci import KPI
+            >>> reg = Register.in_memory()
+            >>> reg.define_kpi(KPI("fcr")) == reg.kpi("fcr")
+            True
+        """
+        for k in self.kpis():
+            if k.key == key:
+                return k
+        raise NotFound(f"KPI {key!r} is not defined in the register")
+
+    def add_baseline(self, baseline: Baseline) -> Baseline:
+        """Keep a baseline (several per KPI are kept, oldest first); return it.
+
+        Examples:
+            >>> from itil_ci import Baseline
+            >>> reg = Register.in_memory()
+            >>> _ = reg.add_baseline(Baseline("mttr", 6.0))
+            >>> reg.baseline("mttr").value
+            6.0
+        """
+        if not isinstance(baseline, Baseline):
+            raise v.fail("baseline", "a Baseline", baseline)
+        self.store.add_baseline(baseline.kpi_key, to_json(baseline))
+        return baseline
+
+    def baselines(self, kpi_key: str | None = None) -> list[Baseline]:
+        """Kept baselines of ``kpi_key`` (of every KPI if None), oldest first.
+
+        Examples:
+            >>> Register.in_memory().baselines("mttr")
+            []
+        """
+        if kpi_key is not None:
+            v.text("kpi_key", kpi_key)
+        return [self._decode("baseline", Baseline, d) for d in self.store.baselines(kpi_key)]
+
+    def baseline(self, kpi_key: str) -> Baseline:
+        """The most recently kept baseline of ``kpi_key`` (NotFound if none).
+
+        Examples:
+            >>> Register.in_memory().baseline("mttr")
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.NotFound: no baseline of 'mttr' in the register
+        """
+        found = self.baselines(kpi_key)
+        if not found:
+            raise NotFound(f"no baseline of {kpi_key!r} in the register")
+        return found[-1]
+
+    # -- observations -------------------------------------------------------------------
+
+    def record(self, kpi_key: str, times: Any, values: Any, source: str | None = None) -> int:
+        """Append observations of ``kpi_key`` in one transaction; return how many.
+
+        ``times`` are timezone-aware times (``datetime64`` arrays are read as
+        UTC and take the fast path), ``values`` numbers (``NaN`` marks a
+        missing value); ``source`` labels where they came from, for
+        :meth:`series` ``filters``.  The key need not be defined as a KPI.
+
+        Examples:
+            >>> import numpy as np
+            >>> reg = Register.in_memory()
+            >>> t = np.array(["2026-01-01", "2026-01-02"], dtype="datetime64[ns]")
+            >>> reg.record("mttr", t, [5.0, 4.0], source="servicenow")
+            2
+        """
+        try:
+            KPI(kpi_key)
+        except InvalidInputError:
+            raise v.fail(
+                "kpi_key", "a KPI key (letters, digits, '_', '.', ':' or '-')", kpi_key
+            ) from None
+        if source is not None and (not isinstance(source, str) or not source):
+            raise v.fail("source", "None or a non-empty string", source)
+        t = arrays.as_times("times", times)
+        x = arrays.as_values("values", values, allow_missing=True)
+        if t.shape != x.shape:
+            raise InvalidInputError(
+                f"values: expected {t.size} values (one per time), got {x.size}"
+            )
+        ti = t.view(np.int64)
+        if ti.size > 1 and (ti[1:] < ti[:-1]).any():
+            order = np.argsort(ti, kind="stable")
+            ti, x = ti[order], x[order]
+        if ti.size:
+            self.store.append(kpi_key, source, ti, x + 0.0)
+        return int(ti.size)
+
+    def series(
+        self,
+        kpi_key: str,
+        start: dt.datetime | np.datetime64 | str | None = None,
+        end: dt.datetime | np.datetime64 | str | None = None,
+        filters: Mapping[str, object] | None = None,
+    ) -> Series:
+        """The observations of ``kpi_key`` with ``start <= time < end``, as a Series.
+
+        ``filters`` may hold ``"source"``: one source or a list of them (None
+        for unlabelled observations).  Observations come in time order; equal
+        times in source order (unlabelled first), then in recording order.
+        ``allow_missing`` is True exactly when a value is missing.
+
+        Examples:
+            >>> import numpy as np
+            >>> reg = Register.in_memory()
+            >>> t = np.array(["2026-01-02", "2026-01-01"], dtype="datetime64[ns]")
+            >>> _ = reg.record("mttr", t, [4.0, 5.0], source="a")
+            >>> reg.series("mttr", filters={"source": "a"}).values.tolist()
+            [5.0, 4.0]
+        """
+        v.text("kpi_key", kpi_key)
+        lo = None if start is None else int(to_datetime64("start", start).astype(np.int64))
+        hi = None if end is None else int(to_datetime64("end", end).astype(np.int64))
+        sources: tuple[str | None, ...] | None = None
+        if filters is not None:
+            if not isinstance(filters, Mapping):
+                raise v.fail("filters", "a mapping such as {'source': 'servicenow'}", filters)
+            unknown = [k for k in filters if k != "source"]
+            if unknown:
+                raise v.fail("filters", "only the key 'source'", unknown[0])
+            if "source" in filters:
+                want = filters["source"]
+                items = list(want) if isinstance(want, list | tuple | set) else [want]
+                for item in items:
+                    if item is not None and not isinstance(item, str):
+                        raise v.fail("filters['source']", "a source name, None or a list", want)
+                sources = tuple(str(i) if i is not None else None for i in items)
+        chunks = self.store.fetch(kpi_key, lo, hi, sources)
+        t, x = _exchange.assemble(chunks, lo, hi)
+        return Series(
+            t.view("datetime64[ns]"),
+            x,
+            kpi_key=kpi_key,
+            allow_missing=bool(np.isnan(x).any()),
+        )
+
+    # -- questions ----------------------------------------------------------------------
+
+    def prioritised(
+        self,
+        model: str = "weighted-sum",
+        criteria: Any = None,
+        *,
+        keys: Mapping[str, str] | None = None,
+        status: OpportunityStatus | str | Sequence[OpportunityStatus | str] | None = None,
+        service: str | Sequence[str] | None = None,
+        **options: Any,
+    ) -> Ranking:
+        """The backlog ranked by a model of :mod:`itil_ci.prioritisation`.
+
+        ``model`` is ``"weighted-sum"`` or ``"topsis"`` (which need
+        ``criteria``), or ``"wsjf"``, ``"rice"``, ``"ice"``,
+        ``"itil-priority"``; ``keys`` maps the model's inputs to score keys
+        of the opportunities (see the prioritisation docs) and ``options`` go
+        to the model function.  By default the open opportunities (logged,
+        assessed, approved, in progress) are ranked; ``status`` and
+        ``service`` choose others.
+
+        Examples:
+            >>> from itil_ci import Opportunity
+            >>> from itil_ci.prioritisation import Criterion
+            >>> reg = Register.in_memory()
+            >>> _ = reg.log(Opportunity("A", id="a", expected_benefit=8, effort=3))
+            >>> _ = reg.log(Opportunity("B", id="b", expected_benefit=5, effort=1))
+            >>> crit = [Criterion("benefit", 2), Criterion("effort", 1, "cost")]
+            >>> reg.prioritised(criteria=crit, keys={"benefit": "expected_benefit"}).order
+            ('a', 'b')
+        """
+        from itil_ci import prioritisation as p
+
+        models: dict[str, Any] = {
+            "weighted-sum": p.weighted_sum,
+            "topsis": p.topsis,
+            "wsjf": p.wsjf,
+            "rice": p.rice,
+            "ice": p.ice,
+            "itil-priority": p.itil_priority,
+        }
+        if model not in models:
+            raise v.fail("model", f"one of {', '.join(map(repr, models))}", model)
+        if status is None:
+            status = [s for s in OpportunityStatus if s.is_open]
+        opps = self.opportunities(status=status, service=service)
+        if model in ("weighted-sum", "topsis"):
+            if criteria is None:
+                raise v.fail("criteria", f"the criteria of the {model!r} model", criteria)
+            criteria = p.as_criteria(criteria)
+            if not opps:
+                return Ranking(ids=(), scores=[], ranks=[], model=model)
+            result = models[model](opps, criteria, keys=keys, **options)
+        else:
+            if criteria is not None:
+                raise v.fail("criteria", f"None for the {model!r} model (use keys=)", criteria)
+            if not opps:
+                return Ranking(ids=(), scores=[], ranks=[], model=model)
+            result = models[model](opps, keys=keys, **options)
+        assert isinstance(result, Ranking)
+        return result
+
+    def _kpi_of(self, ini: Initiative, key: str, defined: dict[str, KPI]) -> KPI | None:
+        for k in ini.kpis:
+            if k.key == key:
+                return k
+        return defined.get(key)
+
+    def _closed(self, initiative: str | None) -> list[Initiative]:
+        if initiative is not None:
+            return [self.initiative(initiative)]
+        return self.initiatives(step="closed")
+
+    def outcomes(
+        self, *, initiative: str | None = None, today: dt.date | str | None = None
+    ) -> list[KPIOutcome]:
+        """What improved: each KPI of each closed initiative against its baseline.
+
+        For every closed initiative (or only ``initiative``) and each of its
+        KPIs, :func:`itil_ci.measurement.evaluate` judges the observations
+        recorded since the initiative closed against the baseline (the
+        initiative's own, else the latest kept one) and the KPI's target:
+        ``evaluation.value`` is the latest value, ``attainment`` and
+        ``status`` the verdict.  When the baseline, direction, target or
+        observations are missing, ``evaluation`` is None and ``note`` says why.
+
+        Examples:
+            >>> import datetime as dt, numpy as np
+            >>> from itil_ci import KPI, Baseline, Initiative, Target
+            >>> reg = Register.in_memory()
+            >>> k = KPI("mttr", direction="lower", target=Target(4.0, tolerance=0.5))
+            >>> ini = Initiative("Faster restores", id="i-1", model="pdca", step="closed",
+            ...                  kpis=[k], baselines={"mttr": Baseline("mttr", 6.0)},
+            ...                  updated_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+            >>> _ = reg.log(ini)
+            >>> t = np.array(["2026-05-02", "2026-05-03"], dtype="datetime64[ns]")
+            >>> _ = reg.record("mttr", t, [4.2, 4.6])
+            >>> o = reg.outcomes()[0]
+            >>> o.evaluation.value, o.evaluation.attainment, o.evaluation.status.value
+            (4.4, 0.8, 'amber')
+        """
+        from itil_ci.measurement import evaluate
+
+        defined = {k.key: k for k in self.kpis()}
+        out: list[KPIOutcome] = []
+        for ini in self._closed(initiative):
+            closed_at = _closed_at(ini)
+            keys = [k.key for k in ini.kpis] or sorted(ini.baselines)
+            for key in keys:
+                kpi = self._kpi_of(ini, key, defined)
+                base = ini.baselines.get(key)
+                if base is None:
+                    kept = self.baselines(key)
+                    base = kept[-1] if kept else None
+                after = self.series(key, start=closed_at)
+                note = ""
+                if kpi is None:
+                    note = f"KPI {key!r} is not defined"
+                elif base is None:
+                    note = "no baseline"
+                elif kpi.direction is None or kpi.target is None:
+                    note = "the KPI has no direction or no target"
+                elif len(after) == 0:
+                    note = "no observations since closure"
+                evaluation = None
+                if not note:
+                    assert kpi is not None
+                    assert base is not None
+                    try:
+                        evaluation = evaluate(kpi, base, after, today=_today(today))
+                    except InvalidInputError as exc:
+                        note = str(exc)
+                out.append(
+                    KPIOutcome(ini.id, key, closed_at, base, evaluation, len(after), note=note)
+                )
+        return out
+
+    def drifting(
+        self,
+        *,
+        initiative: str | None = None,
+        limit_points: int = 20,
+        rules: str = "western-electric",
+    ) -> list[Drift]:
+        """KPIs drifting back after an initiative closed (the "keep the momentum" watch).
+
+        For every closed initiative (or only ``initiative``) and each of its
+        KPIs with at least two observations since closure, an XmR chart
+        (:func:`itil_ci.measurement.xmr`) takes its limits from the first
+        ``limit_points`` of them, and :func:`itil_ci.measurement.signals`
+        with ``rules`` finds special causes over all of them.  Only
+        ``concern`` signals are kept when the KPI has a direction.  Every
+        checked KPI is listed; :attr:`Drift.drifting` says whether it drifts.
+
+        Examples:
+            >>> import datetime as dt, numpy as np
+            >>> from itil_ci import KPI, Initiative
+            >>> reg = Register.in_memory()
+            >>> ini = Initiative("x", id="i-1", model="pdca", step="closed",
+            ...                  kpis=[KPI("mttr", direction="lower")],
+            ...                  updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+            >>> _ = reg.log(ini)
+            >>> t = np.datetime64("2026-01-02", "ns") + np.arange(12) * np.timedelta64(1, "D")
+            >>> x = [4.0, 4.2, 3.9, 4.1, 4.0, 3.8, 4.1, 4.0, 4.2, 3.9, 4.0, 9.0]
+            >>> _ = reg.record("mttr", t, x)
+            >>> d = reg.drifting(limit_points=10)[0]
+            >>> d.drifting, [s.rule for s in d.signals]
+            (True, ['we1'])
+        """
+        from itil_ci.measurement import signals, xmr
+
+        limit = v.number("limit_points", limit_points, minimum=2)
+        if isinstance(limit_points, bool) or not isinstance(limit_points, int):
+            raise v.fail("limit_points", "a whole number >= 2", limit_points)
+        assert limit is not None
+        defined = {k.key: k for k in self.kpis()}
+        out: list[Drift] = []
+        for ini in self._closed(initiative):
+            closed_at = _closed_at(ini)
+            keys = [k.key for k in ini.kpis] or sorted(ini.baselines)
+            for key in keys:
+                after = self.series(key, start=closed_at)
+                if len(after) < 2 or after.missing:
+                    after = Series(
+                        after.times[~np.isnan(after.values)],
+                        after.values[~np.isnan(after.values)],
+                        kpi_key=key,
+                    )
+                    if len(after) < 2:
+                        continue
+                kpi = self._kpi_of(ini, key, defined)
+                direction = kpi.direction if kpi is not None else None
+                chart = xmr(after.values, baseline_points=limit_points)
+                found = signals(after.values, chart, rules, direction=direction)
+                if direction is not None:
+                    found = [s for s in found if s.kind.value == "concern"]
+                times = tuple(
+                    dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+                    + dt.timedelta(microseconds=int(after.times[s.index].astype(np.int64)) // 1000)
+                    for s in found
+                )
+                out.append(
+                    Drift(
+                        ini.id,
+                        key,
+                        closed_at,
+                        chart.centre,
+                        chart.upper,
+                        chart.lower,
+                        tuple(found),
+                        times,
+                        min(limit_points, len(after)),
+                        len(after),
+                        rules=rules,
+                    )
+                )
+        return out
+
+    # -- export and import --------------------------------------------------------------
+
+    def export(self) -> RegisterExport:
+        """Everything in the register as one :class:`RegisterExport` record.
+
+        Examples:
+            >>> Register.in_memory().export().kpis
+            ()
+        """
+        return RegisterExport(
+            opportunities=tuple(self.opportunities()),
+            initiatives=tuple(self.initiatives()),
+            kpis=tuple(self.kpis()),
+            baselines=tuple(self.baselines()),
+            series=tuple(_exchange.recorded(self)),
+        )
+
+    def export_json(self, *, indent: int | None = None) -> str:
+        """The whole register as one JSON document (the codec's format).
+
+        Examples:
+            >>> import json
+            >>> sorted(json.loads(Register.in_memory().export_json()))[:3]
+            ['baselines', 'initiatives', 'kpis']
+        """
+        return to_json(self.export(), indent=indent)
+
+    def import_json(self, text: str | bytes) -> RegisterExport:
+        """Add everything in a JSON document written by :meth:`export_json`; return it.
+
+        The whole document is decoded and validated by the codec before
+        anything is written, and it is written in one transaction: a bad
+        document (or an id already in the register) writes nothing.
+
+        Examples:
+            >>> from itil_ci import Opportunity
+            >>> a = Register.in_memory()
+            >>> _ = a.log(Opportunity("x", id="x"))
+            >>> b = Register.in_memory()
+            >>> _ = b.import_json(a.export_json())
+            >>> b.export() == a.export()
+            True
+        """
+        document = from_json(text, RegisterExport)
+        self.load(document)
+        return document
+
+    def load(self, document: RegisterExport) -> None:
+        """Write a :class:`RegisterExport` into this register, all or nothing.
+
+        Examples:
+            >>> reg = Register.in_memory()
+            >>> reg.load(Register.in_memory().export())
+        """
+        if not isinstance(document, RegisterExport):
+            raise v.fail("document", "a RegisterExport", document)
+        with self.transaction():
+            for opp in document.opportunities:
+                self.log(opp)
+            for ini in document.initiatives:
+                self.log(ini)
+            for kpi in document.kpis:
+                self.define_kpi(kpi)
+            for b in document.baselines:
+                self.add_baseline(b)
+            for rs in document.series:
+                self.record(rs.series.kpi_key, rs.series.times, rs.series.values, rs.source)
+
+    def export_csv(self, directory: str | os.PathLike[str]) -> list[Path]:
+        """Write the register as CSV tables into ``directory``; return the files.
+
+        One file per table: ``opportunities.csv``, ``initiatives.csv``
+        (indexed columns for reading, plus ``document``, the codec's JSON
+        that is read back), ``kpis.csv``, ``baselines.csv`` and
+        ``observations.csv`` (``kpi_key, source, time, value``; times in
+        ISO-8601 UTC with nanoseconds, values in shortest round-trip form,
+        empty for missing).
+
+        Examples:
+            >>> import tempfile
+            >>> with tempfile.TemporaryDirectory() as d:
+            ...     [p.name for p in Register.in_memory().export_csv(d)][:2]
+            ['opportunities.csv', 'initiatives.csv']
+        """
+        return _exchange.write_csv(self.export(), Path(directory))
+
+    def import_csv(self, directory: str | os.PathLike[str]) -> RegisterExport:
+        """Add the CSV tables written by :meth:`export_csv`, all or nothing; return them.
+
+        Examples:
+            >>> import tempfile
+            >>> from itil_ci import KPI
+            >>> a = Register.in_memory()
+            >>> _ = a.define_kpi(KPI("mttr"))
+            >>> with tempfile.TemporaryDirectory() as d:
+            ...     _ = a.export_csv(d)
+            ...     b = Register.in_memory()
+            ...     _ = b.import_csv(d)
+            >>> b.export() == a.export()
+            True
+        """
+        document = _exchange.read_csv(Path(directory))
+        self.load(document)
+        return document
