@@ -1,0 +1,235 @@
+"""Assemble a :class:`~itil_ci.report.ReportData` from library objects or a register."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from itil_ci._internal import validate as v
+from itil_ci.domain.initiative import Initiative
+from itil_ci.domain.opportunity import Opportunity
+from itil_ci.domain.ranking import Ranking
+from itil_ci.domain.series import Series
+from itil_ci.errors import NotFound
+from itil_ci.prioritisation.scoring import Explanation
+from itil_ci.report.data import (
+    ComparisonPanel,
+    ControlChartPanel,
+    KPIPanel,
+    ParetoPanel,
+    ReportData,
+    _panels_from_initiatives,
+)
+
+if TYPE_CHECKING:
+    from itil_ci.register import Register
+
+__all__ = [
+    "MAX_CHART_POINTS",
+    "build_report",
+    "diagrams_of",
+    "report_from_register",
+    "write_report",
+]
+
+#: Longest series :func:`report_from_register` draws as an individuals (XmR) chart.
+MAX_CHART_POINTS = 1000
+
+
+def diagrams_of(initiatives: Iterable[Initiative]) -> dict[str, str]:
+    """Mermaid text of each initiative's model with its current step highlighted, by id.
+
+    Examples:
+        >>> from itil_ci.domain import Initiative
+        >>> d = diagrams_of([Initiative("x", id="i1", model="pdca", step="do")])
+        >>> d["i1"].splitlines()[0]
+        'stateDiagram-v2'
+    """
+    from itil_ci.engines import engine_class
+
+    return {i.id: engine_class(i.model).mermaid(i.step) for i in initiatives}
+
+
+def build_report(
+    *,
+    opportunities: Sequence[Opportunity] = (),
+    initiatives: Sequence[Initiative] = (),
+    ranking: Ranking | None = None,
+    explanation: Explanation | None = None,
+    series: Mapping[str, Series] | None = None,
+    kpis: Sequence[KPIPanel] = (),
+    control_charts: Sequence[ControlChartPanel] = (),
+    paretos: Sequence[ParetoPanel] = (),
+    comparisons: Sequence[ComparisonPanel] = (),
+    title: str = "Continual improvement report",
+    description: str = "",
+    notes: Sequence[str] = (),
+    generated_at: dt.datetime | None = None,
+    diagrams: bool = True,
+) -> ReportData:
+    """A report of these objects; KPI and comparison panels come from the initiatives.
+
+    Each initiative contributes one :class:`KPIPanel` per KPI (its baseline,
+    its evaluation, or the gap recorded at "target state" before there is
+    one, and ``series[key]`` when given) and one :class:`ComparisonPanel`
+    per comparison it holds.  ``kpis`` and ``comparisons`` are added after
+    those.  ``diagrams=True`` adds each initiative's Mermaid diagram.
+
+    Examples:
+        >>> from itil_ci.domain import KPI, Baseline, Initiative
+        >>> ini = Initiative("Faster restores", kpis=[KPI("mttr")],
+        ...                  baselines={"mttr": Baseline("mttr", 6.0)})
+        >>> data = build_report(initiatives=[ini])
+        >>> [(p.kpi.key, p.baseline.value, p.initiative) for p in data.kpis]
+        [('mttr', 6.0, 'Faster restores')]
+    """
+    inis = list(initiatives)
+    k, c = _panels_from_initiatives(inis, series or {})
+    extra: dict[str, Any] = {} if generated_at is None else {"generated_at": generated_at}
+    return ReportData(
+        title=title,
+        description=description,
+        opportunities=list(opportunities),
+        initiatives=inis,
+        ranking=ranking,
+        explanation=explanation,
+        kpis=[*k, *kpis],
+        control_charts=list(control_charts),
+        paretos=list(paretos),
+        comparisons=[*c, *comparisons],
+        diagrams=diagrams_of(inis) if diagrams else {},
+        notes=list(notes),
+        **extra,
+    )
+
+
+def report_from_register(
+    reg: Register,
+    *,
+    model: str = "weighted-sum",
+    criteria: Any = None,
+    keys: Mapping[str, str] | None = None,
+    rules: str = "western-electric",
+    control_charts: bool = True,
+    paretos: Sequence[ParetoPanel] = (),
+    title: str = "Continual improvement report",
+    description: str = "",
+    notes: Sequence[str] = (),
+) -> ReportData:
+    """A report of everything in a register.
+
+    - every opportunity and initiative;
+    - the open backlog ranked by ``reg.prioritised(model, criteria, keys=keys)``
+      when ``criteria`` is given or ``model`` needs none (not for
+      ``"weighted-sum"``/``"topsis"`` without criteria), with the score
+      breakdown of :func:`itil_ci.prioritisation.explain` for the weighted sum;
+    - a KPI panel per KPI of each initiative, and one for each KPI defined in
+      the register but used by no initiative (with its latest baseline), each
+      with the KPI's recorded series;
+    - with ``control_charts=True``, an XmR chart (signals by ``rules``, judged
+      by the KPI's direction) of each recorded series of 2 to
+      :data:`MAX_CHART_POINTS` values (a longer one is noted: aggregate it
+      first, e.g. into weekly values, and pass your own panel to
+      :func:`build_report`);
+    - ``paretos`` as given.
+
+    Examples:
+        >>> from itil_ci.register import Register
+        >>> from itil_ci.domain import Opportunity
+        >>> reg = Register.in_memory()
+        >>> _ = reg.log(Opportunity("Automate resets", expected_benefit=8, effort=2))
+        >>> report_from_register(reg, model="wsjf").ranking is None
+        True
+        >>> report_from_register(reg).opportunities_by_status()
+        {'logged': 1}
+    """
+    opps = reg.opportunities()
+    inis = reg.initiatives()
+    ranking: Ranking | None = None
+    explanation: Explanation | None = None
+    backlog = [o for o in opps if o.status.is_open]
+    needs_criteria = model in ("weighted-sum", "topsis")
+    if backlog and (criteria is not None or not needs_criteria):
+        try:
+            ranking = reg.prioritised(model, criteria, keys=keys)
+        except ValueError as exc:
+            notes = [*notes, f"The backlog could not be ranked by {model}: {exc}"]
+        if ranking is not None and model == "weighted-sum":
+            from itil_ci.prioritisation import as_criteria, explain
+
+            explanation = explain(backlog, as_criteria(criteria), keys=keys)
+    recorded = {key for key, _ in reg.store.series_keys()}
+    series = {key: reg.series(key) for key in sorted(recorded)}
+    used = {k.key for i in inis for k in i.kpis}
+    extra_panels = []
+    for kpi in reg.kpis():
+        if kpi.key in used:
+            continue
+        try:
+            base = reg.baseline(kpi.key)
+        except NotFound:
+            base = None
+        extra_panels.append(KPIPanel(kpi, base, None, series.get(kpi.key)))
+    charts: list[ControlChartPanel] = []
+    if control_charts:
+        directions = {k.key: k.direction for k in reg.kpis()}
+        for i in inis:
+            directions.update({k.key: k.direction for k in i.kpis})
+        for key, s in series.items():
+            n = len(s)
+            if s.missing or n < 2:
+                continue
+            if n > MAX_CHART_POINTS:
+                notes = [
+                    *notes,
+                    f"No control chart of {key!r}: {n:,} observations are too many for an "
+                    "individuals chart; aggregate them first (e.g. weekly values).",
+                ]
+                continue
+            charts.append(
+                ControlChartPanel.from_values(key, s, rules=rules, direction=directions.get(key))
+            )
+    return build_report(
+        opportunities=opps,
+        initiatives=inis,
+        ranking=ranking,
+        explanation=explanation,
+        series=series,
+        kpis=extra_panels,
+        control_charts=charts,
+        paretos=paretos,
+        title=title,
+        description=description,
+        notes=notes,
+    )
+
+
+def write_report(
+    data: ReportData, path: str | os.PathLike[str], *, format: str | None = None
+) -> Path:
+    """Write ``data`` to ``path`` as HTML or Markdown (``format``, else from the suffix).
+
+    ``format`` is ``"html"`` or ``"md"``; without it ``.md``/``.markdown``
+    files get Markdown and anything else HTML.  The file is written as UTF-8.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> out = pathlib.Path(tempfile.mkdtemp()) / "report.md"
+        >>> write_report(ReportData(title="Q3"), out).read_text(encoding="utf-8").splitlines()[0]
+        '# Q3'
+    """
+    from itil_ci.report.html import render_html
+    from itil_ci.report.markdown import render_markdown
+
+    p = Path(path)
+    fmt = format
+    if fmt is None:
+        fmt = "md" if p.suffix.lower() in (".md", ".markdown") else "html"
+    if fmt not in ("html", "md"):
+        raise v.fail("format", "'html', 'md' or None", format)
+    text = render_markdown(data) if fmt == "md" else render_html(data)
+    p.write_text(text, encoding="utf-8")
+    return p
