@@ -7,9 +7,8 @@ import datetime as dt
 import attrs
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis import event
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from itil_ci.domain import (
@@ -23,8 +22,8 @@ from itil_ci.domain import (
     Series,
     Target,
 )
-from itil_ci.domain.results import Comparison
 from itil_ci.domain.ranking import Ranking
+from itil_ci.domain.results import Comparison
 from itil_ci.engines import ENGINES, resume, start, verify_history
 from itil_ci.errors import (
     InvalidInputError,
