@@ -151,8 +151,8 @@ def test_itil4_runs_pdca_cycles_inside_action() -> None:
 
 
 def test_seven_step_full_walk() -> None:
-    if not hasattr(measurement, "mann_kendall"):
-        pytest.skip("measurement.mann_kendall has not landed yet")
+    from itil_ci.measurement.trend import mann_kendall
+
     ini = Initiative(title="Better SLA reporting", model="seven-step", owner="mia")
     engine = start(ini, actor=TEAM, clock=clock)
     opps = [
@@ -174,7 +174,7 @@ def test_seven_step_full_walk() -> None:
     assert ini.baselines["sla"].value == measurement.baseline(sla, data).value
     engine.advance(actor=TEAM, quality={"sla": {"missing": 0, "duplicates": 0, "outliers": 1}})
     engine.advance(actor=TEAM, series={"sla": data})
-    assert ini.trends["sla"] == measurement.mann_kendall(data.values, data.times)
+    assert ini.trends["sla"] == mann_kendall(data.values, data.times)
     chart = measurement.xmr(data.values)
     assert ini.signals["sla"] == measurement.signals(data.values, chart, direction="higher")
     engine.return_to("gather", actor=TEAM, reason="a second source arrived")

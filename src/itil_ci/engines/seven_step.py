@@ -167,6 +167,7 @@ def _need_process(view: View) -> list[str]:
 def _stage_series(view: View, value: object) -> None:
     """Trend (``mann_kendall``), control-chart signals (``xmr`` + ``signals``), attainment."""
     from itil_ci import measurement
+    from itil_ci.measurement.trend import mann_kendall
 
     if not isinstance(value, Mapping):
         raise v.fail("series", "a dict of Series keyed by KPI key", value)
@@ -174,7 +175,7 @@ def _stage_series(view: View, value: object) -> None:
     for key, raw in value.items():
         kpi = st.known_kpi(view, "series", key)
         s = st.series(f"series[{key!r}]", raw)
-        trends[key] = measurement.mann_kendall(s.values, s.times)
+        trends[key] = mann_kendall(s.values, s.times)
         chart = measurement.xmr(s.values)
         direction = kpi.direction.value if kpi.direction is not None else None
         sigs[key] = list(measurement.signals(s.values, chart, direction=direction))
