@@ -125,7 +125,7 @@ class EngineMachine(RuleBasedStateMachine):
             arts["evaluations"] = {"mttr": _evaluation(self.ini)}
         self._try(self.engine.advance, actor=actor, **arts)
 
-    @rule(actor=st.sampled_from(ACTORS), back=st.sampled_from(list(ENGINES.values())[0].steps))
+    @rule(actor=st.sampled_from(ACTORS), back=st.sampled_from(next(iter(ENGINES.values())).steps))
     def go_back(self, actor: Actor, back: str) -> None:
         self._try(self.engine.return_to, back, actor=actor, reason="rework")
 
@@ -363,5 +363,6 @@ def test_next_steps_and_diagram() -> None:
         "closed",
     )
     text = engine.diagram()
-    assert text.startswith("stateDiagram-v2") and "class evaluation current" in text
+    assert text.startswith("stateDiagram-v2")
+    assert "class evaluation current" in text
     assert "momentum --> closed : close" in text

@@ -71,7 +71,8 @@ def test_itil4_full_walk_with_core_results() -> None:
         engine.advance(actor=TEAM, actions=actions, criteria=crit, scores=scores)
     assert ini.plan == []
     engine.advance(actor=MANAGER, actions=actions, criteria=crit, scores=scores)
-    assert ini.ranking is not None and ini.ranking.model == "weighted-sum"
+    assert ini.ranking is not None
+    assert ini.ranking.model == "weighted-sum"
     assert [a.title for a in ini.plan] == list(ini.ranking.order)
     with pytest.raises(StepBlocked) as blocked:
         engine.advance(actor=TEAM, evidence={"Publish restore runbook": "KB0012"})
@@ -94,16 +95,19 @@ def test_itil4_full_walk_with_core_results() -> None:
     with pytest.raises(StepBlocked) as blocked:
         engine.close(actor=MANAGER, outcome="successful", lessons=["Runbooks first"])
     assert blocked.value.missing == ("remeasure_on: the date to measure again",)
-    assert ini.lessons == [] and ini.outcome is None
+    assert ini.lessons == []
+    assert ini.outcome is None
     engine.close(
         actor=MANAGER, outcome="successful", lessons=["Runbooks first"], remeasure_on="2026-09-01"
     )
-    assert engine.step == "closed" and ini.outcome is not None
+    assert engine.step == "closed"
+    assert ini.outcome is not None
     assert len(ini.history) == 8  # start + 6 advances + close
     assert len(seen) == 4  # the listener was on the engine used before the reload
     assert verify_history(ini)
     restored = _reload(ini)
-    assert restored == ini and verify_history(restored)
+    assert restored == ini
+    assert verify_history(restored)
     with pytest.raises(InvalidTransition) as err:
         resume(restored).advance(actor=MANAGER)
     assert err.value.allowed == ()
@@ -138,12 +142,14 @@ def test_itil4_runs_pdca_cycles_inside_action() -> None:
     cycle.advance(actor=TEAM, done="Triage desk staffed")
     cycle.advance(actor=TEAM, before=before, after=_series("wait", "2026-03-01", 30, 3, 4), seed=1)
     cycle.advance(actor=TEAM, decision="adapt")
-    assert ini.pdca_step == "plan" and len(ini.pdca) == 2
+    assert ini.pdca_step == "plan"
+    assert len(ini.pdca) == 2
     cycle.advance(actor=MANAGER, objective="Triage 2", prediction=Prediction("wait", -1.0))
     cycle.advance(actor=TEAM, done="More staff")
     cycle.advance(actor=TEAM, comparison=ini.pdca[0].comparison)
     cycle.close(actor=MANAGER, decision="adopt")
-    assert ini.pdca_step == "closed" and ini.pdca[-1].decision.value == "adopt"
+    assert ini.pdca_step == "closed"
+    assert ini.pdca[-1].decision.value == "adopt"
     engine.advance(actor=TEAM)
     assert engine.step == "evaluation"
     assert any(r.event == "pdca.advance" for r in ini.history)
@@ -165,7 +171,8 @@ def test_seven_step_full_walk() -> None:
     assert ini.opportunities == ["o1", "o2"]
     sla = KPI("sla", direction="higher", target=Target(0.95, due="2026-12-31", tolerance=0.02))
     engine.advance(actor=TEAM, kpis=[sla], should_measure=["sla", "csat"], can_measure=["sla"])
-    assert ini.measure_gap is not None and ini.measure_gap.gap == ("csat",)
+    assert ini.measure_gap is not None
+    assert ini.measure_gap.gap == ("csat",)
     data = _series("sla", "2026-01-01", 40, 0.9, 5)
     with pytest.raises(StepBlocked):
         engine.advance(actor=TEAM)
@@ -183,7 +190,8 @@ def test_seven_step_full_walk() -> None:
         engine.advance(actor=TEAM)
     engine.advance(actor=MANAGER, audience=["CAB"], report="Q2 SLA review")
     engine.advance(actor=TEAM, actions=[Action("Build dashboard", owner="tom")])
-    assert engine.step == "strategy" and ini.cycle == 1
+    assert engine.step == "strategy"
+    assert ini.cycle == 1
     assert verify_history(_reload(ini))
 
 
@@ -205,10 +213,12 @@ def test_pdca_standalone_walk_counts_cycles() -> None:
         )
         if i == 0:
             engine.advance(actor=TEAM, decision="adapt")
-    assert ini.cycle == 1 and len(ini.pdca) == 2
+    assert ini.cycle == 1
+    assert len(ini.pdca) == 2
     with pytest.raises(StepBlocked) as blocked:
         engine.close(actor=MANAGER, outcome="successful", decision="adapt")
     assert blocked.value.missing == ("decision 'adopt' or 'abandon' (recorded: 'adapt')",)
     assert ini.pdca[-1].decision is None
     engine.close(actor=MANAGER, outcome="successful", decision="adopt")
-    assert engine.step == "closed" and verify_history(ini)
+    assert engine.step == "closed"
+    assert verify_history(ini)
