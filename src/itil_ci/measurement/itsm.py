@@ -257,7 +257,17 @@ def _period_code(t: IntArray, period: str) -> IntArray:
     if period == "week":
         # 1970-01-01 was a Thursday; weeks start on Monday 1969-12-29 (day -3).
         return (days + 3) // 7
-    return t.view("datetime64[ns]").astype("datetime64[M]").view(np.int64)
+    # Calendar months: convert each distinct day once (numpy's per-element
+    # datetime64[ns] -> [M] conversion is several times slower), then look up.
+    if days.size == 0:
+        return days
+    lo = int(days.min())
+    span = int(days.max()) - lo + 1
+    if span > 2 * days.size + (1 << 20):
+        return t.view("datetime64[ns]").astype("datetime64[M]").view(np.int64)
+    table = np.arange(lo, lo + span).astype("datetime64[D]").astype("datetime64[M]")
+    days -= lo
+    return table.view(np.int64)[days]
 
 
 def _period_start(codes: IntArray, period: str) -> IntArray:
