@@ -52,8 +52,9 @@ _FALSE = {"false", "f", "no", "n", "0", ""}
 def parse_priority(text: str, names: Mapping[str, int] | None = None) -> int:
     """``"2"``, ``"P2"``, ``"2 - High"`` or a known name -> 2; ``ValueError`` otherwise.
 
-    >>> parse_priority("1 - Critical"), parse_priority("P4"), parse_priority("Highest")
-    (1, 4, 1)
+    Examples:
+        >>> parse_priority("1 - Critical"), parse_priority("P4"), parse_priority("Highest")
+        (1, 4, 1)
     """
     s = text.strip()
     table = PRIORITY_NAMES if names is None else names

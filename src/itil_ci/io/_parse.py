@@ -117,10 +117,11 @@ def parse_times(
     wall-clock time in ``tz``), ``Z``, or an offset ``±HH``, ``±HHMM`` or
     ``±HH:MM``.  An empty string is ``NaT`` and not bad.
 
-    >>> import numpy as np
-    >>> t, bad = parse_times(np.array(["2017-02-28T09:24:59.366-0600", "", "2024-02-30"]))
-    >>> t[0], bad.tolist()
-    (np.datetime64('2017-02-28T15:24:59.366000000'), [False, False, True])
+    Examples:
+        >>> import numpy as np
+        >>> t, bad = parse_times(np.array(["2017-02-28T09:24:59.366-0600", "", "2024-02-30"]))
+        >>> t[0], bad.tolist()
+        (np.datetime64('2017-02-28T15:24:59.366000000'), [False, False, True])
     """
     vals = np.char.strip(np.asarray(values, dtype=np.str_))
     n = vals.size
@@ -241,10 +242,11 @@ def map_unique(
     ``convert`` returns the converted value or raises ``ValueError``; a bad
     value gets ``fill``.
 
-    >>> import numpy as np
-    >>> out, bad = map_unique(np.array(["1", "x", "1"]), int, dtype=np.int64, fill=0)
-    >>> out.tolist(), bad.tolist()
-    ([1, 0, 1], [False, True, False])
+    Examples:
+        >>> import numpy as np
+        >>> out, bad = map_unique(np.array(["1", "x", "1"]), int, dtype=np.int64, fill=0)
+        >>> out.tolist(), bad.tolist()
+        ([1, 0, 1], [False, True, False])
     """
     arr = np.asarray(values, dtype=np.str_)
     if arr.size == 0:
@@ -294,10 +296,12 @@ class JsonArrayStream:
     ``chunk_chars`` characters plus the item being decoded; an item longer
     than ``max_item_chars`` is refused.
 
-    >>> import io
-    >>> s = JsonArrayStream(io.StringIO('{"n": 2, "result": [{"a": 1}, {"a": 2}]}'), ("result",))
-    >>> [item["a"] for item in s]
-    [1, 2]
+    Examples:
+        >>> import io
+        >>> doc = io.StringIO('{"n": 2, "result": [{"a": 1}, {"a": 2}]}')
+        >>> s = JsonArrayStream(doc, ("result",))
+        >>> [item["a"] for item in s]
+        [1, 2]
     """
 
     def __init__(
@@ -378,13 +382,15 @@ class JsonArrayStream:
                         ) from None
                     self._fill()
                     continue
-                if self._eof and near_end:
+                at_end = e.pos >= len(self._buf.rstrip()) or e.msg.startswith("Unterminated")
+                if self._eof and at_end:
                     raise self._error(
                         "the file ends inside a JSON value (truncated?)", e.pos
                     ) from None
                 raise self._error(f"invalid JSON: {e.msg}", e.pos) from None
-            if end >= len(self._buf) and not self._eof and self._fill():
-                continue  # a number may continue in the next chunk
+            if end > len(self._buf) - 32 and not self._eof:
+                self._fill()  # a number near the end may continue in the next chunk
+                continue
             if end - self._pos > self._max:
                 raise self._error(
                     f"a JSON item longer than {self._max} characters "

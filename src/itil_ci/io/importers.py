@@ -118,10 +118,11 @@ class ImportResult:
     how derived fields were computed.  ``method`` names the importer and
     ``parameters`` the options it ran with.
 
-    >>> import numpy as np
-    >>> r = ImportResult(tickets=Tickets.empty(), method="csv", path="x.csv")
-    >>> r.skipped, len(r.tickets)
-    (0, 0)
+    Examples:
+        >>> import numpy as np
+        >>> r = ImportResult(tickets=Tickets.empty(), method="csv", path="x.csv")
+        >>> r.skipped, len(r.tickets)
+        (0, 0)
     """
 
     tickets: Tickets
@@ -246,12 +247,13 @@ def read_csv(
     Fields longer than the :mod:`csv` module's ``field_size_limit()`` (128 KiB
     by default) stop the import with an error naming the line.
 
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = p.write_text("Number,Opened,priority\\nINC1,2024-01-05 09:00:00,2\\n")
-    >>> r = read_csv(p, {"Number": "id", "Opened": "opened"})
-    >>> r.tickets.id.tolist(), str(r.tickets.opened[0])
-    (['INC1'], '2024-01-05T09:00:00.000000000')
+    Examples:
+        >>> import pathlib, tempfile
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+        >>> _ = p.write_text("Number,Opened,priority\\nINC1,2024-01-05 09:00:00,2\\n")
+        >>> r = read_csv(p, {"Number": "id", "Opened": "opened"})
+        >>> r.tickets.id.tolist(), str(r.tickets.opened[0])
+        (['INC1'], '2024-01-05T09:00:00.000000000')
     """
     p = _path(path)
     mode = _on_error(on_error)
@@ -329,7 +331,7 @@ def _read_csv(
         try:
             rows = list(itertools.islice(reader, chunk))
         except csv.Error as e:
-            raise fatal(f"unreadable CSV: {e}", reader.line_num + 1) from None
+            raise fatal(f"unreadable CSV: {e}", reader.line_num) from None
         except UnicodeDecodeError:
             raise fatal(f"not {encoding} text", reader.line_num + 1) from None
         if not rows:
@@ -519,20 +521,22 @@ def read_servicenow(
     - an empty ``resolved_at`` on a record with a ``calendar_stc`` (seconds
       from opened to resolved) becomes ``opened_at + calendar_stc``;
     - without a ``first_contact`` field, a ticket counts as resolved at first
-      contact when it is resolved and its ``reassignment_count`` is 0.
+      contact when it is resolved, its ``reassignment_count`` is 0 and it was
+      never reopened (the usual proxy; ServiceNow has no such field by default).
 
     Records are read one by one from a buffer (``max_record_chars`` bounds
     one record); problems point to ``record`` = the index in the array.
 
-    >>> import json, pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "sn.json"
-    >>> rec = {"number": "INC0010001", "opened_at": "2024-03-01 08:00:00",
-    ...        "resolved_at": "2024-03-01 10:30:00", "state": "6", "priority": "3",
-    ...        "assignment_group": {"display_value": "Network", "link": "https://x"}}
-    >>> _ = p.write_text(json.dumps({"result": [rec]}))
-    >>> t = read_servicenow(p).tickets
-    >>> t.state.tolist(), t.assignment_group.tolist(), str(t.resolved[0])
-    (['Resolved'], ['Network'], '2024-03-01T10:30:00.000000000')
+    Examples:
+        >>> import json, pathlib, tempfile
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "sn.json"
+        >>> rec = {"number": "INC0010001", "opened_at": "2024-03-01 08:00:00",
+        ...        "resolved_at": "2024-03-01 10:30:00", "state": "6", "priority": "3",
+        ...        "assignment_group": {"display_value": "Network", "link": "https://x"}}
+        >>> _ = p.write_text(json.dumps({"result": [rec]}))
+        >>> t = read_servicenow(p).tickets
+        >>> t.state.tolist(), t.assignment_group.tolist(), str(t.resolved[0])
+        (['Resolved'], ['Network'], '2024-03-01T10:30:00.000000000')
     """
     p = _path(path)
     mode = _on_error(on_error)
@@ -555,7 +559,7 @@ def read_servicenow(
         notes.append("priority: from impact and urgency (ServiceNow default lookup) when empty")
     notes.append("resolved: opened + calendar_stc when resolved_at is empty")
     if derive_fc:
-        notes.append("first_contact: resolved and reassignment_count == 0")
+        notes.append("first_contact: resolved, reassignment_count == 0 and never reopened")
     if sla is not None and "sla_target_hours" not in used:
         notes.append("sla_target_hours: from sla_targets by priority")
     collector = _build.Collector(p, on_error=mode, locate="record", source_names=used)
@@ -589,8 +593,10 @@ def read_servicenow(
             cols, problems = _build.convert(raw, n, tz=zone, priority=sn_priority)
             _fill_resolved(cols, extra["calendar_stc"], problems)
             if derive_fc:
-                cols["first_contact"] = ~np.isnat(cols["resolved"]) & (
-                    np.char.strip(extra["reassignment_count"]) == "0"
+                cols["first_contact"] = (
+                    ~np.isnat(cols["resolved"])
+                    & (np.char.strip(extra["reassignment_count"]) == "0")
+                    & (cols["reopen_count"] == 0)
                 )
             _build.with_sla(cols, sla, "sla_target_hours" in used)
             if not_obj.any():
@@ -692,21 +698,22 @@ def read_jira(
     - ``reopen_count``: status changes from a ``done_statuses`` status to one
       that is not (names compared case-insensitively);
     - ``closed``: the last change into a ``closed_statuses`` status;
-    - ``first_contact``: resolved and never reassigned (no ``assignee``
-      change away from a previous assignee).
+    - ``first_contact``: resolved, never reassigned (no ``assignee`` change
+      away from a previous assignee) and never reopened.
 
     Times such as ``2017-02-28T09:24:59.366-0600`` carry their offset; ``tz``
     applies only to times without one.
 
-    >>> import json, pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "jira.json"
-    >>> issue = {"key": "SD-1", "fields": {"created": "2017-02-28T09:24:59.366-0600",
-    ...          "resolutiondate": None, "priority": {"name": "High"},
-    ...          "status": {"name": "Open"}, "project": {"key": "SD"}}}
-    >>> _ = p.write_text(json.dumps({"issues": [issue]}))
-    >>> t = read_jira(p).tickets
-    >>> str(t.opened[0]), int(t.priority[0])
-    ('2017-02-28T15:24:59.366000000', 2)
+    Examples:
+        >>> import json, pathlib, tempfile
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "jira.json"
+        >>> issue = {"key": "SD-1", "fields": {"created": "2017-02-28T09:24:59.366-0600",
+        ...          "resolutiondate": None, "priority": {"name": "High"},
+        ...          "status": {"name": "Open"}, "project": {"key": "SD"}}}
+        >>> _ = p.write_text(json.dumps({"issues": [issue]}))
+        >>> t = read_jira(p).tickets
+        >>> str(t.opened[0]), int(t.priority[0])
+        ('2017-02-28T15:24:59.366000000', 2)
     """
     p = _path(path)
     mode = _on_error(on_error)
@@ -735,7 +742,7 @@ def read_jira(
             "other than the reporter",
             "closed": "closed: last status change into " + "/".join(closed_statuses),
             "reopen_count": "reopen_count: status changes out of " + "/".join(done_statuses),
-            "first_contact": "first_contact: resolved and never reassigned",
+            "first_contact": "first_contact: resolved, never reassigned and never reopened",
         }[f]
         for f in derived
     ]
@@ -891,7 +898,9 @@ def _apply_histories(
     if "reopen_count" in derived:
         cols["reopen_count"] = h.reopens
     if "first_contact" in derived:
-        cols["first_contact"] = ~np.isnat(cols["resolved"]) & ~h.reassigned
+        cols["first_contact"] = (
+            ~np.isnat(cols["resolved"]) & ~h.reassigned & (cols["reopen_count"] == 0)
+        )
     if bad.any():
         problems.append(
             ("changelog", bad, "changelog entries and comments with valid 'created' times")

@@ -79,7 +79,7 @@ def _text(name: str, value: Any, n: int | None) -> npt.NDArray[np.str_]:
         value = value.to_numpy(dtype=object)
     if isinstance(value, str) or not hasattr(value, "__len__"):
         raise v.fail(name, "a sequence of strings", value)
-    arr = np.asarray(value)
+    arr = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=object)
     if arr.dtype.kind != "U":
         if arr.size == 0:
             return np.empty(0, dtype="<U1")
@@ -153,13 +153,14 @@ class Tickets:
     loop (``datetime64`` arrays are read as UTC); lists of aware datetimes,
     ISO strings or None are accepted for small tables.
 
-    >>> import numpy as np
-    >>> t = Tickets(id=["INC1", "INC2"],
-    ...             opened=np.array(["2026-01-05T09:00", "2026-01-05T10:00"], dtype="M8[ns]"),
-    ...             resolved=["2026-01-05T13:00:00+00:00", None],
-    ...             priority=[3, 4], service=["email", "network"])
-    >>> len(t), t.service.tolist(), bool(np.isnat(t.resolved[1]))
-    (2, ['email', 'network'], True)
+    Examples:
+        >>> import numpy as np
+        >>> t = Tickets(id=["INC1", "INC2"],
+        ...             opened=np.array(["2026-01-05T09:00", "2026-01-05T10:00"], dtype="M8[ns]"),
+        ...             resolved=["2026-01-05T13:00:00+00:00", None],
+        ...             priority=[3, 4], service=["email", "network"])
+        >>> len(t), t.service.tolist(), bool(np.isnat(t.resolved[1]))
+        (2, ['email', 'network'], True)
     """
 
     FIELDS: ClassVar[tuple[str, ...]] = (
@@ -255,8 +256,9 @@ class Tickets:
     def empty(cls) -> Tickets:
         """A table with no tickets.
 
-        >>> len(Tickets.empty())
-        0
+        Examples:
+            >>> len(Tickets.empty())
+            0
         """
         return cls(id=np.empty(0, dtype="<U1"), opened=np.empty(0, dtype=_NS), priority=[])
 
@@ -282,8 +284,9 @@ class Tickets:
     def columns(self) -> Iterator[tuple[str, npt.NDArray[Any]]]:
         """Yield ``(name, array)`` for every column, in :attr:`FIELDS` order.
 
-        >>> [name for name, _ in Tickets.empty().columns()][:3]
-        ['id', 'opened', 'acknowledged']
+        Examples:
+            >>> [name for name, _ in Tickets.empty().columns()][:3]
+            ['id', 'opened', 'acknowledged']
         """
         for name in self.FIELDS:
             yield name, getattr(self, name)
@@ -291,10 +294,12 @@ class Tickets:
     def select(self, which: Any) -> Tickets:
         """The tickets picked by a boolean mask or an array of integer positions.
 
-        >>> import numpy as np
-        >>> t = Tickets(id=["a", "b", "c"], opened=np.zeros(3, dtype="M8[ns]"), priority=[1, 2, 3])
-        >>> t.select(t.priority > 1).id.tolist(), t.select([2, 0]).id.tolist()
-        (['b', 'c'], ['c', 'a'])
+        Examples:
+            >>> import numpy as np
+            >>> opened = np.zeros(3, dtype="M8[ns]")
+            >>> t = Tickets(id=["a", "b", "c"], opened=opened, priority=[1, 2, 3])
+            >>> t.select(t.priority > 1).id.tolist(), t.select([2, 0]).id.tolist()
+            (['b', 'c'], ['c', 'a'])
         """
         idx = np.asarray(which)
         n = len(self)
@@ -314,10 +319,11 @@ class Tickets:
     def concat(cls, tables: Iterable[Tickets]) -> Tickets:
         """The tickets of several tables, one after the other.
 
-        >>> import numpy as np
-        >>> a = Tickets(id=["a"], opened=np.zeros(1, dtype="M8[ns]"), priority=[1])
-        >>> Tickets.concat([a, a]).id.tolist()
-        ['a', 'a']
+        Examples:
+            >>> import numpy as np
+            >>> a = Tickets(id=["a"], opened=np.zeros(1, dtype="M8[ns]"), priority=[1])
+            >>> Tickets.concat([a, a]).id.tolist()
+            ['a', 'a']
         """
         parts = list(tables)
         for i, part in enumerate(parts):
@@ -334,10 +340,11 @@ class Tickets:
     def to_pandas(self) -> Any:
         """The table as a pandas DataFrame (times tz-aware UTC); needs pandas.
 
-        >>> import numpy as np
-        >>> df = Tickets(id=["a"], opened=np.zeros(1, dtype="M8[ns]"), priority=[2]).to_pandas()
-        >>> str(df["opened"].dtype), int(df["priority"].iloc[0])
-        ('datetime64[ns, UTC]', 2)
+        Examples:
+            >>> import numpy as np
+            >>> df = Tickets(id=["a"], opened=np.zeros(1, dtype="M8[ns]"), priority=[2]).to_pandas()
+            >>> str(df["opened"].dtype), int(df["priority"].iloc[0])
+            ('datetime64[ns, UTC]', 2)
         """
         try:
             import pandas as pd
