@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from itil_ci._internal import display
 from itil_ci._internal import validate as v
 
 __all__ = ["Actor", "Role"]
@@ -61,3 +62,6 @@ class Actor:
     def has(self, role: Role | str) -> bool:
         """Whether the actor holds ``role``."""
         return v.member("role", Role, role) in self.roles
+
+    def _repr_html_(self) -> str:
+        return display.html(self)

@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from itil_ci._internal import display
 from itil_ci._internal import validate as v
 from itil_ci.domain.kpi import Direction, _c_direction, _v_direction
 from itil_ci.domain.results import Comparison
@@ -76,6 +77,9 @@ class Prediction:
         default=None, converter=_c_direction, validator=_v_direction
     )
 
+    def _repr_html_(self) -> str:
+        return display.html(self)
+
 
 @attrs.frozen
 class PDCARecord:
@@ -105,6 +109,9 @@ class PDCARecord:
         """Whether the cycle reached its "act" decision."""
         return self.decision is not None
 
+    def _repr_html_(self) -> str:
+        return display.html(self)
+
 
 @attrs.frozen
 class MeasureGap:
@@ -121,6 +128,9 @@ class MeasureGap:
     def gap(self) -> tuple[str, ...]:
         """What should be measured but cannot be (yet)."""
         return tuple(m for m in self.should if m not in self.can)
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 @attrs.frozen
@@ -141,6 +151,9 @@ class DataRecord:
         default=None, converter=v.c_aware, validator=v.v_aware(allow_none=True)
     )
 
+    def _repr_html_(self) -> str:
+        return display.html(self)
+
 
 @attrs.frozen
 class QualityCheck:
@@ -156,6 +169,9 @@ class QualityCheck:
     outliers: int = attrs.field(validator=_v_count)
     note: str = attrs.field(default="", validator=v.v_text())
 
+    def _repr_html_(self) -> str:
+        return display.html(self)
+
 
 @attrs.frozen
 class Presentation:
@@ -167,3 +183,6 @@ class Presentation:
 
     audience: tuple[str, ...] = attrs.field(converter=_c_str_tuple, validator=_v_str_tuple)
     report: str = attrs.field(validator=v.v_text(allow_empty=False))
+
+    def _repr_html_(self) -> str:
+        return display.html(self)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import attrs
 
+from itil_ci._internal import display
 from itil_ci._internal import validate as v
 from itil_ci.domain.kpi import Aggregation, _c_aggregation, _v_aggregation
 
@@ -79,3 +80,6 @@ class Baseline:
                 f"a time not before start ({self.start.isoformat()})",
                 value.isoformat(),
             )
+
+    def _repr_html_(self) -> str:
+        return display.html(self)

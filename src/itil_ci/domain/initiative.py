@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from itil_ci._internal import display
 from itil_ci._internal import validate as v
 from itil_ci.domain.artefacts import (
     DataRecord,
@@ -109,6 +110,9 @@ class Objective:
     statement: str = attrs.field(validator=v.v_text(allow_empty=False))
     owner: str = attrs.field(default="", validator=v.v_text())
 
+    def _repr_html_(self) -> str:
+        return display.html(self)
+
 
 @attrs.frozen
 class Action:
@@ -126,6 +130,9 @@ class Action:
     )
     done: bool = attrs.field(default=False, validator=v.v_instance(bool))
     evidence: str = attrs.field(default="", validator=v.v_text())
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 def _c_categories(value: object) -> object:
@@ -163,6 +170,9 @@ class Outcome:
     )
     summary: str = attrs.field(default="", validator=v.v_text())
 
+    def _repr_html_(self) -> str:
+        return display.html(self)
+
 
 def _v_seq(inst: Any, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -189,6 +199,9 @@ class AuditRecord:
     artefacts: dict[str, str] = attrs.field(factory=dict, validator=v.v_str_dict(), hash=False)
     prev_hash: str = attrs.field(default="", validator=v.v_text())
     hash: str = attrs.field(default="", validator=v.v_text())
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 def _touch(inst: Initiative, attribute: attrs.Attribute[object], value: object) -> object:
@@ -350,3 +363,6 @@ class Initiative:
         raise NotFound(
             f"initiative {self.id!r} has no KPI {key!r}; it has {[k.key for k in self.kpis]}"
         )
+
+    def _repr_html_(self) -> str:
+        return display.html(self)

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from itil_ci._internal import display
 from itil_ci._internal import validate as v
 
 __all__ = [
@@ -145,6 +146,9 @@ class Aggregation:
             return f"rate per {self.per or 'day'}"
         return str(self.method.value)
 
+    def _repr_html_(self) -> str:
+        return display.html(self)
+
 
 _RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 7 * 86400.0}
 
@@ -196,6 +200,9 @@ class Target:
             return round(self.tolerance * abs(self.value), 12)
         return self.tolerance
 
+    def _repr_html_(self) -> str:
+        return display.html(self)
+
 
 @attrs.frozen
 class CSF:
@@ -208,6 +215,9 @@ class CSF:
 
     name: str = attrs.field(validator=v.v_text(allow_empty=False))
     description: str = attrs.field(default="", validator=v.v_text())
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 def _c_direction(value: object) -> object:
@@ -299,3 +309,6 @@ class KPI:
     def label(self) -> str:
         """The name if there is one, else the key."""
         return self.name or self.key
+
+    def _repr_html_(self) -> str:
+        return display.html(self)

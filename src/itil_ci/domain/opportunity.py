@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from itil_ci._internal import display
 from itil_ci._internal import validate as v
 from itil_ci.errors import InvalidTransition
 
@@ -204,3 +205,6 @@ class Opportunity:
             ['assessed', 'withdrawn']
         """
         return sorted(TRANSITIONS[self.status], key=lambda s: list(OpportunityStatus).index(s))
+
+    def _repr_html_(self) -> str:
+        return display.html(self)

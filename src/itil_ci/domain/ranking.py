@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal import arrays
+from itil_ci._internal import arrays, display
 from itil_ci._internal import validate as v
 
 __all__ = ["Ranking"]
@@ -158,3 +158,6 @@ class Ranking:
     def score_of(self, id: str) -> float:
         """The score of the opportunity ``id``."""
         return float(self.scores[self._index(id)])
+
+    def _repr_html_(self) -> str:
+        return display.html(self)

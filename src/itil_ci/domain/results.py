@@ -18,6 +18,7 @@ import enum
 
 import attrs
 
+from itil_ci._internal import display
 from itil_ci._internal import validate as v
 
 __all__ = [
@@ -139,6 +140,9 @@ class Evaluation:
     n: int = attrs.field(default=0)
     method: str = attrs.field(default="", validator=v.v_text())
 
+    def _repr_html_(self) -> str:
+        return display.html(self)
+
 
 @attrs.frozen
 class Comparison:
@@ -169,6 +173,9 @@ class Comparison:
     resamples: int = attrs.field(default=0)
     seed: int | None = attrs.field(default=None)
     method: str = attrs.field(default="", validator=v.v_text())
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 @attrs.frozen
@@ -201,6 +208,9 @@ class Trend:
     slope_unit: str = attrs.field(default="index", validator=v.v_text())
     method: str = attrs.field(default="", validator=v.v_text())
 
+    def _repr_html_(self) -> str:
+        return display.html(self)
+
 
 @attrs.frozen
 class Signal:
@@ -226,3 +236,6 @@ class Signal:
     def _check_points(self, attribute: attrs.Attribute[tuple[int, ...]], value: object) -> None:
         if not isinstance(value, tuple) or not value:
             raise v.fail("Signal.points", "a non-empty tuple of indices", value)
+
+    def _repr_html_(self) -> str:
+        return display.html(self)

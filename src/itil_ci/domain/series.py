@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal import arrays
+from itil_ci._internal import arrays, display
 from itil_ci._internal import validate as v
 from itil_ci.errors import InvalidInputError
 
@@ -152,6 +152,9 @@ class Series:
             kpi_key=self.kpi_key,
             allow_missing=self.allow_missing,
         )
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 def to_datetime64(name: str, value: object) -> np.datetime64:

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from itil_ci._internal import arrays
+from itil_ci._internal import arrays, display
 from itil_ci._internal import validate as v
 from itil_ci.domain import Aggregation, AggregationMethod, Series
 from itil_ci.domain.kpi import _RATE_UNITS
@@ -54,6 +54,9 @@ class AggregateResult:
 
     def __float__(self) -> float:
         return self.value
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 def _window_in_units(window: Any, per: str) -> float:

@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal import arrays
+from itil_ci._internal import arrays, display
 from itil_ci._internal import validate as v
 from itil_ci.domain import Direction, Series
 from itil_ci.domain.results import Signal, SignalKind
@@ -56,6 +56,9 @@ class ChartStage:
     limit_points: int
     screened: int = 0
 
+    def _repr_html_(self) -> str:
+        return display.html(self)
+
 
 @attrs.frozen
 class ControlChart:
@@ -86,6 +89,9 @@ class ControlChart:
     known_centre: bool = False
     known_sigma: bool = False
     method: str = ""
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 def _stage_bounds(

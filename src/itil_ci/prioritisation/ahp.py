@@ -19,7 +19,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal import arrays
+from itil_ci._internal import arrays, display
 from itil_ci._internal.validate import fail
 
 __all__ = ["RANDOM_INDEX", "AHPResult", "ahp", "random_index"]
@@ -100,6 +100,9 @@ class AHPResult:
         if not self.labels:
             raise fail("labels", "labels (give ahp a dict of judgements)", ())
         return {k: float(w) for k, w in zip(self.labels, self.weights, strict=True)}
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 def _from_judgements(

@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal import display
 from itil_ci._internal import validate as v
 
 __all__ = ["Criterion", "CriterionDirection", "as_criteria", "normalised_weights"]
@@ -97,6 +98,9 @@ class Criterion:
         True
         """
         return self.direction is CriterionDirection.COST
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 def as_criteria(criteria: object, name: str = "criteria") -> tuple[Criterion, ...]:

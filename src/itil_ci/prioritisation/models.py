@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal import arrays
+from itil_ci._internal import arrays, display
 from itil_ci._internal.validate import fail, number
 from itil_ci.domain.ranking import Ranking
 from itil_ci.prioritisation import _inputs
@@ -237,6 +237,9 @@ class ValueEffort:
             model="value-effort",
             keys=("value", "effort"),
         )
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 def value_effort(

@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal import arrays
+from itil_ci._internal import arrays, display
 from itil_ci._internal.validate import fail, number
 from itil_ci.prioritisation.criteria import Criterion
 from itil_ci.prioritisation.normalise import Normalisation, affine, check_method
@@ -43,6 +43,9 @@ class Robustness:
     normalise: str
     ids: tuple[str, ...] = ()
     method: str = "dirichlet-monte-carlo"
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 def _min_ranks(s: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:

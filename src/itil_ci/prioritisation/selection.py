@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal import arrays
+from itil_ci._internal import arrays, display
 from itil_ci._internal.validate import fail, number
 from itil_ci.errors import InvalidInputError
 from itil_ci.prioritisation import _inputs
@@ -34,6 +34,9 @@ class Selection:
     budget: float
     ids: tuple[str, ...] = ()
     method: str = "dynamic-programming"
+
+    def _repr_html_(self) -> str:
+        return display.html(self)
 
 
 def _index_of(name: str, item: object, n: int, pos: Mapping[str, int] | None) -> int:
