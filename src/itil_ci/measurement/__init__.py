@@ -17,7 +17,9 @@ from itil_ci.domain.results import (
 from itil_ci.measurement.aggregate import AggregateResult, aggregate
 from itil_ci.measurement.baseline import baseline, evaluate
 from itil_ci.measurement.compare import compare, mann_whitney
+from itil_ci.measurement.pareto import ParetoAnalysis, pareto
 from itil_ci.measurement.spc import CONSTANTS, ChartStage, ControlChart, signals, xmr
+from itil_ci.measurement.trend import mann_kendall, sen_slope
 
 __all__ = [
     "CONSTANTS",
@@ -26,6 +28,7 @@ __all__ = [
     "Comparison",
     "ControlChart",
     "Evaluation",
+    "ParetoAnalysis",
     "Signal",
     "SignalKind",
     "Status",
@@ -36,7 +39,10 @@ __all__ = [
     "baseline",
     "compare",
     "evaluate",
+    "mann_kendall",
     "mann_whitney",
+    "pareto",
+    "sen_slope",
     "signals",
     "xmr",
 ]
