@@ -184,7 +184,9 @@ def control_chart(
     ``direction``.
 
     Examples:
-        >>> ax = control_chart([5, 5.5, 4.5, 5, 5.2, 4.8, 5, 9, 5], baseline_points=7)
+        >>> from matplotlib.figure import Figure
+        >>> ax = control_chart([5, 5.5, 4.5, 5, 5.2, 4.8, 5, 9, 5], baseline_points=7,
+        ...                    ax=Figure().add_subplot())
         >>> ax.get_title(loc="left")
         'Control chart (XmR)'
     """
@@ -273,7 +275,8 @@ def pareto_chart(
     80 % by default) are drawn darker.
 
     Examples:
-        >>> ax = pareto_chart({"network": 10, "email": 60, "vpn": 30})
+        >>> from matplotlib.figure import Figure
+        >>> ax = pareto_chart({"network": 10, "email": 60, "vpn": 30}, ax=Figure().add_subplot())
         >>> [t.get_text() for t in ax.get_xticklabels()]
         ['email', 'vpn', 'network']
     """
@@ -376,7 +379,9 @@ def kpi_chart(
     Examples:
         >>> from itil_ci.domain import KPI, Target
         >>> k = KPI("mttr", name="MTTR", direction="lower", target=Target(4.0, tolerance=0.5))
-        >>> kpi_chart(k, [6.1, 5.8, 5.0, 4.6, 4.2]).get_title(loc="left")
+        >>> from matplotlib.figure import Figure
+        >>> ax = kpi_chart(k, [6.1, 5.8, 5.0, 4.6, 4.2], ax=Figure().add_subplot())
+        >>> ax.get_title(loc="left")
         'MTTR vs target'
     """
     from itil_ci.domain.kpi import KPI as _KPI
@@ -458,7 +463,9 @@ def value_effort_chart(
     (the quick wins) are drawn green.  ``labels`` names the points.
 
     Examples:
-        >>> ax = value_effort_chart([8, 8, 2, 2], [1, 5, 1, 5], ["a", "b", "c", "d"])
+        >>> from matplotlib.figure import Figure
+        >>> ax = value_effort_chart([8, 8, 2, 2], [1, 5, 1, 5], ["a", "b", "c", "d"],
+        ...                         ax=Figure().add_subplot())
         >>> ax.get_xlabel(), ax.get_ylabel()
         ('effort', 'value')
     """

@@ -383,7 +383,7 @@ def comparisons(data: ReportData) -> Table | None:
                 f"{num(c.before)} (n={c.n_before:,})",
                 f"{num(c.after)} (n={c.n_after:,})",
                 num(c.difference, p.unit),
-                f"[{num(c.low)}, {num(c.high)}] ({pct(c.confidence)})",
+                f"{num(c.low)} to {num(c.high)} ({pct(c.confidence)})",
                 f"{c.p_value:.3g}",
                 c.verdict.value,
             )
