@@ -403,12 +403,27 @@ def _pick(x: Any, keys: Sequence[str], numeric: bool) -> str:
     return _build.BAD
 
 
-def _column(
-    records: Sequence[dict[str, Any]], key: str, keys: Sequence[str], numeric: bool
-) -> Strs:
-    vals = [r.get(key) for r in records]
-    out = [x if type(x) is str else _pick(x, keys, numeric) for x in vals]
-    return _parse.as_str_array(out)
+def _as_raw(vals: Sequence[Any], keys: Sequence[str], numeric: bool) -> Strs:
+    """JSON values of one field as raw strings (see :func:`_pick`)."""
+    if set(map(type, vals)) == {str}:  # the common case, checked without a Python loop
+        return _parse.as_str_array(vals)
+    return _parse.as_str_array([x if type(x) is str else _pick(x, keys, numeric) for x in vals])
+
+
+def _columns(
+    records: Sequence[dict[str, Any]], wanted: Mapping[str, tuple[str, Sequence[str], bool]]
+) -> dict[str, Strs]:
+    """Raw string columns for ``{name: (record key, dict keys to try, numeric)}``."""
+    keys = [spec[0] for spec in wanted.values()]
+    if not records:
+        return {name: np.empty(0, dtype="<U1") for name in wanted}
+    rows = [tuple(map(r.get, keys)) for r in records]
+    columns = list(zip(*rows, strict=True))
+    del rows
+    return {
+        name: _as_raw(col, spec[1], spec[2])
+        for (name, spec), col in zip(wanted.items(), columns, strict=True)
+    }
 
 
 def _path_get(record: Any, parts: Sequence[str]) -> Any:
@@ -430,9 +445,7 @@ def _path_column(
     records: Sequence[dict[str, Any]], dotted: str, keys: Sequence[str], numeric: bool
 ) -> Strs:
     parts = dotted.split(".")
-    vals = [_path_get(r, parts) for r in records]
-    out = [x if type(x) is str else _pick(x, keys, numeric) for x in vals]
-    return _parse.as_str_array(out)
+    return _as_raw([_path_get(r, parts) for r in records], keys, numeric)
 
 
 def _stream_chunks(
@@ -469,6 +482,7 @@ def _objects(items: list[Any]) -> tuple[list[dict[str, Any]], npt.NDArray[np.boo
 _REF = ("display_value", "name", "value")
 _CODE = ("value", "display_value")
 _NUMERIC = {"priority", "reopen_count", "sla_target_hours", "first_contact"}
+_SN_EXTRA = ("impact", "urgency", "calendar_stc", "reassignment_count")
 
 
 def _finish_result(
@@ -576,14 +590,18 @@ def read_servicenow(
             records, not_obj = _objects(items)
             del items
             n = len(records)
-            raw: dict[str, Strs] = {}
-            for field, src in used.items():
-                keys = _REF if field in ("service", "assignment_group", "category") else _CODE
-                raw[field] = _column(records, src, keys, field in _NUMERIC)
-            extra = {
-                name: _column(records, name, _CODE, True)
-                for name in ("impact", "urgency", "calendar_stc", "reassignment_count")
+            wanted = {
+                field: (
+                    src,
+                    _REF if field in ("service", "assignment_group", "category") else _CODE,
+                    field in _NUMERIC,
+                )
+                for field, src in used.items()
             }
+            for name in _SN_EXTRA:
+                wanted[f"_{name}"] = (name, _CODE, True)
+            raw = _columns(records, wanted)
+            extra = {name: raw.pop(f"_{name}") for name in _SN_EXTRA}
             del records
             if "state" in raw:
                 raw["state"], _ = _parse.map_unique(raw["state"], state_name, dtype=object, fill="")
