@@ -341,7 +341,7 @@ class SQLiteStore:
         sources: Sequence[str | None] | None,
     ) -> list[tuple[str | None, Times, Values]]:
         """Chunks of ``kpi_key`` overlapping ``[start, end)``, in insertion order."""
-        sql = "SELECT source, times, vals FROM chunks WHERE kpi_key = ?"
+        sql = "SELECT source, n, times, vals FROM chunks WHERE kpi_key = ?"
         params: list[object] = [kpi_key]
         if start is not None:
             sql += " AND t_max >= ?"
@@ -355,14 +355,22 @@ class SQLiteStore:
             params.extend(extra)
         with self._guard(f"read observations of {kpi_key!r}") as con:
             rows = con.execute(sql + " ORDER BY seq", params).fetchall()
-        return [
-            (
-                s,
-                np.frombuffer(t, dtype="<i8").astype(np.int64, copy=False),
-                np.frombuffer(x, dtype="<f8").astype(np.float64, copy=False),
-            )
-            for s, t, x in rows
-        ]
+        out: list[tuple[str | None, Times, Values]] = []
+        for s, n, t, x in rows:
+            if (
+                not isinstance(t, bytes)
+                or not isinstance(x, bytes)
+                or len(t) != len(x)
+                or (len(t) != 8 * n)
+            ):
+                raise StorageError(
+                    f"{self.path}: cannot read observations of {kpi_key!r}: a stored chunk is "
+                    "damaged (the file is corrupt)"
+                )
+            times = np.frombuffer(t, dtype="<i8").astype(np.int64, copy=False)
+            values = np.frombuffer(x, dtype="<f8").astype(np.float64, copy=False)
+            out.append((s, times, values))
+        return out
 
     def series_keys(self) -> list[tuple[str, str | None]]:
         """Every (key, source) with observations."""
