@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -110,7 +111,8 @@ def evaluate(
     ``series_or_value`` is a number (the current value) or observations that
     are aggregated with the KPI's aggregation (a rate over the span of the
     Series' times).  ``change = value - baseline``; ``relative_change =
-    change / |baseline|`` (``None`` when the baseline is 0); ``attainment =
+    change / |baseline|`` (``None`` when the baseline is 0 or so close to 0
+    that the ratio overflows); ``attainment =
     (value - baseline) / (target - baseline)``.  ``target_met`` is
     ``value >= target`` when higher is better and ``value <= target`` when
     lower is better; ``status`` is green when the target is met, amber when it
@@ -162,7 +164,15 @@ def evaluate(
         )
     change = current - base
     relative = change / abs(base) if base != 0 else None
+    if relative is not None and not math.isfinite(relative):
+        relative = None  # a baseline too close to 0 for a relative change
     attainment = (current - base) / (target - base)
+    if not math.isfinite(attainment):
+        raise v.fail(
+            "kpi.target",
+            f"a target measurably different from the baseline ({base:g})",
+            target,
+        )
     higher = kpi.direction is Direction.HIGHER_IS_BETTER
     met = current >= target if higher else current <= target
     tol = kpi.target.tolerance_width
