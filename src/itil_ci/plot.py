@@ -100,7 +100,7 @@ def _x_axis(n: int, times: Any) -> Any:
     return np.asarray(times).astype("datetime64[s]").astype(object)
 
 
-def draw_control(
+def _draw_control(
     ax: Axes,
     values: npt.NDArray[np.float64],
     chart: ControlChart,
@@ -217,7 +217,7 @@ def control_chart(
                 panel.title, panel.values, panel.chart, signals, times=panel.times, unit=unit
             )
     a = _axes(ax)
-    return draw_control(
+    return _draw_control(
         a,
         panel.values,
         panel.chart,
@@ -231,7 +231,7 @@ def control_chart(
 # --- Pareto chart -----------------------------------------------------------------
 
 
-def draw_pareto(
+def _draw_pareto(
     ax: Axes,
     categories: Sequence[str],
     counts: npt.NDArray[np.float64],
@@ -300,7 +300,7 @@ def pareto_chart(
     else:
         panel = ParetoPanel.from_analysis(title, analysis, **opts)
     a = _axes(ax)
-    return draw_pareto(
+    return _draw_pareto(
         a,
         panel.categories,
         panel.counts,
@@ -315,7 +315,7 @@ def pareto_chart(
 # --- KPI vs target ----------------------------------------------------------------
 
 
-def draw_kpi(
+def _draw_kpi(
     ax: Axes,
     kpi: KPI,
     series: Any,
@@ -392,13 +392,13 @@ def kpi_chart(
         from itil_ci.measurement._common import values_of
 
         series = values_of("series", series)
-    return draw_kpi(_axes(ax), kpi, series, baseline, evaluation, title=title)
+    return _draw_kpi(_axes(ax), kpi, series, baseline, evaluation, title=title)
 
 
 # --- value / effort ---------------------------------------------------------------
 
 
-def draw_value_effort(
+def _draw_value_effort(
     ax: Axes,
     value: npt.NDArray[np.float64],
     effort: npt.NDArray[np.float64],
@@ -483,4 +483,4 @@ def value_effort_chart(
     es = float(np.median(eff)) if effort_split is None else v.number("effort_split", effort_split)
     assert vs is not None
     assert es is not None
-    return draw_value_effort(_axes(ax), val, eff, labels, vs, es, title=title)
+    return _draw_value_effort(_axes(ax), val, eff, labels, vs, es, title=title)

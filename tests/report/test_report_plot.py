@@ -109,3 +109,14 @@ def test_importing_itil_ci_does_not_import_matplotlib() -> None:
     code = "import sys, itil_ci, itil_ci.report, itil_ci.plot; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_pareto_chart_of_a_measurement_pareto_analysis() -> None:
+    from itil_ci.measurement import pareto
+
+    pa = pareto(["disk", "network", "disk", "auth", "disk", "network"])
+    ax = plot.pareto_chart(pa, title="causes")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["disk", "network", "auth"]
+    # pareto(): disk 3, network 2 -> 5/6 >= 0.8, so two dark (vital-few) bars.
+    dark = [p for p in ax.patches if p.get_facecolor()[:3] == (0.0, 114 / 255, 178 / 255)]
+    assert len(dark) == 2

@@ -46,7 +46,7 @@ def _svg(draw: Callable[[Axes], Any], chart_id: str, label: str, size: tuple[flo
 def control(panel: ControlChartPanel, chart_id: str) -> str:
     """The control chart of ``panel`` as SVG."""
     return _svg(
-        lambda ax: plot.draw_control(
+        lambda ax: plot._draw_control(
             ax,
             panel.values,
             panel.chart,
@@ -64,7 +64,7 @@ def control(panel: ControlChartPanel, chart_id: str) -> str:
 def pareto(panel: ParetoPanel, chart_id: str) -> str:
     """The Pareto chart of ``panel`` as SVG."""
     return _svg(
-        lambda ax: plot.draw_pareto(
+        lambda ax: plot._draw_pareto(
             ax,
             panel.categories,
             panel.counts,
@@ -85,7 +85,7 @@ def kpi(panel: KPIPanel, chart_id: str) -> str:
     assert panel.series is not None
     series = panel.series
     return _svg(
-        lambda ax: plot.draw_kpi(ax, panel.kpi, series, panel.baseline, panel.evaluation),
+        lambda ax: plot._draw_kpi(ax, panel.kpi, series, panel.baseline, panel.evaluation),
         chart_id,
         f"{panel.kpi.label} against its target",
         (9, 3.2),
@@ -128,7 +128,7 @@ def value_effort(
     """The value/effort matrix of the backlog as SVG."""
     vs, es = float(np.median(value)), float(np.median(effort))
     return _svg(
-        lambda ax: plot.draw_value_effort(
+        lambda ax: plot._draw_value_effort(
             ax, value, effort, labels, vs, es, title="Value / effort of the backlog"
         ),
         chart_id,

@@ -256,21 +256,37 @@ class ParetoPanel:
 
     @classmethod
     def from_analysis(cls, title: str, analysis: Any, **options: Any) -> ParetoPanel:
-        """Build from a Pareto analysis result of the measurement core.
+        """Build from a :class:`~itil_ci.measurement.ParetoAnalysis` (or alike).
 
-        Reads ``categories`` (or ``labels``) and ``counts`` (or ``values``)
-        from ``analysis``, and its ``threshold`` when it has one.
+        Reads ``categories`` and ``totals`` (or ``counts``), and the cut-off
+        (``cutoff`` or ``threshold``) unless ``threshold=`` is given.
+
+        Examples:
+            >>> from itil_ci.measurement import pareto
+            >>> pa = pareto(["disk", "network", "disk", "auth", "disk", "network"])
+            >>> p = ParetoPanel.from_analysis("Causes", pa)
+            >>> p.categories, p.vital_few == pa.vital_few
+            (('disk', 'network', 'auth'), True)
         """
         cats = getattr(analysis, "categories", None)
-        if cats is None:
-            cats = getattr(analysis, "labels", None)
-        counts = getattr(analysis, "counts", None)
-        if counts is None:
-            counts = getattr(analysis, "values", None)
+        counts = next(
+            (
+                getattr(analysis, a)
+                for a in ("totals", "counts")
+                if getattr(analysis, a, None) is not None
+            ),
+            None,
+        )
         if cats is None or counts is None:
-            raise v.fail("analysis", "a Pareto analysis with categories and counts", analysis)
-        if "threshold" not in options and isinstance(getattr(analysis, "threshold", None), float):
-            options["threshold"] = analysis.threshold
+            raise v.fail("analysis", "a Pareto analysis with categories and totals", analysis)
+        if "threshold" not in options:
+            for a in ("cutoff", "threshold"):
+                cut = getattr(analysis, a, None)
+                if isinstance(cut, float):
+                    options["threshold"] = cut
+                    break
+        if "unit" not in options and getattr(analysis, "weighted", False):
+            options["unit"] = "total"
         return cls(title, list(cats), counts, **options)
 
     @property
