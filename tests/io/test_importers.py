@@ -371,6 +371,7 @@ def test_bad_arguments() -> None:
         (lambda: read_servicenow(f, sla_targets={1: -1.0}), "sla_targets"),
         (lambda: read_servicenow(f, fields={"colour": "x"}), "fields"),
         (lambda: read_servicenow(f, fields={"id": None}), "fields"),
+        (lambda: read_jira(f, fields={"priority": None}), "fields"),
         (lambda: read_servicenow(f, chunk_records=0), "chunk_records"),
         (lambda: read_servicenow(DATA / "nope.json"), "path"),
         (lambda: read_csv(f, {"a": "colour"}), "mapping"),

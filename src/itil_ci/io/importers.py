@@ -198,7 +198,7 @@ def _fields(name: str, value: object, defaults: Mapping[str, str | None]) -> dic
             raise v.fail(f"{name}[{k!r}]", "a source field name or None", src)
         out[k] = src
     for k in _REQUIRED:
-        if out.get(k) is None and k != "priority":
+        if out.get(k) is None:
             raise v.fail(f"{name}[{k!r}]", "a source field (it is required)", None)
     return out
 
@@ -569,8 +569,7 @@ def read_servicenow(
     used = {f: src for f, src in where.items() if src is not None}
     derive_fc = "first_contact" not in used
     notes: list[str] = []
-    if "priority" in used:
-        notes.append("priority: from impact and urgency (ServiceNow default lookup) when empty")
+    notes.append("priority: from impact and urgency (ServiceNow default lookup) when empty")
     notes.append("resolved: opened + calendar_stc when resolved_at is empty")
     if derive_fc:
         notes.append("first_contact: resolved, reassignment_count == 0 and never reopened")
