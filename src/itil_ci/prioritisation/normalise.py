@@ -46,6 +46,37 @@ def check_method(method: object, name: str = "normalise") -> str:
     return str(method)
 
 
+_BLOCK = 65536
+
+
+def column_extremes(
+    x: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Per-column minimum and maximum of a tall matrix (private helper).
+
+    numpy's ``min(axis=0)`` on a tall C-ordered matrix with few columns runs
+    a short inner loop per row; folding halves of row blocks elementwise is
+    several times faster and gives the same answer.
+    """
+    n, m = x.shape
+    lo = np.full(m, np.inf)
+    hi = np.full(m, -np.inf)
+    for start in range(0, n, _BLOCK):
+        block = x[start : start + _BLOCK]
+        a = b = block
+        while a.shape[0] > 16:
+            h = a.shape[0] // 2
+            na = np.minimum(a[:h], a[h : 2 * h])
+            nb = np.maximum(b[:h], b[h : 2 * h])
+            if a.shape[0] % 2:
+                np.minimum(na[0], a[-1], out=na[0])
+                np.maximum(nb[0], b[-1], out=nb[0])
+            a, b = na, nb
+        np.minimum(lo, a.min(axis=0), out=lo)
+        np.maximum(hi, b.max(axis=0), out=hi)
+    return lo, hi
+
+
 def affine(
     x: npt.NDArray[np.float64], cost: npt.NDArray[np.bool_], method: str
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
@@ -55,8 +86,7 @@ def affine(
     b = np.zeros(m)
     if x.shape[0] == 0:
         return a, b
-    lo = x.min(axis=0)
-    hi = x.max(axis=0)
+    lo, hi = column_extremes(x)
     varies = hi > lo
     sign = np.where(cost, -1.0, 1.0)
     if method == "none":

@@ -30,16 +30,24 @@ def _ranks(
 ) -> npt.NDArray[np.int64] | npt.NDArray[np.float64]:
     n = s.size
     x = -s if descending else s
-    order = np.argsort(x, kind="stable")
     out_i = np.empty(n, dtype=np.int64)
     if n == 0:
         return out_i
-    if ties == "ordinal":
-        out_i[order] = np.arange(1, n + 1)
-        return out_i
+    # Fast path: an unstable sort is exact when no two scores are equal.
+    order = np.argsort(x)
     sx = x[order]
     new = np.empty(n, dtype=bool)
     new[0] = True
+    np.not_equal(sx[1:], sx[:-1], out=new[1:])
+    pos = np.arange(1, n + 1)
+    if new.all():
+        out_i[order] = pos
+        return out_i if ties != "average" else out_i.astype(np.float64)
+    order = np.argsort(x, kind="stable")
+    if ties == "ordinal":
+        out_i[order] = pos
+        return out_i
+    sx = x[order]
     np.not_equal(sx[1:], sx[:-1], out=new[1:])
     pos = np.arange(n)
     if ties == "dense":

@@ -51,12 +51,15 @@ class Robustness:
 def _min_ranks(s: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
     """Row-wise competition ranks ("min" ties), highest score first."""
     d, n = s.shape
-    order = np.argsort(-s, axis=1, kind="stable")
+    order = np.argsort(-s, axis=1)
     sorted_s = np.take_along_axis(s, order, axis=1)
     new = np.ones((d, n), dtype=bool)
     np.not_equal(sorted_s[:, 1:], sorted_s[:, :-1], out=new[:, 1:])
-    start = np.maximum.accumulate(np.where(new, np.arange(n), 0), axis=1) + 1
     ranks = np.empty((d, n), dtype=np.int64)
+    if new.all():  # no ties: the sort order is the ranking
+        start = np.broadcast_to(np.arange(1, n + 1), (d, n))
+    else:  # equal scores share the best rank of their group
+        start = np.maximum.accumulate(np.where(new, np.arange(n), 0), axis=1) + 1
     np.put_along_axis(ranks, order, start, axis=1)
     return ranks
 
@@ -140,8 +143,8 @@ def robustness(
             with np.errstate(invalid="ignore", divide="ignore"):
                 s = np.where(total > 0, d_minus / total, 0.5)
         r = _min_ranks(s)
-        first += (r == 1).sum(axis=0)
-        topk += (r <= k).sum(axis=0)
+        first += np.count_nonzero(r == 1, axis=0)
+        topk += np.count_nonzero(r <= k, axis=0)
         np.minimum(rmin, r.min(axis=0), out=rmin)
         np.maximum(rmax, r.max(axis=0), out=rmax)
         rsum += r.sum(axis=0)

@@ -19,7 +19,7 @@ from itil_ci.prioritisation.criteria import (
     as_criteria,
     normalised_weights,
 )
-from itil_ci.prioritisation.normalise import Normalisation, affine, check_method
+from itil_ci.prioritisation.normalise import Normalisation, affine, check_method, column_extremes
 from itil_ci.prioritisation.ranking import _ranks
 
 __all__ = ["Explanation", "explain", "topsis", "weighted_sum"]
@@ -139,22 +139,22 @@ def topsis(
     a, _ = affine(x, p.cost, norm)
     c = p.w * a  # weighted-normalised = c * x + const, so distances use c only
     if n:
-        lo = x.min(axis=0)
-        hi = x.max(axis=0)
+        lo, hi = column_extremes(x)
         ideal = np.where(c >= 0, hi, lo)
         anti = np.where(c >= 0, lo, hi)
     else:
         ideal = anti = np.zeros(x.shape[1])
+    c2 = c * c
     d_plus = np.empty(n)
     d_minus = np.empty(n)
     for start in range(0, n, _CHUNK):
         block = x[start : start + _CHUNK]
         t = block - ideal
-        t *= c
-        d_plus[start : start + _CHUNK] = np.einsum("ij,ij->i", t, t)
+        np.square(t, out=t)
+        np.matmul(t, c2, out=d_plus[start : start + _CHUNK])
         np.subtract(block, anti, out=t)
-        t *= c
-        d_minus[start : start + _CHUNK] = np.einsum("ij,ij->i", t, t)
+        np.square(t, out=t)
+        np.matmul(t, c2, out=d_minus[start : start + _CHUNK])
     np.sqrt(d_plus, out=d_plus)
     np.sqrt(d_minus, out=d_minus)
     total = d_plus + d_minus
