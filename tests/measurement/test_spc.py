@@ -260,3 +260,17 @@ def test_bad_input(call: object, fragment: str) -> None:
         call()  # type: ignore[operator]
     assert isinstance(info.value, InvalidInputError)
     assert fragment in str(info.value)
+
+
+def test_signals_are_ordinary_valid_records() -> None:
+    import attrs
+
+    from itil_ci.measurement import Signal
+
+    x = [0.0, 0.0, 3.5, 2.5, 0.0, 2.5] + [0.5] * 9
+    chart = xmr(x, centre=0.0, sigma=1.0)
+    found = signals(x, chart, "nelson", direction="lower")
+    assert found
+    for s in found:
+        assert s == Signal(**attrs.asdict(s, recurse=False))
+        assert hash(s) == hash(Signal(**attrs.asdict(s, recurse=False)))

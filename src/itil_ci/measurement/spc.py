@@ -444,24 +444,38 @@ def signals(
             for idx, pts, side in hits:
                 found.append((idx + st.start, order[rule], rule, pts + st.start, side))
     found.sort(key=lambda f: (f[0], f[1]))
-    out = []
-    for idx, _, rule, pts, side in found:
-        if d is None or side == 0:
-            sk = SignalKind.NEUTRAL
-        elif side == d.sign:
-            sk = SignalKind.IMPROVEMENT
-        else:
-            sk = SignalKind.CONCERN
-        kind = dict(_RULES[rules])[rule]
-        length = run if kind == "run" else trend
-        out.append(
-            Signal(
-                rule=rule,
-                index=idx,
-                points=tuple(pts.tolist()),
-                kind=sk,
-                rule_set=rules,
-                description=_DESCRIPTIONS[kind].format(n=length),
-            )
-        )
-    return out
+    kinds = dict(_RULES[rules])
+    text = {
+        rule: _DESCRIPTIONS[k].format(n=run if k == "run" else trend) for rule, k in kinds.items()
+    }
+    by_side = {
+        side: SignalKind.NEUTRAL
+        if d is None or side == 0
+        else (SignalKind.IMPROVEMENT if side == d.sign else SignalKind.CONCERN)
+        for side in (-1, 0, 1)
+    }
+    return [
+        _signal(rule, idx, tuple(pts.tolist()), by_side[side], rules, text[rule])
+        for idx, _, rule, pts, side in found
+    ]
+
+
+def _signal(
+    rule: str, index: int, points: tuple[int, ...], kind: SignalKind, rule_set: str, text: str
+) -> Signal:
+    """Build a Signal from values already known to be valid, skipping re-validation.
+
+    A million-point chart can yield tens of thousands of signals; their fields
+    come from this module, so the attrs validators would only re-check them.
+    """
+    sig = object.__new__(Signal)
+    for name, value in (
+        ("rule", rule),
+        ("index", index),
+        ("points", points),
+        ("kind", kind),
+        ("rule_set", rule_set),
+        ("description", text),
+    ):
+        object.__setattr__(sig, name, value)
+    return sig
