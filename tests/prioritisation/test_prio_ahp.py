@@ -11,7 +11,7 @@ from itil_ci.errors import ItilCiError
 from itil_ci.prioritisation import RANDOM_INDEX, ahp, random_index
 
 # Saaty, T. L. (2008). Decision making with the analytic hierarchy process.
-# Int. J. Services Sciences 1(1):83-98, Table 3 (relative consumption of drinks in
+# Int. J. Services Sciences 1(1):83-98 (relative consumption of drinks in
 # the US): derived priorities coffee .177, wine .019, tea .042, beer .116,
 # soda .190, milk .129, water .327.
 DRINKS = ["coffee", "wine", "tea", "beer", "soda", "milk", "water"]
@@ -69,7 +69,7 @@ def test_geometric_mean_close_to_eigenvector_on_drinks() -> None:
 
 
 def test_random_index_tables() -> None:
-    # Saaty (1980) p. 21; Saaty (2005) p. 31; Donegan & Dodd (1991) Table 1.
+    # Saaty (1980); Saaty (2005) p. 31 (as quoted by AHPy); Donegan & Dodd (1991).
     assert random_index(4) == 0.90
     assert random_index(4, "saaty2005") == 0.89
     assert random_index(4, "donegan-dodd") == 0.8286

@@ -26,7 +26,7 @@ __all__ = ["RANDOM_INDEX", "AHPResult", "ahp", "random_index"]
 
 #: Random-index tables, RI by matrix size n.
 RANDOM_INDEX: dict[str, dict[int, float]] = {
-    # Saaty, T. L. (1980). The Analytic Hierarchy Process. McGraw-Hill, p. 21
+    # Saaty, T. L. (1980). The Analytic Hierarchy Process. McGraw-Hill
     # (500 random matrices per size; the table most software uses).
     "saaty1980": {
         1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12,
