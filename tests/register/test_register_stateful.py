@@ -1,0 +1,185 @@
+"""A stateful test of the register against a plain model (dicts and lists), on both stores.
+
+Random logs, reads, updates from fresh and stale copies, records, windowed
+series reads and KPI definitions, with the register closed and reopened at
+random points (SQLite: the same file again; memory: through an exact JSON
+export and import).  After every step the register and the model agree.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+import itil_ci as ic
+from itil_ci.errors import ConflictError, InvalidInputError, NotFound
+from itil_ci.io import from_json, to_json
+from itil_ci.register import Register
+
+IDS = st.sampled_from(["a", "b"])
+KINDS = st.sampled_from(["opportunity", "initiative"])
+KEYS = st.sampled_from(["mttr", "fcr"])
+SOURCES = st.sampled_from([None, "snow", "jira"])
+TIMES = st.integers(0, 50)  # few distinct times, so ties are common
+VALUES = st.floats(-1e6, 1e6, allow_nan=False) | st.just(float("nan"))
+
+
+def _copy(entry: Any) -> Any:
+    return from_json(to_json(entry), type(entry))
+
+
+def _new(kind: str, id: str, title: str) -> Any:
+    if kind == "opportunity":
+        return ic.Opportunity(title, id=id)
+    return ic.Initiative(title, id=id, model="pdca")
+
+
+class RegisterMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.dir = Path(tempfile.mkdtemp(prefix="itil_ci_sm_"))
+        self.entries: dict[tuple[str, str], Any] = {}
+        self.held: list[Any] = []  # copies read by "clients", possibly stale by now
+        self.rows: dict[str, list[tuple[int, float, str | None, int]]] = {}
+        self.kpis: dict[str, ic.KPI] = {}
+        self.seq = 0
+
+    @initialize(store=st.sampled_from(["memory", "sqlite"]))
+    def open_store(self, store: str) -> None:
+        self.store = store
+        self.reg = self._open()
+
+    def _open(self) -> Register:
+        if self.store == "sqlite":
+            return Register.open(self.dir / "sm.db")
+        return Register.in_memory()
+
+    def teardown(self) -> None:
+        if hasattr(self, "reg"):
+            self.reg.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _get(self, kind: str, id: str) -> Any:
+        return self.reg.opportunity(id) if kind == "opportunity" else self.reg.initiative(id)
+
+    @rule(kind=KINDS, id=IDS, title=st.text(min_size=1, max_size=8).filter(str.strip))
+    def log(self, kind: str, id: str, title: str) -> None:
+        entry = _new(kind, id, title)
+        if (kind, id) in self.entries:
+            try:
+                self.reg.log(entry)
+            except InvalidInputError:
+                return
+            raise AssertionError("a duplicate id was accepted")
+        self.reg.log(entry)
+        self.entries[kind, id] = _copy(entry)
+        self.held.append(entry)
+
+    @rule(kind=KINDS, id=IDS)
+    def read(self, kind: str, id: str) -> None:
+        if (kind, id) not in self.entries:
+            try:
+                self._get(kind, id)
+            except NotFound:
+                return
+            raise AssertionError("read an entry that was never logged")
+        got = self._get(kind, id)
+        assert got == self.entries[kind, id]
+        self.held.append(got)
+
+    @precondition(lambda self: self.held)
+    @rule(data=st.data(), text=st.text(max_size=8))
+    def update(self, data: st.DataObject, text: str) -> None:
+        copy = data.draw(st.sampled_from(self.held))
+        kind = "opportunity" if isinstance(copy, ic.Opportunity) else "initiative"
+        stored = self.entries[kind, copy.id]
+        copy.description = text
+        if copy.version != stored.version:
+            old = copy.version
+            with pytest.raises(ConflictError) as info:
+                self.reg.update(copy)
+            assert (info.value.expected, info.value.actual) == (old, stored.version)
+            assert copy.version == old
+            return
+        self.reg.update(copy)
+        assert copy.version == stored.version + 1
+        self.entries[kind, copy.id] = _copy(copy)
+
+    @rule(
+        key=KEYS,
+        source=SOURCES,
+        rows=st.lists(st.tuples(TIMES, VALUES), max_size=6),
+    )
+    def record(self, key: str, source: str | None, rows: list[tuple[int, float]]) -> None:
+        t = np.array([r[0] for r in rows], dtype=np.int64).view("datetime64[ns]")
+        x = np.array([r[1] for r in rows], dtype=np.float64)
+        assert self.reg.record(key, t, x, source=source) == len(rows)
+        # the register keeps a batch's own ties in the order given (stable sort)
+        for i in np.argsort(t.view(np.int64), kind="stable"):
+            self.rows.setdefault(key, []).append(
+                (int(rows[i][0]), rows[i][1] + 0.0, source, self.seq)
+            )
+            self.seq += 1
+
+    @rule(key=KEYS, lo=st.none() | TIMES, hi=st.none() | TIMES, source=st.just("all") | SOURCES)
+    def read_series(self, key: str, lo: int | None, hi: int | None, source: Any) -> None:
+        rank = {None: 0, "jira": 1, "snow": 2}
+        want = sorted(
+            (
+                r
+                for r in self.rows.get(key, [])
+                if (lo is None or r[0] >= lo)
+                and (hi is None or r[0] < hi)
+                and (source == "all" or r[2] == source)
+            ),
+            key=lambda r: (r[0], rank[r[2]], r[3]),
+        )
+        s = self.reg.series(
+            key,
+            start=None if lo is None else np.datetime64(lo, "ns"),
+            end=None if hi is None else np.datetime64(hi, "ns"),
+            filters=None if source == "all" else {"source": source},
+        )
+        assert s.times.view(np.int64).tolist() == [r[0] for r in want]
+        np.testing.assert_array_equal(s.values, np.array([r[1] for r in want], dtype=float))
+
+    @rule(key=KEYS, unit=st.sampled_from(["", "hours", "%"]))
+    def define_kpi(self, key: str, unit: str) -> None:
+        kpi = ic.KPI(key, unit=unit)
+        self.reg.define_kpi(kpi)
+        self.kpis[key] = kpi
+
+    @rule()
+    def reopen(self) -> None:
+        if self.store == "sqlite":
+            self.reg.close()
+            self.reg = self._open()
+        else:
+            text = self.reg.export_json()
+            self.reg.close()
+            self.reg = self._open()
+            self.reg.import_json(text)
+        # copies held by clients survive a reopen: their versions still decide
+
+    @invariant()
+    def listings_agree(self) -> None:
+        if not hasattr(self, "reg"):
+            return
+        opps = {k[1]: v for k, v in self.entries.items() if k[0] == "opportunity"}
+        inis = {k[1]: v for k, v in self.entries.items() if k[0] == "initiative"}
+        assert self.reg.opportunities() == [opps[i] for i in sorted(opps)]
+        assert self.reg.initiatives() == [inis[i] for i in sorted(inis)]
+        assert self.reg.kpis() == [self.kpis[k] for k in sorted(self.kpis)]
+        assert sum(self.reg.step_counts().values()) == len(inis)
+
+
+RegisterMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
+TestRegisterAgainstModel = RegisterMachine.TestCase
