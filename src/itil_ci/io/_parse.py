@@ -265,10 +265,15 @@ def map_unique(
 
 
 def as_str_array(values: Sequence[str]) -> npt.NDArray[np.str_]:
-    """A list of strings as a compact fixed-width numpy string array."""
+    """A list of strings as a compact fixed-width numpy string array.
+
+    The width is found first (numpy's own discovery is about three times
+    slower).
+    """
     if len(values) == 0:
         return np.empty(0, dtype="<U1")
-    return np.array(values, dtype=np.str_)
+    width = max(1, max(map(len, values)))
+    return np.array(values, dtype=f"<U{width}")
 
 
 # --- streaming JSON ------------------------------------------------------------------
