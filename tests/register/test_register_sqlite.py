@@ -346,3 +346,30 @@ def test_full_disk_writes_nothing_and_keeps_data(tmp_path: Path) -> None:
     with Register.open(path) as again:
         assert again.export_json() == before
         again.log(ic.Opportunity("after", id="o2"))  # the limit was only for that connection
+
+
+def test_threads_sharing_one_register_keep_transactions_apart(tmp_path: Path) -> None:
+    import threading
+
+    reg = Register.open(tmp_path / "threads.db")
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(30):
+                with reg.transaction():
+                    reg.log(ic.Opportunity(f"t{n}-{i}", id=f"t{n}-{i}"))
+                    if i % 3 == 0:
+                        raise_after = reg.opportunities(service="none")  # a read inside
+                        assert raise_after == []
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(reg.opportunities()) == 120
+    reg.close()

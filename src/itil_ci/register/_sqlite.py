@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,6 +127,7 @@ class SQLiteStore:
         if not memory:
             _check_header(self.path)
         self._depth = 0
+        self._lock = threading.RLock()  # one connection: one transaction at a time
         try:
             self._con = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -182,14 +184,19 @@ class SQLiteStore:
 
     @contextmanager
     def _guard(self, doing: str) -> Iterator[sqlite3.Connection]:
-        try:
-            yield self._con
-        except sqlite3.Error as exc:
-            raise _explain(exc, self.path, doing) from None
+        with self._lock:
+            try:
+                yield self._con
+            except sqlite3.Error as exc:
+                raise _explain(exc, self.path, doing) from None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All writes inside commit together; an exception rolls them back."""
+        with self._lock:
+            yield from self._transaction()
+
+    def _transaction(self) -> Iterator[None]:
         if self._depth:
             self._depth += 1
             try:
