@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import itil_ci as ic
+from itil_ci.domain.initiative import STEPS
 
 __all__ = [
     "actions",
@@ -175,6 +176,7 @@ def initiatives(draw: st.DrawFn) -> ic.Initiative:
             base[k.key] = ic.Baseline(
                 k.key, b.value, start=b.start, end=b.end, n=b.n, captured_at=b.captured_at
             )
+    model = draw(_enum(ic.ImprovementModel))
     return ic.Initiative(
         title=draw(names),
         id=draw(names),
@@ -186,8 +188,8 @@ def initiatives(draw: st.DrawFn) -> ic.Initiative:
         kpis=kpi_list,
         baselines=base,
         plan=draw(st.lists(actions, max_size=3)),
-        model=draw(_enum(ic.ImprovementModel)),
-        step=draw(st.none() | names),
+        model=model,
+        step=draw(st.none() | st.sampled_from(STEPS[model])),
         cycle=draw(st.integers(0, 50)),
         history=draw(st.lists(audit_records, max_size=3)),
         outcome=draw(st.none() | outcomes),

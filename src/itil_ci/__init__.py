@@ -1,17 +1,27 @@
 """ITIL continual improvement as a Python library.
 
-The public API is re-exported here; see ``__all__``.
+Domain classes and errors are imported eagerly; the cores, engines, register,
+codec and reports load on first use, so ``import itil_ci`` stays fast.  Every
+public name is in ``__all__``.
 
 Examples:
     >>> import itil_ci
     >>> itil_ci.KPI("mttr", direction="lower").direction.value
     'lower-is-better'
+    >>> itil_ci.xmr([5.0, 6.0, 5.5, 6.5]).centre
+    5.75
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from itil_ci._version import __version__
 from itil_ci.domain import (
     CSF,
     KPI,
+    STEPS,
     Action,
     Actor,
     Aggregation,
@@ -19,9 +29,14 @@ from itil_ci.domain import (
     AuditRecord,
     Baseline,
     ClosureCode,
+    Comparison,
+    DataRecord,
+    Decision,
     Direction,
+    Evaluation,
     ImprovementModel,
     Initiative,
+    MeasureGap,
     MetricType,
     Objective,
     Opportunity,
@@ -29,15 +44,27 @@ from itil_ci.domain import (
     OpportunityStatus,
     Outcome,
     OutcomeCategory,
+    PDCARecord,
+    Prediction,
+    Presentation,
+    QualityCheck,
+    Ranking,
     Role,
     Series,
+    Signal,
+    SignalKind,
     Size,
+    Status,
     Target,
     ToleranceKind,
+    Trend,
+    TrendVerdict,
+    Verdict,
 )
 from itil_ci.errors import (
     ConflictError,
     DecodeError,
+    ImportRowError,
     InvalidInputError,
     InvalidTransition,
     ItilCiError,
@@ -46,11 +73,152 @@ from itil_ci.errors import (
     StepBlocked,
     StorageError,
 )
-from itil_ci.io import from_dict, from_json, to_dict, to_json
+
+if TYPE_CHECKING:
+    from itil_ci import engines, io, measurement, plot, prioritisation, register, report
+    from itil_ci.engines import (
+        ContinualImprovementModel,
+        PDCACycle,
+        RoleRule,
+        RoleTable,
+        SevenStepProcess,
+        resume,
+        start,
+        verify_history,
+    )
+    from itil_ci.io.codec import (
+        from_dict,
+        from_json,
+        to_dict,
+        to_json,
+    )
+    from itil_ci.measurement import (
+        ControlChart,
+        GroupedKPI,
+        ParetoAnalysis,
+        aggregate,
+        availability,
+        backlog,
+        baseline,
+        change_success_rate,
+        compare,
+        evaluate,
+        first_contact_resolution,
+        mann_kendall,
+        mtta,
+        mttr,
+        pareto,
+        reopen_rate,
+        sen_slope,
+        signals,
+        sla_attainment,
+        xmr,
+    )
+    from itil_ci.prioritisation import (
+        AHPResult,
+        Criterion,
+        Robustness,
+        Selection,
+        ahp,
+        explain,
+        ice,
+        itil_priority,
+        pareto_front,
+        rank,
+        rice,
+        robustness,
+        select,
+        top_k,
+        topsis,
+        value_effort,
+        weighted_sum,
+        wsjf,
+    )
+    from itil_ci.register import (
+        Register,
+        Store,
+    )
+
+_LAZY: dict[str, str] = {
+    "from_dict": "itil_ci.io.codec",
+    "from_json": "itil_ci.io.codec",
+    "to_dict": "itil_ci.io.codec",
+    "to_json": "itil_ci.io.codec",
+    "aggregate": "itil_ci.measurement",
+    "baseline": "itil_ci.measurement",
+    "evaluate": "itil_ci.measurement",
+    "compare": "itil_ci.measurement",
+    "xmr": "itil_ci.measurement",
+    "signals": "itil_ci.measurement",
+    "mann_kendall": "itil_ci.measurement",
+    "sen_slope": "itil_ci.measurement",
+    "pareto": "itil_ci.measurement",
+    "mttr": "itil_ci.measurement",
+    "mtta": "itil_ci.measurement",
+    "sla_attainment": "itil_ci.measurement",
+    "first_contact_resolution": "itil_ci.measurement",
+    "reopen_rate": "itil_ci.measurement",
+    "backlog": "itil_ci.measurement",
+    "change_success_rate": "itil_ci.measurement",
+    "availability": "itil_ci.measurement",
+    "ControlChart": "itil_ci.measurement",
+    "ParetoAnalysis": "itil_ci.measurement",
+    "GroupedKPI": "itil_ci.measurement",
+    "Criterion": "itil_ci.prioritisation",
+    "weighted_sum": "itil_ci.prioritisation",
+    "topsis": "itil_ci.prioritisation",
+    "ahp": "itil_ci.prioritisation",
+    "AHPResult": "itil_ci.prioritisation",
+    "rank": "itil_ci.prioritisation",
+    "top_k": "itil_ci.prioritisation",
+    "pareto_front": "itil_ci.prioritisation",
+    "select": "itil_ci.prioritisation",
+    "Selection": "itil_ci.prioritisation",
+    "robustness": "itil_ci.prioritisation",
+    "Robustness": "itil_ci.prioritisation",
+    "explain": "itil_ci.prioritisation",
+    "value_effort": "itil_ci.prioritisation",
+    "wsjf": "itil_ci.prioritisation",
+    "rice": "itil_ci.prioritisation",
+    "ice": "itil_ci.prioritisation",
+    "itil_priority": "itil_ci.prioritisation",
+    "start": "itil_ci.engines",
+    "resume": "itil_ci.engines",
+    "verify_history": "itil_ci.engines",
+    "ContinualImprovementModel": "itil_ci.engines",
+    "SevenStepProcess": "itil_ci.engines",
+    "PDCACycle": "itil_ci.engines",
+    "RoleTable": "itil_ci.engines",
+    "RoleRule": "itil_ci.engines",
+    "Register": "itil_ci.register",
+    "Store": "itil_ci.register",
+}
+_MODULES = frozenset(
+    {"engines", "io", "measurement", "plot", "prioritisation", "register", "report"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        module = importlib.import_module(f"itil_ci.{name}")
+        globals()[name] = module
+        return module
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'itil_ci' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "CSF",
     "KPI",
+    "STEPS",
+    "AHPResult",
     "Action",
     "Actor",
     "Aggregation",
@@ -58,14 +226,24 @@ __all__ = [
     "AuditRecord",
     "Baseline",
     "ClosureCode",
+    "Comparison",
     "ConflictError",
+    "ContinualImprovementModel",
+    "ControlChart",
+    "Criterion",
+    "DataRecord",
+    "Decision",
     "DecodeError",
     "Direction",
+    "Evaluation",
+    "GroupedKPI",
+    "ImportRowError",
     "ImprovementModel",
     "Initiative",
     "InvalidInputError",
     "InvalidTransition",
     "ItilCiError",
+    "MeasureGap",
     "MetricType",
     "NotFound",
     "Objective",
@@ -74,17 +252,78 @@ __all__ = [
     "OpportunityStatus",
     "Outcome",
     "OutcomeCategory",
+    "PDCACycle",
+    "PDCARecord",
+    "ParetoAnalysis",
     "PermissionDenied",
+    "Prediction",
+    "Presentation",
+    "QualityCheck",
+    "Ranking",
+    "Register",
+    "Robustness",
     "Role",
+    "RoleRule",
+    "RoleTable",
+    "Selection",
     "Series",
+    "SevenStepProcess",
+    "Signal",
+    "SignalKind",
     "Size",
+    "Status",
     "StepBlocked",
     "StorageError",
+    "Store",
     "Target",
     "ToleranceKind",
+    "Trend",
+    "TrendVerdict",
+    "Verdict",
     "__version__",
+    "aggregate",
+    "ahp",
+    "availability",
+    "backlog",
+    "baseline",
+    "change_success_rate",
+    "compare",
+    "engines",
+    "evaluate",
+    "explain",
+    "first_contact_resolution",
     "from_dict",
     "from_json",
+    "ice",
+    "io",
+    "itil_priority",
+    "mann_kendall",
+    "measurement",
+    "mtta",
+    "mttr",
+    "pareto",
+    "pareto_front",
+    "plot",
+    "prioritisation",
+    "rank",
+    "register",
+    "reopen_rate",
+    "report",
+    "resume",
+    "rice",
+    "robustness",
+    "select",
+    "sen_slope",
+    "signals",
+    "sla_attainment",
+    "start",
     "to_dict",
     "to_json",
+    "top_k",
+    "topsis",
+    "value_effort",
+    "verify_history",
+    "weighted_sum",
+    "wsjf",
+    "xmr",
 ]

@@ -1,4 +1,4 @@
-"""``python -m itil_ci``: run the worked example end to end and print it."""
+"""``python -m itil_ci``: the ``itil-ci`` command line."""
 
 from __future__ import annotations
 

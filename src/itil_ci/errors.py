@@ -6,9 +6,10 @@ instances of the built-in class Python code conventionally expects
 (``ValueError``, ``TypeError`` or ``KeyError``), so existing handlers keep
 working.
 
->>> from itil_ci.errors import InvalidInputError, ItilCiError
->>> issubclass(InvalidInputError, ValueError) and issubclass(InvalidInputError, ItilCiError)
-True
+Examples:
+    >>> from itil_ci.errors import InvalidInputError, ItilCiError
+    >>> issubclass(InvalidInputError, ValueError) and issubclass(InvalidInputError, ItilCiError)
+    True
 """
 
 from __future__ import annotations
@@ -38,10 +39,11 @@ class InvalidInputError(ItilCiError, ValueError):
 
     The message names the argument, the bad value and what would be accepted.
 
-    >>> raise InvalidInputError("effort: expected a number >= 0, got -1")
-    Traceback (most recent call last):
-    ...
-    itil_ci.errors.InvalidInputError: effort: expected a number >= 0, got -1
+    Examples:
+        >>> raise InvalidInputError("effort: expected a number >= 0, got -1")
+        Traceback (most recent call last):
+        ...
+        itil_ci.errors.InvalidInputError: effort: expected a number >= 0, got -1
     """
 
 
@@ -51,9 +53,10 @@ class DecodeError(InvalidInputError):
     ``problems`` lists every bad field as ``"path: what is wrong"``; the message
     is those lines joined.
 
-    >>> err = DecodeError(["opportunity.effort: expected a number, got 'abc'"])
-    >>> err.problems
-    ("opportunity.effort: expected a number, got 'abc'",)
+    Examples:
+        >>> err = DecodeError(["opportunity.effort: expected a number, got 'abc'"])
+        >>> err.problems
+        ("opportunity.effort: expected a number, got 'abc'",)
     """
 
     def __init__(self, problems: Iterable[str]) -> None:
@@ -106,9 +109,10 @@ class InvalidTransition(ItilCiError, ValueError):
 
     ``allowed`` lists the moves that are allowed from there.
 
-    >>> err = InvalidTransition("status: cannot move from 'closed' to 'logged'", allowed=())
-    >>> err.allowed
-    ()
+    Examples:
+        >>> err = InvalidTransition("status: cannot move from 'closed' to 'logged'", allowed=())
+        >>> err.allowed
+        ()
     """
 
     def __init__(self, message: str, *, allowed: Sequence[str] = ()) -> None:
@@ -121,9 +125,10 @@ class StepBlocked(ItilCiError):
 
     ``step`` names the step and ``missing`` every missing artefact.
 
-    >>> err = StepBlocked("current_state", ["baseline for KPI 'mttr'"])
-    >>> str(err)
-    "step 'current_state' is blocked; missing: baseline for KPI 'mttr'"
+    Examples:
+        >>> err = StepBlocked("current_state", ["baseline for KPI 'mttr'"])
+        >>> str(err)
+        "step 'current_state' is blocked; missing: baseline for KPI 'mttr'"
     """
 
     def __init__(self, step: str, missing: Iterable[str]) -> None:
@@ -139,10 +144,11 @@ class PermissionDenied(ItilCiError):
 class ConflictError(ItilCiError):
     """An update was made from a stale copy (optimistic concurrency).
 
-    >>> err = ConflictError("initiative", "abc", expected=3, actual=4)
-    >>> print(err)
-    initiative 'abc' was changed by someone else: your copy is version 3, the stored
-    one is version 4
+    Examples:
+        >>> err = ConflictError("initiative", "abc", expected=3, actual=4)
+        >>> print(err)
+        initiative 'abc' was changed by someone else: your copy is version 3, the stored
+        one is version 4
     """
 
     def __init__(self, entity: str, id: str, *, expected: int, actual: int) -> None:
@@ -159,8 +165,9 @@ class ConflictError(ItilCiError):
 class NotFound(ItilCiError, KeyError):
     """Nothing is stored under the given key.
 
-    >>> str(NotFound("opportunity 'x' not found"))
-    "opportunity 'x' not found"
+    Examples:
+        >>> str(NotFound("opportunity 'x' not found"))
+        "opportunity 'x' not found"
     """
 
     def __str__(self) -> str:

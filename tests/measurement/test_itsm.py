@@ -347,12 +347,15 @@ def test_backlog_matches_brute_force(data: Any) -> None:
     )
     week_ends = (r.groups[1].astype(NS) + np.timedelta64(7, "D")).astype(np.int64)
     o, c = start.astype(np.int64), end.astype(np.int64)
+    last_week = r.groups[1].max()
     for i in range(len(r)):
         t = min(int(week_ends[i]), cut)
-        closed_by = ~np.isnat(end) & (c < t) if t < cut else ~np.isnat(end) & (c <= t)
-        is_open = (keys == r.groups[0][i]) & (o <= t) & ~closed_by
-        if t < cut:
-            is_open &= o < t
+        # A period is measured just before its end (a ticket opened or closed exactly at
+        # the boundary belongs to the next period); only the last one is measured at
+        # the cut itself, inclusively.  This holds even when a period ends exactly at the cut.
+        inclusive = r.groups[1][i] == last_week
+        closed_by = ~np.isnat(end) & ((c <= t) if inclusive else (c < t))
+        is_open = (keys == r.groups[0][i]) & ((o <= t) if inclusive else (o < t)) & ~closed_by
         assert r.count[i] == is_open.sum()
         if is_open.any():
             assert r.mean[i] == pytest.approx(((t - o[is_open]) / 3600e9).mean(), abs=1e-6)

@@ -33,6 +33,17 @@ from itil_ci.domain.kpi import (
     ToleranceKind,
 )
 from itil_ci.domain.opportunity import Opportunity, OpportunitySource, OpportunityStatus, Size
+from itil_ci.domain.ranking import Ranking
+from itil_ci.domain.results import (
+    Comparison,
+    Evaluation,
+    Signal,
+    SignalKind,
+    Status,
+    Trend,
+    TrendVerdict,
+    Verdict,
+)
 from itil_ci.domain.series import Series
 
 __all__ = [
@@ -46,9 +57,11 @@ __all__ = [
     "AuditRecord",
     "Baseline",
     "ClosureCode",
+    "Comparison",
     "DataRecord",
     "Decision",
     "Direction",
+    "Evaluation",
     "ImprovementModel",
     "Initiative",
     "MeasureGap",
@@ -63,9 +76,16 @@ __all__ = [
     "Prediction",
     "Presentation",
     "QualityCheck",
+    "Ranking",
     "Role",
     "Series",
+    "Signal",
+    "SignalKind",
     "Size",
+    "Status",
     "Target",
     "ToleranceKind",
+    "Trend",
+    "TrendVerdict",
+    "Verdict",
 ]

@@ -66,8 +66,9 @@ class Prediction:
     ``change`` is in the KPI's unit (e.g. ``-1.5`` hours); ``direction`` says
     which way is better when the initiative has no KPI ``kpi_key``.
 
-    >>> Prediction("mttr", -1.5, "Restores get 1.5 h faster", direction="lower").change
-    -1.5
+    Examples:
+        >>> Prediction("mttr", -1.5, "Restores get 1.5 h faster", direction="lower").change
+        -1.5
     """
 
     kpi_key: str = attrs.field(validator=v.v_text(allow_empty=False))
@@ -85,8 +86,9 @@ class Prediction:
 class PDCARecord:
     """One plan-do-check-act cycle and what each of its steps produced.
 
-    >>> PDCARecord(0, objective="Cut restore time").decision is None
-    True
+    Examples:
+        >>> PDCARecord(0, objective="Cut restore time").decision is None
+        True
     """
 
     cycle: int = attrs.field(validator=_v_count)
@@ -117,8 +119,9 @@ class PDCARecord:
 class MeasureGap:
     """Seven-step "define what you will measure": what should and what can be measured.
 
-    >>> MeasureGap(should=["mttr", "csat"], can=["mttr"]).gap
-    ('csat',)
+    Examples:
+        >>> MeasureGap(should=["mttr", "csat"], can=["mttr"]).gap
+        ('csat',)
     """
 
     should: tuple[str, ...] = attrs.field(converter=_c_str_tuple, validator=_v_str_tuple)
@@ -137,8 +140,9 @@ class MeasureGap:
 class DataRecord:
     """Seven-step "gather the data": where a KPI's data came from and what it covers.
 
-    >>> DataRecord("mttr", source="ServiceNow export", n=120).source
-    'ServiceNow export'
+    Examples:
+        >>> DataRecord("mttr", source="ServiceNow export", n=120).source
+        'ServiceNow export'
     """
 
     kpi_key: str = attrs.field(validator=v.v_text(allow_empty=False))
@@ -159,8 +163,9 @@ class DataRecord:
 class QualityCheck:
     """Seven-step "process the data": the data-quality checks done and their counts.
 
-    >>> QualityCheck("mttr", missing=2, duplicates=0, outliers=1).outliers
-    1
+    Examples:
+        >>> QualityCheck("mttr", missing=2, duplicates=0, outliers=1).outliers
+        1
     """
 
     kpi_key: str = attrs.field(validator=v.v_text(allow_empty=False))
@@ -177,8 +182,9 @@ class QualityCheck:
 class Presentation:
     """Seven-step "present and use the information": who saw which report.
 
-    >>> Presentation(audience=["CAB"], report="Q1 service review").audience
-    ('CAB',)
+    Examples:
+        >>> Presentation(audience=["CAB"], report="Q1 service review").audience
+        ('CAB',)
     """
 
     audience: tuple[str, ...] = attrs.field(converter=_c_str_tuple, validator=_v_str_tuple)

@@ -72,12 +72,13 @@ class Ranking:
     ``higher_is_better`` is False only for models whose score is a priority
     number (1 first), such as the ITIL impact × urgency priority.
 
-    >>> r = Ranking(ids=("a", "b", "c"), scores=[0.2, 0.9, 0.5], ranks=[3, 1, 2],
-    ...             model="weighted-sum")
-    >>> r.order
-    ('b', 'c', 'a')
-    >>> r.rank_of("c"), r.score_of("b")
-    (2, 0.9)
+    Examples:
+        >>> r = Ranking(ids=("a", "b", "c"), scores=[0.2, 0.9, 0.5], ranks=[3, 1, 2],
+        ...             model="weighted-sum")
+        >>> r.order
+        ('b', 'c', 'a')
+        >>> r.rank_of("c"), r.score_of("b")
+        (2, 0.9)
     """
 
     ids: tuple[str, ...] = attrs.field(converter=_c_strs, validator=_v_strs)
@@ -129,8 +130,9 @@ class Ranking:
     def order(self) -> tuple[str, ...]:
         """The ids best first (ties keep the given order).
 
-        >>> Ranking(ids=("x", "y"), scores=[1.0, 2.0], ranks=[2, 1], model="m").order
-        ('y', 'x')
+        Examples:
+            >>> Ranking(ids=("x", "y"), scores=[1.0, 2.0], ranks=[2, 1], model="m").order
+            ('y', 'x')
         """
         idx = np.lexsort((np.arange(len(self.ids)), self.ranks))
         return tuple(self.ids[i] for i in idx)
@@ -138,8 +140,9 @@ class Ranking:
     def top(self, k: int) -> tuple[str, ...]:
         """The ``k`` best ids, best first.
 
-        >>> Ranking(ids=("x", "y", "z"), scores=[1, 3, 2], ranks=[3, 1, 2], model="m").top(2)
-        ('y', 'z')
+        Examples:
+            >>> Ranking(ids=("x", "y", "z"), scores=[1, 3, 2], ranks=[3, 1, 2], model="m").top(2)
+            ('y', 'z')
         """
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
             raise v.fail("k", "a whole number >= 0", k)

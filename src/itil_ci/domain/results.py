@@ -6,10 +6,11 @@ The verdict-like fields are :class:`enum.Enum` members with string values;
 compare them by value (``ev.status.value == "green"``) or by member
 (``ev.status is Status.GREEN``).
 
->>> Status("green") is Status.GREEN
-True
->>> Verdict.NO_CHANGE.value
-'no-detectable-change'
+Examples:
+    >>> Status("green") is Status.GREEN
+    True
+    >>> Verdict.NO_CHANGE.value
+    'no-detectable-change'
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ __all__ = [
 class Status(enum.Enum):
     """Red / amber / green status of a KPI against its target.
 
-    >>> Status.AMBER.value
-    'amber'
+    Examples:
+        >>> Status.AMBER.value
+        'amber'
     """
 
     RED = "red"
@@ -48,8 +50,9 @@ class Status(enum.Enum):
 class Verdict(enum.Enum):
     """Outcome of a before/after comparison, judged by the KPI's direction.
 
-    >>> Verdict("improved")
-    <Verdict.IMPROVED: 'improved'>
+    Examples:
+        >>> Verdict("improved")
+        <Verdict.IMPROVED: 'improved'>
     """
 
     IMPROVED = "improved"
@@ -60,8 +63,9 @@ class Verdict(enum.Enum):
 class TrendVerdict(enum.Enum):
     """Outcome of a trend test (the direction of the values, not good or bad).
 
-    >>> TrendVerdict.NO_TREND.value
-    'no-trend'
+    Examples:
+        >>> TrendVerdict.NO_TREND.value
+        'no-trend'
     """
 
     INCREASING = "increasing"
@@ -75,8 +79,9 @@ class SignalKind(enum.Enum):
     ``neutral`` when the KPI has no direction or the rule has no side (e.g.
     Nelson's alternating rule).
 
-    >>> SignalKind.CONCERN.value
-    'concern'
+    Examples:
+        >>> SignalKind.CONCERN.value
+        'concern'
     """
 
     IMPROVEMENT = "improvement"
@@ -119,10 +124,11 @@ class Evaluation:
     when the baseline is 0.  ``days_to_due`` is negative once the due date has
     passed and ``None`` when the target has no due date.
 
-    >>> ev = Evaluation(kpi_key="mttr", value=4.2, baseline=6.0, target=4.0, change=-1.8,
-    ...                 relative_change=-0.3, attainment=0.9, target_met=False, status="amber")
-    >>> ev.status.value
-    'amber'
+    Examples:
+        >>> ev = Evaluation(kpi_key="mttr", value=4.2, baseline=6.0, target=4.0, change=-1.8,
+        ...                 relative_change=-0.3, attainment=0.9, target_met=False, status="amber")
+        >>> ev.status.value
+        'amber'
     """
 
     kpi_key: str = attrs.field(validator=v.v_text(allow_empty=False))
@@ -153,9 +159,10 @@ class Comparison:
     Mann-Whitney U test (normal approximation with tie and continuity
     correction).
 
-    >>> c = Comparison(difference=-1.5, low=-2.1, high=-0.8, p_value=0.001, verdict="improved")
-    >>> c.verdict.value
-    'improved'
+    Examples:
+        >>> c = Comparison(difference=-1.5, low=-2.1, high=-0.8, p_value=0.001, verdict="improved")
+        >>> c.verdict.value
+        'improved'
     """
 
     difference: float = attrs.field(validator=v.v_number())
@@ -186,10 +193,11 @@ class Trend:
     when no times were given, else ``"day"``); ``intercept`` is the value of
     the fitted line at the first observation (index 0 or the first time).
 
-    >>> t = Trend(n=5, s=8, var_s=16.67, z=1.71, p=0.086, tau_a=0.8, tau_b=0.8,
-    ...           slope=1.0, intercept=0.0, verdict="no-trend")
-    >>> t.verdict.value
-    'no-trend'
+    Examples:
+        >>> t = Trend(n=5, s=8, var_s=16.67, z=1.71, p=0.086, tau_a=0.8, tau_b=0.8,
+        ...           slope=1.0, intercept=0.0, verdict="no-trend")
+        >>> t.verdict.value
+        'no-trend'
     """
 
     n: int = attrs.field()
@@ -220,9 +228,10 @@ class Signal:
     where the run reaches its length; for "2 of 3 beyond 2 sigma", the second
     point beyond); ``points`` are all the points that take part, in order.
 
-    >>> s = Signal(rule="we1", index=7, points=(7,), kind="concern")
-    >>> s.kind.value, s.points
-    ('concern', (7,))
+    Examples:
+        >>> s = Signal(rule="we1", index=7, points=(7,), kind="concern")
+        >>> s.kind.value, s.points
+        ('concern', (7,))
     """
 
     rule: str = attrs.field(validator=v.v_text(allow_empty=False))

@@ -7,11 +7,12 @@ The verbs are the same on all three engines: ``advance``, ``return_to``,
 ``close``, ``step``, ``next_steps()``, ``missing()``, ``history`` and
 ``diagram()``.
 
->>> from itil_ci.domain import Actor, Initiative
->>> ana = Actor("ana", roles=["continual-improvement-manager"])
->>> engine = start(Initiative(title="Faster restores"), actor=ana)
->>> engine.step, type(engine).__name__
-('vision', 'ContinualImprovementModel')
+Examples:
+    >>> from itil_ci.domain import Actor, Initiative
+    >>> ana = Actor("ana", roles=["continual-improvement-manager"])
+    >>> engine = start(Initiative(title="Faster restores"), actor=ana)
+    >>> engine.step, type(engine).__name__
+    ('vision', 'ContinualImprovementModel')
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ ENGINES: dict[ImprovementModel, type[Engine]] = {
 def engine_class(model: ImprovementModel | str) -> type[Engine]:
     """The engine class for ``model`` (``"itil4"``, ``"seven-step"``, ``"pdca"``).
 
-    >>> engine_class("pdca").__name__
-    'PDCACycle'
+    Examples:
+        >>> engine_class("pdca").__name__
+        'PDCACycle'
     """
     return ENGINES[v.member("model", ImprovementModel, model)]
 
@@ -75,9 +77,10 @@ def resume(
 ) -> Engine:
     """The engine of a (stored) initiative, at its current step; nothing is replayed.
 
-    >>> ini = Initiative(title="x", model="pdca", step="check")
-    >>> resume(ini).next_steps()
-    ('act', 'closed')
+    Examples:
+        >>> ini = Initiative(title="x", model="pdca", step="check")
+        >>> resume(ini).next_steps()
+        ('act', 'closed')
     """
     if not isinstance(initiative, Initiative):
         raise v.fail("initiative", "an Initiative", initiative)
@@ -102,9 +105,10 @@ def start(
     initiative that has already started is resumed where it is (``model``, if
     given, must be its model).
 
-    >>> ini = Initiative(title="Shorter queues")
-    >>> start(ini, "pdca").step, ini.model.value, len(ini.history)
-    ('plan', 'pdca', 1)
+    Examples:
+        >>> ini = Initiative(title="Shorter queues")
+        >>> start(ini, "pdca").step, ini.model.value, len(ini.history)
+        ('plan', 'pdca', 1)
     """
     if not isinstance(initiative, Initiative):
         raise v.fail("initiative", "an Initiative", initiative)

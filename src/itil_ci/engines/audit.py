@@ -44,11 +44,12 @@ def _canonical(record: AuditRecord) -> bytes:
 def record_hash(record: AuditRecord) -> str:
     """The SHA-256 (hex) of ``record``'s content and ``prev_hash``; ``hash`` is ignored.
 
-    >>> import datetime as dt
-    >>> from itil_ci.domain import AuditRecord
-    >>> r = AuditRecord(0, "start", None, "plan", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "ana")
-    >>> len(record_hash(r))
-    64
+    Examples:
+        >>> import datetime as dt
+        >>> from itil_ci.domain import AuditRecord
+        >>> r = AuditRecord(0, "start", None, "plan", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "ana")
+        >>> len(record_hash(r))
+        64
     """
     return hashlib.sha256(_canonical(record)).hexdigest()
 
@@ -56,12 +57,13 @@ def record_hash(record: AuditRecord) -> str:
 def seal(record: AuditRecord, prev_hash: str) -> AuditRecord:
     """``record`` chained after a record whose hash is ``prev_hash``, with its own hash set.
 
-    >>> import datetime as dt
-    >>> from itil_ci.domain import AuditRecord
-    >>> r = AuditRecord(0, "start", None, "plan", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "ana")
-    >>> sealed = seal(r, "")
-    >>> sealed.hash == record_hash(sealed)
-    True
+    Examples:
+        >>> import datetime as dt
+        >>> from itil_ci.domain import AuditRecord
+        >>> r = AuditRecord(0, "start", None, "plan", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "ana")
+        >>> sealed = seal(r, "")
+        >>> sealed.hash == record_hash(sealed)
+        True
     """
     chained = attrs.evolve(record, prev_hash=prev_hash, hash="")
     return attrs.evolve(chained, hash=record_hash(chained))
@@ -73,8 +75,9 @@ class HistoryCheck:
 
     Truthy when the trail is intact.
 
-    >>> bool(HistoryCheck(ok=True, problems=()))
-    True
+    Examples:
+        >>> bool(HistoryCheck(ok=True, problems=()))
+        True
     """
 
     ok: bool
@@ -92,15 +95,16 @@ def verify_history(initiative: Initiative) -> HistoryCheck:
     trail whose newest records were removed (it no longer ends at the
     initiative's current step).
 
-    >>> from itil_ci.domain import Actor, Initiative, Objective
-    >>> from itil_ci.engines import start
-    >>> ini = Initiative(title="Faster restores")
-    >>> _ = start(ini, actor=Actor("ana", roles=["improvement-team"]))
-    >>> verify_history(ini).ok
-    True
-    >>> ini.history[0] = attrs.evolve(ini.history[0], actor="eve")
-    >>> verify_history(ini).problems
-    ('record 0 was edited: its hash does not match its content',)
+    Examples:
+        >>> from itil_ci.domain import Actor, Initiative, Objective
+        >>> from itil_ci.engines import start
+        >>> ini = Initiative(title="Faster restores")
+        >>> _ = start(ini, actor=Actor("ana", roles=["improvement-team"]))
+        >>> verify_history(ini).ok
+        True
+        >>> ini.history[0] = attrs.evolve(ini.history[0], actor="eve")
+        >>> verify_history(ini).problems
+        ('record 0 was edited: its hash does not match its content',)
     """
     problems: list[str] = []
     prev = ""

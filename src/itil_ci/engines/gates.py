@@ -28,11 +28,12 @@ __all__ = ["ArtefactSpec", "Gate", "Requirement", "View", "derived"]
 class View:
     """An initiative seen with staged field updates on top (nothing is written).
 
-    >>> from itil_ci.domain import Initiative
-    >>> view = View(Initiative(title="x"))
-    >>> view.set("vision", "Fast restores")
-    >>> view.vision, view.initiative.vision
-    ('Fast restores', '')
+    Examples:
+        >>> from itil_ci.domain import Initiative
+        >>> view = View(Initiative(title="x"))
+        >>> view.set("vision", "Fast restores")
+        >>> view.vision, view.initiative.vision
+        ('Fast restores', '')
     """
 
     __slots__ = ("initiative", "now", "updates")
@@ -69,9 +70,11 @@ class ArtefactSpec:
 
     ``stage(view, value)`` validates ``value`` and stages field updates.
 
-    >>> spec = ArtefactSpec("vision", "the vision statement", lambda view, x: view.set("vision", x))
-    >>> spec.name
-    'vision'
+    Examples:
+        >>> stage = lambda view, x: view.set("vision", x)
+        >>> spec = ArtefactSpec("vision", "the vision statement", stage)
+        >>> spec.name
+        'vision'
     """
 
     name: str
@@ -83,10 +86,11 @@ class ArtefactSpec:
 class Requirement:
     """A condition for leaving a step: ``missing(view)`` lists what is missing (empty: met).
 
-    >>> req = Requirement("objectives", "at least one objective",
-    ...                   lambda view: [] if view.objectives else ["objectives"])
-    >>> req.missing(View(Initiative(title="x")))
-    ['objectives']
+    Examples:
+        >>> req = Requirement("objectives", "at least one objective",
+        ...                   lambda view: [] if view.objectives else ["objectives"])
+        >>> req.missing(View(Initiative(title="x")))
+        ['objectives']
     """
 
     name: str
@@ -101,8 +105,9 @@ class Gate:
     ``requires`` apply to leaving the step forwards (``advance``) and to
     closing from it; ``extra`` adds requirements for one event only.
 
-    >>> Gate("vision", "What is the vision?").missing(View(Initiative(title="x")), "advance")
-    []
+    Examples:
+        >>> Gate("vision", "What is the vision?").missing(View(Initiative(title="x")), "advance")
+        []
     """
 
     step: str
@@ -146,8 +151,9 @@ class Gate:
 def derived(*steps: Callable[[View], None]) -> Requirement:
     """A requirement that misses nothing but records results (``steps``) when a step is left.
 
-    >>> derived(lambda view: view.set("vision", "v")).missing(View(Initiative(title="x")))
-    []
+    Examples:
+        >>> derived(lambda view: view.set("vision", "v")).missing(View(Initiative(title="x")))
+        []
     """
 
     def run(view: View) -> list[str]:

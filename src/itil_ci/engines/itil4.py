@@ -372,16 +372,17 @@ _GATES = {
 class ContinualImprovementModel(Engine):
     """The ITIL 4 continual improvement model bound to an initiative.
 
-    >>> from itil_ci.domain import Actor, Initiative
-    >>> li = Actor("li", roles=["improvement-team"])
-    >>> ini = Initiative(title="Faster e-mail restores")
-    >>> engine = ContinualImprovementModel(ini)
-    >>> _ = engine.begin(actor=li)
-    >>> engine.missing()
-    ['objectives: at least one objective the initiative serves']
-    >>> _ = engine.advance(actor=li, objectives=["Restore e-mail within 4 hours"])
-    >>> engine.step, engine.next_steps()
-    ('current_state', ('target_state', 'vision', 'closed'))
+    Examples:
+        >>> from itil_ci.domain import Actor, Initiative
+        >>> li = Actor("li", roles=["improvement-team"])
+        >>> ini = Initiative(title="Faster e-mail restores")
+        >>> engine = ContinualImprovementModel(ini)
+        >>> _ = engine.begin(actor=li)
+        >>> engine.missing()
+        ['objectives: at least one objective the initiative serves']
+        >>> _ = engine.advance(actor=li, objectives=["Restore e-mail within 4 hours"])
+        >>> engine.step, engine.next_steps()
+        ('current_state', ('target_state', 'vision', 'closed'))
     """
 
     model = ImprovementModel.ITIL4

@@ -191,15 +191,16 @@ _GATES = {
 class PDCACycle(Engine):
     """Plan-do-check-act cycles on an initiative, standalone or inside ITIL 4 "action".
 
-    >>> from itil_ci.domain import Actor, Initiative
-    >>> from itil_ci.domain.artefacts import Prediction
-    >>> li = Actor("li", roles=["continual-improvement-manager"])
-    >>> engine = PDCACycle(Initiative(title="Shorter queues", model="pdca"))
-    >>> _ = engine.begin(actor=li)
-    >>> _ = engine.advance(actor=li, objective="Cut the queue",
-    ...                    prediction=Prediction("wait", -2.0, direction="lower"))
-    >>> engine.step, engine.missing()
-    ('do', ['done: what was done'])
+    Examples:
+        >>> from itil_ci.domain import Actor, Initiative
+        >>> from itil_ci.domain.artefacts import Prediction
+        >>> li = Actor("li", roles=["continual-improvement-manager"])
+        >>> engine = PDCACycle(Initiative(title="Shorter queues", model="pdca"))
+        >>> _ = engine.begin(actor=li)
+        >>> _ = engine.advance(actor=li, objective="Cut the queue",
+        ...                    prediction=Prediction("wait", -2.0, direction="lower"))
+        >>> engine.step, engine.missing()
+        ('do', ['done: what was done'])
     """
 
     model = ImprovementModel.PDCA

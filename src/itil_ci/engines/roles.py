@@ -59,8 +59,9 @@ class RoleRule:
     ``step`` (the step being left) select the moves the rule covers; ``"*"``
     matches anything.
 
-    >>> RoleRule(event="close", roles=["continual-improvement-manager"], owner=True).owner
-    True
+    Examples:
+        >>> RoleRule(event="close", roles=["continual-improvement-manager"], owner=True).owner
+        True
     """
 
     model: str = attrs.field(default=ANY, validator=v.v_text(allow_empty=False))
@@ -72,8 +73,9 @@ class RoleRule:
     def matches(self, model: str, event: str, step: str) -> bool:
         """Whether the rule covers ``event`` from ``step`` in ``model``.
 
-        >>> RoleRule(event="close").matches("itil4", "close", "momentum")
-        True
+        Examples:
+            >>> RoleRule(event="close").matches("itil4", "close", "momentum")
+            True
         """
         return (
             (self.model == ANY or self.model == model)
@@ -84,9 +86,10 @@ class RoleRule:
     def admits(self, actor: Actor, initiative: Initiative) -> bool:
         """Whether ``actor`` may make a move this rule covers.
 
-        >>> RoleRule(roles=["improvement-team"]).admits(Actor("li", roles=["improvement-team"]),
-        ...                                            Initiative(title="x"))
-        True
+        Examples:
+            >>> RoleRule(roles=["improvement-team"]).admits(Actor("li", roles=["improvement-team"]),
+            ...                                            Initiative(title="x"))
+            True
         """
         if self.owner and initiative.owner and actor.name == initiative.owner:
             return True
@@ -95,8 +98,9 @@ class RoleRule:
     def describe(self) -> str:
         """Who the rule admits, in words.
 
-        >>> RoleRule(roles=["service-owner"], owner=True).describe()
-        "the initiative's owner or a role in: service-owner"
+        Examples:
+            >>> RoleRule(roles=["service-owner"], owner=True).describe()
+            "the initiative's owner or a role in: service-owner"
         """
         names = ", ".join(sorted(r.value for r in self.roles))
         if self.owner:
@@ -121,9 +125,10 @@ class RoleTable:
 
     A move no rule matches is refused.
 
-    >>> table = RoleTable([RoleRule(roles=["improvement-team"])])
-    >>> table.rule_for("pdca", "advance", "plan").describe()
-    'a role in: improvement-team'
+    Examples:
+        >>> table = RoleTable([RoleRule(roles=["improvement-team"])])
+        >>> table.rule_for("pdca", "advance", "plan").describe()
+        'a role in: improvement-team'
     """
 
     rules: tuple[RoleRule, ...] = attrs.field(converter=_c_rules, validator=_v_rules)
@@ -140,9 +145,10 @@ class RoleTable:
     ) -> bool:
         """Whether ``actor`` may make the move.
 
-        >>> ana = Actor("ana", roles=["stakeholder"])
-        >>> DEFAULT_ROLES.allows(ana, Initiative(title="x"), "itil4", "advance", "vision")
-        False
+        Examples:
+            >>> ana = Actor("ana", roles=["stakeholder"])
+            >>> DEFAULT_ROLES.allows(ana, Initiative(title="x"), "itil4", "advance", "vision")
+            False
         """
         rule = self.rule_for(model, event, step)
         return rule is not None and rule.admits(actor, initiative)
@@ -152,10 +158,12 @@ class RoleTable:
     ) -> None:
         """Raise :class:`~itil_ci.errors.PermissionDenied` unless ``actor`` may make the move.
 
-        >>> DEFAULT_ROLES.check(Actor("li"), Initiative(title="x"), "itil4", "close", "momentum")
-        Traceback (most recent call last):
-        ...
-        itil_ci.errors.PermissionDenied: actor 'li' may not close from step 'momentum' ...
+        Examples:
+            >>> ini = Initiative(title="x")
+            >>> DEFAULT_ROLES.check(Actor("li"), ini, "itil4", "close", "momentum")
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.PermissionDenied: actor 'li' may not close from step 'momentum' ...
         """
         if not isinstance(actor, Actor):
             raise v.fail("actor", "an Actor (a name and the roles held)", actor)

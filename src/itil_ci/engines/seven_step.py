@@ -320,14 +320,15 @@ _GATES = {
 class SevenStepProcess(Engine):
     """The ITIL v3 seven-step improvement process bound to an initiative.
 
-    >>> from itil_ci.domain import Actor, Initiative
-    >>> li = Actor("li", roles=["improvement-team"])
-    >>> engine = SevenStepProcess(Initiative(title="Better SLA reporting", model="seven-step"))
-    >>> _ = engine.begin(actor=li)
-    >>> for item in engine.missing():
-    ...     print(item)
-    vision or goals (vision= or objectives=)
-    prioritised opportunities (opportunities= and criteria=, or ranking=)
+    Examples:
+        >>> from itil_ci.domain import Actor, Initiative
+        >>> li = Actor("li", roles=["improvement-team"])
+        >>> engine = SevenStepProcess(Initiative(title="Better SLA reporting", model="seven-step"))
+        >>> _ = engine.begin(actor=li)
+        >>> for item in engine.missing():
+        ...     print(item)
+        vision or goals (vision= or objectives=)
+        prioritised opportunities (opportunities= and criteria=, or ranking=)
     """
 
     model = ImprovementModel.SEVEN_STEP

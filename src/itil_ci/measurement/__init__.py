@@ -17,6 +17,17 @@ from itil_ci.domain.results import (
 from itil_ci.measurement.aggregate import AggregateResult, aggregate
 from itil_ci.measurement.baseline import baseline, evaluate
 from itil_ci.measurement.compare import compare, mann_whitney
+from itil_ci.measurement.itsm import (
+    GroupedKPI,
+    availability,
+    backlog,
+    change_success_rate,
+    first_contact_resolution,
+    mtta,
+    mttr,
+    reopen_rate,
+    sla_attainment,
+)
 from itil_ci.measurement.pareto import ParetoAnalysis, pareto
 from itil_ci.measurement.spc import CONSTANTS, ChartStage, ControlChart, signals, xmr
 from itil_ci.measurement.trend import mann_kendall, sen_slope
@@ -28,6 +39,7 @@ __all__ = [
     "Comparison",
     "ControlChart",
     "Evaluation",
+    "GroupedKPI",
     "ParetoAnalysis",
     "Signal",
     "SignalKind",
@@ -36,13 +48,21 @@ __all__ = [
     "TrendVerdict",
     "Verdict",
     "aggregate",
+    "availability",
+    "backlog",
     "baseline",
+    "change_success_rate",
     "compare",
     "evaluate",
+    "first_contact_resolution",
     "mann_kendall",
     "mann_whitney",
+    "mtta",
+    "mttr",
     "pareto",
+    "reopen_rate",
     "sen_slope",
     "signals",
+    "sla_attainment",
     "xmr",
 ]

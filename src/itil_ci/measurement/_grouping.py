@@ -47,9 +47,10 @@ class Grouping:
     ``codes[i]`` is the group of row ``i``; ``keys[j][k]`` is the value of key
     column ``j`` for group ``k``; groups are in lexicographic key order.
 
-    >>> g = group([np.array(["b", "a", "b"])], 3)
-    >>> g.codes.tolist(), g.size, g.keys[0].tolist()
-    ([1, 0, 1], 2, ['a', 'b'])
+    Examples:
+        >>> g = group([np.array(["b", "a", "b"])], 3)
+        >>> g.codes.tolist(), g.size, g.keys[0].tolist()
+        ([1, 0, 1], 2, ['a', 'b'])
     """
 
     codes: IntArray
@@ -79,9 +80,10 @@ def factorise(name: str, values: Any, n: int) -> tuple[IntArray, npt.NDArray[Any
     time); strings, floats, objects and wide integer ranges are sorted.
     Missing keys (``None``, ``NaN``, ``NaT``) are rejected.
 
-    >>> codes, uniques = factorise("by", [30, 10, 30, 20], 4)
-    >>> codes.tolist(), uniques.tolist()
-    ([2, 0, 2, 1], [10, 20, 30])
+    Examples:
+        >>> codes, uniques = factorise("by", [30, 10, 30, 20], 4)
+        >>> codes.tolist(), uniques.tolist()
+        ([2, 0, 2, 1], [10, 20, 30])
     """
     if type(values).__module__.split(".")[0] == "pandas" and hasattr(values, "factorize"):
         try:
@@ -141,9 +143,10 @@ def group(columns: Sequence[Any], n: int, names: Sequence[str] | None = None) ->
 
     With no column every row is in one group (``keys`` is empty).
 
-    >>> g = group([np.array([1, 1, 2]), np.array(["x", "y", "x"])], 3)
-    >>> g.codes.tolist(), [k.tolist() for k in g.keys]
-    ([0, 1, 2], [[1, 1, 2], ['x', 'y', 'x']])
+    Examples:
+        >>> g = group([np.array([1, 1, 2]), np.array(["x", "y", "x"])], 3)
+        >>> g.codes.tolist(), [k.tolist() for k in g.keys]
+        ([0, 1, 2], [[1, 1, 2], ['x', 'y', 'x']])
     """
     if not columns:
         return Grouping(np.zeros(n, dtype=np.int64), 1 if n else 0, ())
@@ -173,8 +176,9 @@ def group(columns: Sequence[Any], n: int, names: Sequence[str] | None = None) ->
 def counts(codes: IntArray, size: int, mask: npt.NDArray[np.bool_] | None = None) -> IntArray:
     """Rows per group (only rows where ``mask`` is true, when given).
 
-    >>> counts(np.array([0, 2, 2]), 3).tolist()
-    [1, 0, 2]
+    Examples:
+        >>> counts(np.array([0, 2, 2]), 3).tolist()
+        [1, 0, 2]
     """
     if mask is None:
         return np.bincount(codes, minlength=size).astype(np.int64, copy=False)
@@ -190,8 +194,9 @@ def sums(
 ) -> npt.NDArray[np.float64]:
     """Sum of ``values`` per group, in row order (float64).
 
-    >>> sums(np.array([0, 1, 0]), 2, np.array([1.0, 5.0, 2.0])).tolist()
-    [3.0, 5.0]
+    Examples:
+        >>> sums(np.array([0, 1, 0]), 2, np.array([1.0, 5.0, 2.0])).tolist()
+        [3.0, 5.0]
     """
     if mask is not None:
         codes = codes[mask]
@@ -253,9 +258,10 @@ def quantiles(
     the segmented algorithm (``"auto"``: partition of a combined key when it
     fits, else ``"argsort"``); every method gives the same answer.
 
-    >>> qs = quantiles(np.array([0, 0, 0, 1]), 2, np.array([3, 1, 2, 7]), [50, 90])
-    >>> [q.tolist() for q in qs]
-    [[2.0, 7.0], [2.8, 7.0]]
+    Examples:
+        >>> qs = quantiles(np.array([0, 0, 0, 1]), 2, np.array([3, 1, 2, 7]), [50, 90])
+        >>> [q.tolist() for q in qs]
+        [[2.0, 7.0], [2.8, 7.0]]
     """
     if values.size == 0:
         return [np.full(size, np.nan) for _ in qs]

@@ -41,9 +41,10 @@ class AggregateResult:
     ``n`` counts the observations used and ``dropped`` the missing ones left
     out (``missing="drop"``).  ``float(result)`` is ``result.value``.
 
-    >>> r = aggregate([1, 2, 3, 10], "median")
-    >>> r.value, r.n, float(r)
-    (2.5, 4, 2.5)
+    Examples:
+        >>> r = aggregate([1, 2, 3, 10], "median")
+        >>> r.value, r.n, float(r)
+        (2.5, 4, 2.5)
     """
 
     value: float
@@ -100,13 +101,14 @@ def aggregate(
     Missing values (NaN or None) are rejected unless ``missing="drop"``; the
     result reports how many were dropped.
 
-    >>> aggregate([2.0, 4.0, None], "mean", missing="drop")
-    AggregateResult(value=3.0, n=2, dropped=1, aggregation=..., method='mean of 2 values')
-    >>> aggregate([True, False, True, True], "proportion").value
-    0.75
-    >>> import datetime as dt
-    >>> aggregate([1] * 14, "rate", window=dt.timedelta(days=7)).value
-    2.0
+    Examples:
+        >>> aggregate([2.0, 4.0, None], "mean", missing="drop")
+        AggregateResult(value=3.0, n=2, dropped=1, aggregation=..., method='mean of 2 values')
+        >>> aggregate([True, False, True, True], "proportion").value
+        0.75
+        >>> import datetime as dt
+        >>> aggregate([1] * 14, "rate", window=dt.timedelta(days=7)).value
+        2.0
     """
     agg = Aggregation.parse(aggregation)
     if missing not in _MISSING:

@@ -45,13 +45,14 @@ def baseline(
     first and last observation time when a bound is omitted.  A ``rate``
     KPI is taken over the window's length.
 
-    >>> import numpy as np
-    >>> from itil_ci.domain import KPI, Series
-    >>> s = Series(np.array(["2026-01-01", "2026-01-02", "2026-01-03"], dtype="datetime64[ns]"),
-    ...            [4.0, 6.0, 8.0], kpi_key="mttr")
-    >>> b = baseline(KPI("mttr", direction="lower"), s, filters={"service": "email"})
-    >>> b.value, b.n, b.median, b.std, b.filters
-    (6.0, 3, 6.0, 2.0, {'service': 'email'})
+    Examples:
+        >>> import numpy as np
+        >>> from itil_ci.domain import KPI, Series
+        >>> s = Series(np.array(["2026-01-01", "2026-01-02", "2026-01-03"], dtype="datetime64[ns]"),
+        ...            [4.0, 6.0, 8.0], kpi_key="mttr")
+        >>> b = baseline(KPI("mttr", direction="lower"), s, filters={"service": "email"})
+        >>> b.value, b.n, b.median, b.std, b.filters
+        (6.0, 3, 6.0, 2.0, {'service': 'email'})
     """
     if not isinstance(kpi, KPI):
         raise v.fail("kpi", "a KPI", kpi)
@@ -119,12 +120,13 @@ def evaluate(
     is missed by no more than ``kpi.target.tolerance_width``, red otherwise.
     ``days_to_due`` counts from ``today`` (default: today in UTC).
 
-    >>> import datetime as dt
-    >>> from itil_ci.domain import KPI, Baseline, Target
-    >>> k = KPI("mttr", direction="lower", target=Target(4.0, due="2026-06-30", tolerance=0.5))
-    >>> ev = evaluate(k, Baseline("mttr", 6.0), 4.4, today=dt.date(2026, 6, 1))
-    >>> ev.status.value, ev.attainment, ev.target_met, ev.days_to_due
-    ('amber', 0.8, False, 29)
+    Examples:
+        >>> import datetime as dt
+        >>> from itil_ci.domain import KPI, Baseline, Target
+        >>> k = KPI("mttr", direction="lower", target=Target(4.0, due="2026-06-30", tolerance=0.5))
+        >>> ev = evaluate(k, Baseline("mttr", 6.0), 4.4, today=dt.date(2026, 6, 1))
+        >>> ev.status.value, ev.attainment, ev.target_met, ev.days_to_due
+        ('amber', 0.8, False, 29)
     """
     if not isinstance(kpi, KPI):
         raise v.fail("kpi", "a KPI", kpi)

@@ -105,9 +105,10 @@ def mann_whitney(before: Any, after: Any) -> tuple[float, float]:
     continuity correction of 0.5 (as ``scipy.stats.mannwhitneyu`` with
     ``method="asymptotic"``).  When every value is the same, p is 1.
 
-    >>> u, p = mann_whitney([1, 2, 3, 4], [5, 6, 7, 8])
-    >>> u, round(p, 4)
-    (16.0, 0.0304)
+    Examples:
+        >>> u, p = mann_whitney([1, 2, 3, 4], [5, 6, 7, 8])
+        >>> u, round(p, 4)
+        (16.0, 0.0304)
     """
     x = values_of("before", before)
     y = values_of("after", after)
@@ -155,9 +156,10 @@ def compare(
 
     ``p_value`` is always the two-sided Mann-Whitney U test.
 
-    >>> c = compare([5, 6, 7, 6, 5, 7, 6], [3, 4, 3, 4, 2, 3, 4], "lower", seed=1)
-    >>> c.verdict.value, c.difference, c.low < c.high < 0
-    ('improved', -2.714..., True)
+    Examples:
+        >>> c = compare([5, 6, 7, 6, 5, 7, 6], [3, 4, 3, 4, 2, 3, 4], "lower", seed=1)
+        >>> c.verdict.value, c.difference, c.low < c.high < 0
+        ('improved', -2.714..., True)
     """
     x = values_of("before", before)
     y = values_of("after", after)

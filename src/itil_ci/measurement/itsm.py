@@ -116,13 +116,14 @@ class GroupedKPI:
     * ``extra``: KPI-specific columns (``open``, ``met``, ``growth``, ``mtbf``...).
     * ``method`` and ``parameters``: how the figures were computed.
 
-    >>> import numpy as np
-    >>> start = np.array(["2026-01-01T00", "2026-01-01T00"], dtype="datetime64[ns]")
-    >>> r = mttr(start, start + np.array([2, 4], dtype="timedelta64[h]"))
-    >>> r.mean.tolist(), r.count.tolist(), len(r)
-    ([3.0], [2], 1)
-    >>> sorted(r.columns())
-    ['count', 'mean', 'median', 'open', 'p90', 'value']
+    Examples:
+        >>> import numpy as np
+        >>> start = np.array(["2026-01-01T00", "2026-01-01T00"], dtype="datetime64[ns]")
+        >>> r = mttr(start, start + np.array([2, 4], dtype="timedelta64[h]"))
+        >>> r.mean.tolist(), r.count.tolist(), len(r)
+        ([3.0], [2], 1)
+        >>> sorted(r.columns())
+        ['count', 'mean', 'median', 'open', 'p90', 'value']
     """
 
     kpi: str
@@ -144,10 +145,11 @@ class GroupedKPI:
     def columns(self) -> dict[str, npt.NDArray[Any]]:
         """All columns by name, keys first (``pandas.DataFrame(r.columns())`` works).
 
-        >>> import numpy as np
-        >>> r = reopen_rate([True, False, False], by=["a", "a", "b"])
-        >>> {k: v.tolist() for k, v in r.columns().items()}
-        {'key': ['a', 'b'], 'count': [2, 1], 'value': [0.5, 0.0], 'reopened': [1, 0]}
+        Examples:
+            >>> import numpy as np
+            >>> r = reopen_rate([True, False, False], by=["a", "a", "b"])
+            >>> {k: v.tolist() for k, v in r.columns().items()}
+            {'key': ['a', 'b'], 'count': [2, 1], 'value': [0.5, 0.0], 'reopened': [1, 0]}
         """
         out: dict[str, npt.NDArray[Any]] = dict(zip(self.names, self.groups, strict=True))
         out["count"] = self.count
@@ -478,13 +480,14 @@ def mttr(
     the segmented percentile algorithm (``"auto"``, ``"partition"``,
     ``"sort"``, ``"argsort"``); the answer is the same.
 
-    >>> import numpy as np
-    >>> t0 = np.datetime64("2026-03-02T09:00", "ns")
-    >>> start = np.full(4, t0)
-    >>> end = start + np.array([1, 2, 6, "NaT"], dtype="timedelta64[h]")
-    >>> r = mttr(start, end, by=np.array(["db", "db", "web", "web"]))
-    >>> r.groups[0].tolist(), r.mean.tolist(), r.extra["open"].tolist()
-    (['db', 'web'], [1.5, 6.0], [0, 1])
+    Examples:
+        >>> import numpy as np
+        >>> t0 = np.datetime64("2026-03-02T09:00", "ns")
+        >>> start = np.full(4, t0)
+        >>> end = start + np.array([1, 2, 6, "NaT"], dtype="timedelta64[h]")
+        >>> r = mttr(start, end, by=np.array(["db", "db", "web", "web"]))
+        >>> r.groups[0].tolist(), r.mean.tolist(), r.extra["open"].tolist()
+        (['db', 'web'], [1.5, 6.0], [0, 1])
     """
     if not isinstance(kind, str) or kind not in _MTTR_KINDS:
         raise fail("kind", f"one of {', '.join(map(repr, _MTTR_KINDS))}", kind)
@@ -516,12 +519,13 @@ def mtta(
     Tickets not yet acknowledged (``NaT``) are excluded and counted in
     ``extra["open"]``; otherwise as :func:`mttr`.
 
-    >>> import numpy as np
-    >>> logged = np.array(["2026-03-02T09:00"] * 3, dtype="datetime64[ns]")
-    >>> ack = logged + np.array([10, 20, 90], dtype="timedelta64[m]")
-    >>> r = mtta(logged, ack, unit="minutes")
-    >>> r.mean.tolist(), r.median.tolist(), r.p90.tolist()
-    ([40.0], [20.0], [76.0])
+    Examples:
+        >>> import numpy as np
+        >>> logged = np.array(["2026-03-02T09:00"] * 3, dtype="datetime64[ns]")
+        >>> ack = logged + np.array([10, 20, 90], dtype="timedelta64[m]")
+        >>> r = mtta(logged, ack, unit="minutes")
+        >>> r.mean.tolist(), r.median.tolist(), r.p90.tolist()
+        ([40.0], [20.0], [76.0])
     """
     return _duration_kpi(
         "mtta",
@@ -601,12 +605,13 @@ def sla_attainment(
     columns ``met``, ``breached`` and ``open`` (open and not yet judged).  A
     priority without a target is an error naming the first such row.
 
-    >>> import numpy as np
-    >>> start = np.array(["2026-03-02T09:00"] * 4, dtype="datetime64[ns]")
-    >>> end = start + np.array([3, 5, 10, 30], dtype="timedelta64[h]")
-    >>> r = sla_attainment(start, end, ["P1", "P1", "P2", "P2"], {"P1": 4, "P2": 24})
-    >>> r.value.tolist(), r.extra["met"].tolist()
-    ([0.5], [2])
+    Examples:
+        >>> import numpy as np
+        >>> start = np.array(["2026-03-02T09:00"] * 4, dtype="datetime64[ns]")
+        >>> end = start + np.array([3, 5, 10, 30], dtype="timedelta64[h]")
+        >>> r = sla_attainment(start, end, ["P1", "P1", "P2", "P2"], {"P1": 4, "P2": 24})
+        >>> r.value.tolist(), r.extra["met"].tolist()
+        ([0.5], [2])
     """
     seconds = _unit(unit)
     per = _period(period)
@@ -730,9 +735,10 @@ def first_contact_resolution(
     ``resolved`` is true when that column is given (the usual service desk
     convention).  ``times`` (e.g. the logged time) places tickets in periods.
 
-    >>> r = first_contact_resolution([True, False, True, False], resolved=[1, 1, 1, 0])
-    >>> r.value.round(4).tolist(), r.count.tolist()
-    ([0.6667], [3])
+    Examples:
+        >>> r = first_contact_resolution([True, False, True, False], resolved=[1, 1, 1, 0])
+        >>> r.value.round(4).tolist(), r.count.tolist()
+        ([0.6667], [3])
     """
     hits = _flags("first_contact", first_contact)
     return _proportion(
@@ -760,9 +766,10 @@ def reopen_rate(
     ``reopened`` is a boolean per ticket or a reopen count (``> 0`` counts).
     The denominator is every ticket, or those where ``resolved`` is true.
 
-    >>> r = reopen_rate([0, 2, 0, 1], by=["a", "a", "b", "b"])
-    >>> r.value.tolist(), r.extra["reopened"].tolist()
-    ([0.5, 0.5], [1, 1])
+    Examples:
+        >>> r = reopen_rate([0, 2, 0, 1], by=["a", "a", "b", "b"])
+        >>> r.value.tolist(), r.extra["reopened"].tolist()
+        ([0.5, 0.5], [1, 1])
     """
     hits = _flags("reopened", reopened, counts=True)
     return _proportion(
@@ -791,9 +798,10 @@ def change_success_rate(
     were cancelled or never implemented.  ``times`` (e.g. the implementation
     time) places changes in periods.
 
-    >>> r = change_success_rate([True, True, False, True])
-    >>> r.value.tolist(), r.extra["successful"].tolist()
-    ([0.75], [3])
+    Examples:
+        >>> r = change_success_rate([True, True, False, True])
+        >>> r.value.tolist(), r.extra["successful"].tolist()
+        ([0.75], [3])
     """
     hits = _flags("successful", successful)
     return _proportion(
@@ -843,21 +851,25 @@ def backlog(
     With ``period`` there is one row per group and per period, for every
     period from the first ticket to ``as_of`` (a backlog is a stock, so quiet
     periods are rows too), each measured at the end of the period (at
-    ``as_of`` for the last one).  Columns: ``count`` and ``value`` (open
+    ``as_of`` for the last one).  A ticket opened or closed exactly at a
+    period's end belongs to the next period; the last period includes
+    ``as_of`` itself.  Columns: ``count`` and ``value`` (open
     tickets), ``mean`` (average age of the open tickets, in ``unit``; ``NaN``
     when none is open), and in ``extra``: ``opened`` and ``closed`` in the
     period (or up to ``as_of``), and ``growth`` (opened - closed in the
     period, the change in the open count) when ``period`` is given.  Ages are
     accumulated in float64 seconds (error well under a second).
 
-    >>> import numpy as np
-    >>> opened = np.array(["2026-01-05", "2026-01-20", "2026-02-03"], dtype="datetime64[ns]")
-    >>> closed = np.array(["2026-02-10", "NaT", "NaT"], dtype="datetime64[ns]")
-    >>> r = backlog(opened, closed, period="month", as_of=np.datetime64("2026-02-28", "ns"))
-    >>> r.groups[0].astype(str).tolist(), r.count.tolist(), r.extra["growth"].tolist()
-    (['2026-01-01', '2026-02-01'], [2, 2], [2, 0])
-    >>> r.mean.round(1).tolist()  # hours: Jan (27 + 12 days) / 2 at Feb 1; Feb (39 + 25 days) / 2
-    [468.0, 768.0]
+    Examples:
+        >>> import numpy as np
+        >>> opened = np.array(["2026-01-05", "2026-01-20", "2026-02-03"], dtype="datetime64[ns]")
+        >>> closed = np.array(["2026-02-10", "NaT", "NaT"], dtype="datetime64[ns]")
+        >>> r = backlog(opened, closed, period="month", as_of=np.datetime64("2026-02-28", "ns"))
+        >>> r.groups[0].astype(str).tolist(), r.count.tolist(), r.extra["growth"].tolist()
+        (['2026-01-01', '2026-02-01'], [2, 2], [2, 0])
+        >>> # hours: Jan (27 + 12 days) / 2 at Feb 1; Feb (39 + 25 days) / 2
+        >>> r.mean.round(1).tolist()
+        [468.0, 768.0]
     """
     seconds = _unit(unit)
     per = _period(period)
@@ -987,14 +999,15 @@ def availability(
     period in it is a row (a period without outages is 100 % available).
     Services without any outage do not appear: they have no rows to group.
 
-    >>> import numpy as np
-    >>> start = np.array(["2026-03-02T10:00", "2026-03-20T00:00"], dtype="datetime64[ns]")
-    >>> end = start + np.array([2, 4], dtype="timedelta64[h]")
-    >>> r = availability(start, end, window=("2026-03-01T00:00Z", "2026-04-01T00:00Z"))
-    >>> r.extra["agreed"].tolist(), r.extra["downtime"].tolist(), r.count.tolist()
-    ([744.0], [6.0], [2])
-    >>> round(float(r.value[0]), 6), r.extra["mtrs"].tolist(), r.extra["mtbf"].tolist()
-    (0.991935, [3.0], [369.0])
+    Examples:
+        >>> import numpy as np
+        >>> start = np.array(["2026-03-02T10:00", "2026-03-20T00:00"], dtype="datetime64[ns]")
+        >>> end = start + np.array([2, 4], dtype="timedelta64[h]")
+        >>> r = availability(start, end, window=("2026-03-01T00:00Z", "2026-04-01T00:00Z"))
+        >>> r.extra["agreed"].tolist(), r.extra["downtime"].tolist(), r.count.tolist()
+        ([744.0], [6.0], [2])
+        >>> round(float(r.value[0]), 6), r.extra["mtrs"].tolist(), r.extra["mtbf"].tolist()
+        (0.991935, [3.0], [369.0])
     """
     seconds = _unit(unit)
     per = _period(period)

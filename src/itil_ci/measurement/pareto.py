@@ -24,9 +24,10 @@ class ParetoAnalysis:
     ``vital_few`` are the categories up to and including the first whose
     cumulative share reaches ``cutoff``.
 
-    >>> pa = pareto(["disk", "network", "disk", "auth", "disk", "network"])
-    >>> pa.categories, pa.totals.tolist(), pa.vital_few
-    (('disk', 'network', 'auth'), [3.0, 2.0, 1.0], ('disk', 'network'))
+    Examples:
+        >>> pa = pareto(["disk", "network", "disk", "auth", "disk", "network"])
+        >>> pa.categories, pa.totals.tolist(), pa.vital_few
+        (('disk', 'network', 'auth'), [3.0, 2.0, 1.0], ('disk', 'network'))
     """
 
     categories: tuple[str, ...]
@@ -49,8 +50,9 @@ def pareto(categories: Any, weights: Any = None, cutoff: float = 0.8) -> ParetoA
     share, in ``(0, 1]``, that the vital few reach (0.8 by default: the 80/20
     rule).
 
-    >>> pareto(["a", "b", "c"], weights=[1.0, 8.0, 1.0], cutoff=0.8).vital_few
-    ('b',)
+    Examples:
+        >>> pareto(["a", "b", "c"], weights=[1.0, 8.0, 1.0], cutoff=0.8).vital_few
+        ('b',)
     """
     c = v.number("cutoff", cutoff)
     if c is None or not 0 < c <= 1:

@@ -32,8 +32,9 @@ CONSTANTS: dict[str, tuple[float, float, float]] = {
 }
 """Control-chart constants for ``xmr(constants=...)``: ``(E2, d2, D4)``.
 
->>> round(CONSTANTS["exact"][2], 9)
-3.266531919
+Examples:
+    >>> round(CONSTANTS["exact"][2], 9)
+    3.266531919
 """
 
 
@@ -70,9 +71,10 @@ class ControlChart:
     are those of the last stage, i.e. of the current process; ``stages`` holds
     every stage of a staged chart (one stage when there is no change).
 
-    >>> chart = xmr([10, 12, 11, 13, 12])
-    >>> chart.centre, chart.mr_bar, round(chart.upper, 3)
-    (11.6, 1.5, 15.59)
+    Examples:
+        >>> chart = xmr([10, 12, 11, 13, 12])
+        >>> chart.centre, chart.mr_bar, round(chart.upper, 3)
+        (11.6, 1.5, 15.59)
     """
 
     centre: float
@@ -158,13 +160,14 @@ def xmr(
     ``sigma`` are given.  All-equal values give a zero moving range and limits
     equal to the centre.
 
-    >>> chart = xmr([49.6, 47.6, 49.9, 51.3, 47.8, 51.2, 52.6, 52.4, 53.6, 52.1],
-    ...             constants="sigma")
-    >>> round(chart.centre, 2), round(chart.mr_bar, 4), round(chart.upper, 4)
-    (50.81, 1.8778, 55.8041)
-    >>> staged = xmr([5, 6, 5, 6, 2, 3, 2, 3], change_at=4)
-    >>> [s.centre for s in staged.stages]
-    [5.5, 2.5]
+    Examples:
+        >>> chart = xmr([49.6, 47.6, 49.9, 51.3, 47.8, 51.2, 52.6, 52.4, 53.6, 52.1],
+        ...             constants="sigma")
+        >>> round(chart.centre, 2), round(chart.mr_bar, 4), round(chart.upper, 4)
+        (50.81, 1.8778, 55.8041)
+        >>> staged = xmr([5, 6, 5, 6, 2, 3, 2, 3], change_at=4)
+        >>> [s.centre for s in staged.stages]
+        [5.5, 2.5]
     """
     if isinstance(values, Series) and times is None:
         times = values.times
@@ -403,11 +406,12 @@ def signals(
     with no side (``nelson4``, ``nelson7``, ``nelson8``).  Signals come sorted
     by index.
 
-    >>> x = [5, 5.5, 4.5, 5, 5.2, 4.8, 5, 9, 5]
-    >>> chart = xmr(x[:7])
-    >>> [(s.rule, s.index, s.kind.value) for s in signals(x, xmr(x, baseline_points=7),
-    ...                                                    "nhs", direction="lower")]
-    [('astronomical', 7, 'concern')]
+    Examples:
+        >>> x = [5, 5.5, 4.5, 5, 5.2, 4.8, 5, 9, 5]
+        >>> chart = xmr(x[:7])
+        >>> [(s.rule, s.index, s.kind.value) for s in signals(x, xmr(x, baseline_points=7),
+        ...                                                    "nhs", direction="lower")]
+        [('astronomical', 7, 'concern')]
     """
     if not isinstance(chart, ControlChart):
         raise v.fail("chart", "a ControlChart (from xmr)", chart)

@@ -313,8 +313,9 @@ def sen_slope(values: Any, times: Any = None, *, per: str = "day") -> tuple[floa
     given; the intercept is ``median(x) - median(t)·slope`` (Conover), the
     line's value at the first observation.
 
-    >>> sen_slope([1.0, 3.0, 2.0, 5.0, 4.0])
-    (0.875, 1.25)
+    Examples:
+        >>> sen_slope([1.0, 3.0, 2.0, 5.0, 4.0])
+        (0.875, 1.25)
     """
     x = values_of("values", values.values if isinstance(values, Series) else values)
     if x.size < 2:
@@ -350,9 +351,10 @@ def mann_kendall(values: Any, times: Any = None, *, alpha: float = 0.05, per: st
 
     Conventions match ``pymannkendall.original_test``.  Needs 2 or more values.
 
-    >>> r = mann_kendall([1.0, 2.0, 3.0, 5.0, 4.0])
-    >>> r.s, r.var_s, round(r.z, 4), round(r.p, 4), r.tau_a, r.slope
-    (8, 16.66..., 1.7146, 0.0864, 0.8, 1.0)
+    Examples:
+        >>> r = mann_kendall([1.0, 2.0, 3.0, 5.0, 4.0])
+        >>> r.s, r.var_s, round(r.z, 4), round(r.p, 4), r.tau_a, r.slope
+        (8, 16.66..., 1.7146, 0.0864, 0.8, 1.0)
     """
     a = v.number("alpha", alpha)
     if a is None or not 0 < a < 1:

@@ -55,8 +55,9 @@ _METHODS = ("eigenvector", "geometric-mean")
 def random_index(n: int, table: str = "saaty1980") -> float:
     """The random index RI(n) from one of the :data:`RANDOM_INDEX` tables.
 
-    >>> random_index(3), random_index(3, "donegan-dodd")
-    (0.58, 0.4914)
+    Examples:
+        >>> random_index(3), random_index(3, "donegan-dodd")
+        (0.58, 0.4914)
     """
     if table not in RANDOM_INDEX:
         raise fail("random_index", "one of " + ", ".join(map(repr, RANDOM_INDEX)), table)
@@ -94,8 +95,9 @@ class AHPResult:
     def as_dict(self) -> dict[str, float]:
         """Weights by label (needs labels).
 
-        >>> ahp({("a", "b"): 3}).as_dict()
-        {'a': 0.75, 'b': 0.25}
+        Examples:
+            >>> ahp({("a", "b"): 3}).as_dict()
+            {'a': 0.75, 'b': 0.25}
         """
         if not self.labels:
             raise fail("labels", "labels (give ahp a dict of judgements)", ())
@@ -195,9 +197,10 @@ def ahp(
     ``random_index`` chooses the RI table: ``"saaty1980"`` (default, n <= 10),
     ``"saaty2005"`` or ``"donegan-dodd"`` (n <= 15).
 
-    >>> r = ahp([[1, 3, 5], [1/3, 1, 3], [1/5, 1/3, 1]])
-    >>> r.weights.round(3).tolist(), round(r.lambda_max, 3), round(r.cr, 3), r.consistent
-    ([0.637, 0.258, 0.105], 3.039, 0.033, True)
+    Examples:
+        >>> r = ahp([[1, 3, 5], [1/3, 1, 3], [1/5, 1/3, 1]])
+        >>> r.weights.round(3).tolist(), round(r.lambda_max, 3), round(r.cr, 3), r.consistent
+        ([0.637, 0.258, 0.105], 3.039, 0.033, True)
     """
     if method not in _METHODS:
         raise fail("method", "one of " + ", ".join(map(repr, _METHODS)), method)

@@ -23,8 +23,9 @@ class CriterionDirection(enum.Enum):
     for, and so do the KPI directions ``"higher-is-better"``/``"lower-is-better"``
     (and ``"higher"``/``"lower"``).
 
-    >>> CriterionDirection.parse("lower")
-    <CriterionDirection.COST: 'cost'>
+    Examples:
+        >>> CriterionDirection.parse("lower")
+        <CriterionDirection.COST: 'cost'>
     """
 
     BENEFIT = "benefit"
@@ -34,8 +35,9 @@ class CriterionDirection(enum.Enum):
     def parse(cls, value: object) -> CriterionDirection:
         """Read a direction from a member, ``"benefit"``/``"cost"`` or a KPI direction.
 
-        >>> CriterionDirection.parse("benefit").value
-        'benefit'
+        Examples:
+            >>> CriterionDirection.parse("benefit").value
+            'benefit'
         """
         if isinstance(value, enum.Enum) and not isinstance(value, cls):
             value = value.value
@@ -70,13 +72,14 @@ class Criterion:
     ``(0.5, 0.25, 0.25)`` mean the same.  A negative weight is an error here;
     all-zero weights are an error where the criteria are used.
 
-    >>> c = Criterion("effort", 2, "cost")
-    >>> c.direction.value, c.weight
-    ('cost', 2.0)
-    >>> Criterion("risk", -1)
-    Traceback (most recent call last):
-    ...
-    itil_ci.errors.InvalidInputError: Criterion.weight: expected a number >= 0, got -1
+    Examples:
+        >>> c = Criterion("effort", 2, "cost")
+        >>> c.direction.value, c.weight
+        ('cost', 2.0)
+        >>> Criterion("risk", -1)
+        Traceback (most recent call last):
+        ...
+        itil_ci.errors.InvalidInputError: Criterion.weight: expected a number >= 0, got -1
     """
 
     name: str = attrs.field(validator=v.v_text(allow_empty=False))
@@ -94,8 +97,9 @@ class Criterion:
     def is_cost(self) -> bool:
         """Whether less is better for this criterion.
 
-        >>> Criterion("effort", 1, "cost").is_cost
-        True
+        Examples:
+            >>> Criterion("effort", 1, "cost").is_cost
+            True
         """
         return self.direction is CriterionDirection.COST
 
@@ -109,8 +113,9 @@ def as_criteria(criteria: object, name: str = "criteria") -> tuple[Criterion, ..
     Accepted: a sequence of :class:`Criterion` objects or of tuples
     ``(name, weight)`` / ``(name, weight, direction)``.  Names must be unique.
 
-    >>> [c.name for c in as_criteria([("value", 3), ("effort", 1, "cost")])]
-    ['value', 'effort']
+    Examples:
+        >>> [c.name for c in as_criteria([("value", 3), ("effort", 1, "cost")])]
+        ['value', 'effort']
     """
     if isinstance(criteria, Criterion):
         criteria = [criteria]
@@ -138,8 +143,9 @@ def normalised_weights(criteria: Sequence[Criterion]) -> npt.NDArray[np.float64]
 
     All-zero weights raise :class:`~itil_ci.errors.InvalidInputError`.
 
-    >>> normalised_weights([Criterion("a", 3), Criterion("b", 1)]).tolist()
-    [0.75, 0.25]
+    Examples:
+        >>> normalised_weights([Criterion("a", 3), Criterion("b", 1)]).tolist()
+        [0.75, 0.25]
     """
     crit = as_criteria(criteria)
     w = np.array([c.weight for c in crit], dtype=np.float64)

@@ -122,8 +122,9 @@ def wsjf(
     modified Fibonacci scale), ``job_size`` > 0.  With opportunities the
     default keys are the argument names (entries of ``Opportunity.scores``).
 
-    >>> wsjf([8, 3], [5, 1], [2, 1], [5, 1]).tolist()
-    [3.0, 5.0]
+    Examples:
+        >>> wsjf([8, 3], [5, 1], [2, 1], [5, 1]).tolist()
+        [3.0, 5.0]
     """
     names = ("business_value", "time_criticality", "risk_reduction", "job_size")
     cols, ids, used = _columns(
@@ -149,8 +150,9 @@ def rice(
     default keys are the argument names, so ``effort`` reads
     ``Opportunity.effort``.
 
-    >>> rice([1000, 200], [2, 3], [0.8, 1.0], [4, 1]).tolist()
-    [400.0, 600.0]
+    Examples:
+        >>> rice([1000, 200], [2, 3], [0.8, 1.0], [4, 1]).tolist()
+        [400.0, 600.0]
     """
     names = ("reach", "impact", "confidence", "effort")
     cols, ids, used = _columns(reach, (impact, confidence, effort), names, keys, {})
@@ -176,10 +178,11 @@ def ice(
     ``combine="product"`` (the default, as Sean Ellis introduced it)
     multiplies the three; ``"mean"`` averages them, a common variant.
 
-    >>> ice([8, 5], [5, 9], [2, 9]).tolist()
-    [80.0, 405.0]
-    >>> ice([8, 5], [5, 9], [2, 9], combine="mean").round(2).tolist()
-    [5.0, 7.67]
+    Examples:
+        >>> ice([8, 5], [5, 9], [2, 9]).tolist()
+        [80.0, 405.0]
+        >>> ice([8, 5], [5, 9], [2, 9], combine="mean").round(2).tolist()
+        [5.0, 7.67]
     """
     if combine not in ("product", "mean"):
         raise fail("combine", "'product' or 'mean'", combine)
@@ -222,11 +225,12 @@ class ValueEffort:
     def ranking(self) -> Ranking:
         """The options ranked by ratio (needs ids: only for opportunities).
 
-        >>> from itil_ci.domain import Opportunity
-        >>> o = [Opportunity("A", id="a", expected_benefit=8, effort=4),
-        ...      Opportunity("B", id="b", expected_benefit=3, effort=1)]
-        >>> value_effort(o).ranking().order
-        ('b', 'a')
+        Examples:
+            >>> from itil_ci.domain import Opportunity
+            >>> o = [Opportunity("A", id="a", expected_benefit=8, effort=4),
+            ...      Opportunity("B", id="b", expected_benefit=3, effort=1)]
+            >>> value_effort(o).ranking().order
+            ('b', 'a')
         """
         if not self.ids:
             raise fail("ids", "opportunity ids (call value_effort with opportunities)", ())
@@ -260,11 +264,12 @@ def value_effort(
     ``Opportunity.expected_benefit`` and ``effort`` ``Opportunity.effort``
     unless ``keys`` says otherwise.
 
-    >>> r = value_effort([8, 8, 2, 2], [1, 5, 1, 5], value_split=5, effort_split=3)
-    >>> r.quadrant.tolist()
-    ['quick-win', 'major-project', 'fill-in', 'thankless-task']
-    >>> r.ratio.tolist()
-    [8.0, 1.6, 2.0, 0.4]
+    Examples:
+        >>> r = value_effort([8, 8, 2, 2], [1, 5, 1, 5], value_split=5, effort_split=3)
+        >>> r.quadrant.tolist()
+        ['quick-win', 'major-project', 'fill-in', 'thankless-task']
+        >>> r.ratio.tolist()
+        [8.0, 1.6, 2.0, 0.4]
     """
     names = ("value", "effort")
     cols, ids, _ = _columns(value, (effort,), names, keys, {"value": "expected_benefit"})
@@ -318,10 +323,11 @@ def itil_priority(
     ``"urgency"``) give a :class:`~itil_ci.domain.Ranking` whose scores are
     the priorities, ranked lowest number first (``higher_is_better`` False).
 
-    >>> itil_priority(1, 2)
-    2
-    >>> itil_priority([1, 2, 3], [3, 3, 3]).tolist()
-    [3, 4, 5]
+    Examples:
+        >>> itil_priority(1, 2)
+        2
+        >>> itil_priority([1, 2, 3], [3, 3, 3]).tolist()
+        [3, 4, 5]
     """
     if matrix is None:
         table = ITIL_PRIORITY_MATRIX

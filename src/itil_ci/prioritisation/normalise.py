@@ -130,9 +130,10 @@ def normalise(
     ``criteria`` supplies the directions (all benefit when None).  See the
     module documentation for the formulas.
 
-    >>> normalise([[1.0, 10.0], [3.0, 30.0], [2.0, 20.0]],
-    ...           [Criterion("value"), Criterion("effort", 1, "cost")]).tolist()
-    [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]
+    Examples:
+        >>> normalise([[1.0, 10.0], [3.0, 30.0], [2.0, 20.0]],
+        ...           [Criterion("value"), Criterion("effort", 1, "cost")]).tolist()
+        [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]
     """
     meth = check_method(method, "method")
     x = _inputs.as_matrix("matrix", matrix)

@@ -75,11 +75,12 @@ def pareto_front(
     as in :func:`~itil_ci.prioritisation.weighted_sum`), or without criteria
     for ``expected_benefit`` against ``effort``, returns their ids.
 
-    >>> pareto_front([5, 3, 4, 1], [2, 1, 3, 1]).tolist()
-    [0, 1]
-    >>> pareto_front([[5, 2], [3, 1], [4, 3]],
-    ...              criteria=[Criterion("value"), Criterion("effort", 1, "cost")]).tolist()
-    [0, 1]
+    Examples:
+        >>> pareto_front([5, 3, 4, 1], [2, 1, 3, 1]).tolist()
+        [0, 1]
+        >>> pareto_front([[5, 2], [3, 1], [4, 3]],
+        ...              criteria=[Criterion("value"), Criterion("effort", 1, "cost")]).tolist()
+        [0, 1]
     """
     ids: tuple[str, ...] | None = None
     if _inputs.is_opportunities(benefits):

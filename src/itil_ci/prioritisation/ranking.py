@@ -100,12 +100,13 @@ def rank(
     numbers).  Given a list of opportunities and ``key`` (a score key, see
     the guide), returns a :class:`~itil_ci.domain.Ranking` of their ids.
 
-    >>> rank([0.5, 0.9, 0.5, 0.1]).tolist()
-    [2, 1, 2, 4]
-    >>> rank([0.5, 0.9, 0.5, 0.1], ties="dense").tolist()
-    [2, 1, 2, 3]
-    >>> rank([0.5, 0.9, 0.5, 0.1], ties="average").tolist()
-    [2.5, 1.0, 2.5, 4.0]
+    Examples:
+        >>> rank([0.5, 0.9, 0.5, 0.1]).tolist()
+        [2, 1, 2, 4]
+        >>> rank([0.5, 0.9, 0.5, 0.1], ties="dense").tolist()
+        [2, 1, 2, 3]
+        >>> rank([0.5, 0.9, 0.5, 0.1], ties="average").tolist()
+        [2.5, 1.0, 2.5, 4.0]
     """
     t = _check_ties(ties)
     if not isinstance(descending, bool):
@@ -138,8 +139,9 @@ def top_k(scores: Any, k: int, *, key: str | None = None) -> Any:
     Equal scores are taken in the order given (as :func:`rank` with
     ``ties="ordinal"``).  Given opportunities and ``key``, returns their ids.
 
-    >>> top_k([0.5, 0.9, 0.5, 0.1], 2).tolist()
-    [1, 0]
+    Examples:
+        >>> top_k([0.5, 0.9, 0.5, 0.1], 2).tolist()
+        [1, 0]
     """
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
         raise fail("k", "a whole number >= 0", k)

@@ -92,10 +92,11 @@ def robustness(
     (matrix or opportunities + ``keys``) as in
     :func:`~itil_ci.prioritisation.weighted_sum`.
 
-    >>> crit = [Criterion("value", 1), Criterion("effort", 1, "cost")]
-    >>> r = robustness([[9, 9], [5, 1], [1, 5]], crit, draws=2000, k=1, seed=1)
-    >>> r.p_first.round(1).tolist(), r.rank_min.tolist(), r.rank_max.tolist()
-    ([0.1, 0.9, 0.0], [1, 1, 2], [3, 2, 3])
+    Examples:
+        >>> crit = [Criterion("value", 1), Criterion("effort", 1, "cost")]
+        >>> r = robustness([[9, 9], [5, 1], [1, 5]], crit, draws=2000, k=1, seed=1)
+        >>> r.p_first.round(1).tolist(), r.rank_min.tolist(), r.rank_max.tolist()
+        ([0.1, 0.9, 0.0], [1, 1, 2], [3, 2, 3])
     """
     if model not in _MODELS:
         raise fail("model", "one of " + ", ".join(map(repr, _MODELS)), model)

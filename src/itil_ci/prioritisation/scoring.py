@@ -90,15 +90,16 @@ def weighted_sum(
     columns normalised by ``normalise`` (see :mod:`itil_ci.prioritisation.normalise`;
     default min-max, so every score lies in [0, 1]).
 
-    >>> crit = [Criterion("benefit", 2), Criterion("effort", 1, "cost")]
-    >>> weighted_sum([[8, 3], [6, 1], [2, 2]], crit).round(3).tolist()
-    [0.667, 0.778, 0.167]
-    >>> from itil_ci.domain import Opportunity
-    >>> opps = [Opportunity("A", id="a", expected_benefit=8, effort=3),
-    ...         Opportunity("B", id="b", expected_benefit=5, effort=1)]
-    >>> r = weighted_sum(opps, crit, keys={"benefit": "expected_benefit"})
-    >>> r.order, r.ranks.tolist()
-    (('a', 'b'), [1, 2])
+    Examples:
+        >>> crit = [Criterion("benefit", 2), Criterion("effort", 1, "cost")]
+        >>> weighted_sum([[8, 3], [6, 1], [2, 2]], crit).round(3).tolist()
+        [0.667, 0.778, 0.167]
+        >>> from itil_ci.domain import Opportunity
+        >>> opps = [Opportunity("A", id="a", expected_benefit=8, effort=3),
+        ...         Opportunity("B", id="b", expected_benefit=5, effort=1)]
+        >>> r = weighted_sum(opps, crit, keys={"benefit": "expected_benefit"})
+        >>> r.order, r.ranks.tolist()
+        (('a', 'b'), [1, 2])
     """
     norm = check_method(normalise)
     p = prepare(matrix, criteria, keys)
@@ -128,9 +129,10 @@ def topsis(
     and the :class:`~itil_ci.domain.Ranking` result for opportunities as in
     :func:`weighted_sum`.
 
-    >>> crit = [Criterion("benefit", 1), Criterion("effort", 1, "cost")]
-    >>> topsis([[8, 3], [6, 1], [2, 2]], crit).round(3).tolist()
-    [0.524, 0.772, 0.293]
+    Examples:
+        >>> crit = [Criterion("benefit", 1), Criterion("effort", 1, "cost")]
+        >>> topsis([[8, 3], [6, 1], [2, 2]], crit).round(3).tolist()
+        [0.524, 0.772, 0.293]
     """
     norm = check_method(normalise)
     p = prepare(matrix, criteria, keys)
@@ -172,9 +174,10 @@ class Explanation:
     ``contributions[i, j]`` is criterion ``j``'s share of option ``i``'s score
     (its weight times its normalised value); each row sums to ``scores[i]``.
 
-    >>> e = explain([[8, 3], [5, 1]], [Criterion("benefit", 2), Criterion("effort", 1, "cost")])
-    >>> e.for_option(1)
-    (('effort', 0.333...), ('benefit', 0.0))
+    Examples:
+        >>> e = explain([[8, 3], [5, 1]], [Criterion("benefit", 2), Criterion("effort", 1, "cost")])
+        >>> e.for_option(1)
+        (('effort', 0.333...), ('benefit', 0.0))
     """
 
     criteria: tuple[str, ...]
@@ -215,9 +218,10 @@ def explain(
     :func:`weighted_sum`'s.  With opportunities, ``ids`` holds their ids and
     :meth:`Explanation.for_option` accepts an id.
 
-    >>> e = explain([[8, 3], [5, 1]], [Criterion("benefit", 2), Criterion("effort", 1, "cost")])
-    >>> e.contributions.round(3).tolist()
-    [[0.667, 0.0], [0.0, 0.333]]
+    Examples:
+        >>> e = explain([[8, 3], [5, 1]], [Criterion("benefit", 2), Criterion("effort", 1, "cost")])
+        >>> e.contributions.round(3).tolist()
+        [[0.667, 0.0], [0.0, 0.333]]
     """
     norm = check_method(normalise)
     p = prepare(matrix, criteria, keys)

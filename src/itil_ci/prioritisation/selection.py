@@ -144,13 +144,14 @@ def select(
     :data:`MAX_GROUP` linked options per group).  Among equally good choices
     the one with fewer optional options is preferred deterministically.
 
-    >>> # Cormen et al., Introduction to Algorithms (3rd ed.), Fig. 16.2:
-    >>> # greedy by value/weight takes 0 and 1 (value 160); the optimum is 220.
-    >>> s = select([60, 100, 120], [10, 20, 30], 50)
-    >>> s.indices.tolist(), s.value, s.cost
-    ([1, 2], 220.0, 50.0)
-    >>> select([60, 100, 120], [10, 20, 30], 50, mandatory=[0]).indices.tolist()
-    [0, 2]
+    Examples:
+        >>> # Cormen et al., Introduction to Algorithms (3rd ed.), Fig. 16.2:
+        >>> # greedy by value/weight takes 0 and 1 (value 160); the optimum is 220.
+        >>> s = select([60, 100, 120], [10, 20, 30], 50)
+        >>> s.indices.tolist(), s.value, s.cost
+        ([1, 2], 220.0, 50.0)
+        >>> select([60, 100, 120], [10, 20, 30], 50, mandatory=[0]).indices.tolist()
+        [0, 2]
     """
     pos: dict[str, int] | None = None
     ids: tuple[str, ...] | None = None
