@@ -16,6 +16,7 @@ Examples:
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -248,3 +249,50 @@ class Signal:
 
     def _repr_html_(self) -> str:
         return display.html(self)
+
+
+def _slot_setter(name: str) -> Callable[[Signal, object], None]:
+    """A setter for one field of :class:`Signal` that bypasses the frozen ``__setattr__``."""
+    slot = Signal.__dict__.get(name)
+    if slot is not None and hasattr(slot, "__set__"):
+        setter: Callable[[Signal, object], None] = slot.__set__
+        return setter
+    return lambda obj, value: object.__setattr__(obj, name, value)  # not slotted
+
+
+def _trusted_signals(
+    rule: Iterable[str],
+    index: Iterable[int],
+    points: Iterable[tuple[int, ...]],
+    kind: Iterable[SignalKind],
+    rule_set: str,
+    description: Iterable[str],
+) -> list[Signal]:
+    """Build many Signals, column by column, from values the caller has already validated.
+
+    For code inside the library only: a control chart of a million points can
+    yield tens of thousands of signals whose fields the caller computed itself,
+    so the public constructor's converters and validators would only re-check
+    them.  ``points`` must already be non-empty tuples of ``int`` and ``kind``
+    members of :class:`SignalKind`.  The records are ordinary, equal and
+    hash-equal to those of ``Signal(...)`` with the same fields.
+    """
+    set_rule, set_index, set_points, set_kind, set_rule_set, set_description = _SETTERS
+    new = object.__new__
+    out: list[Signal] = []
+    append = out.append
+    for r, i, p, k, d in zip(rule, index, points, kind, description, strict=True):
+        sig = new(Signal)
+        set_rule(sig, r)
+        set_index(sig, i)
+        set_points(sig, p)
+        set_kind(sig, k)
+        set_rule_set(sig, rule_set)
+        set_description(sig, d)
+        append(sig)
+    return out
+
+
+_SETTERS = tuple(
+    _slot_setter(name) for name in ("rule", "index", "points", "kind", "rule_set", "description")
+)
