@@ -267,7 +267,9 @@ class Collector:
         """Concatenate the chunks, reject duplicate ids, return the table."""
         if not self.parts:
             return Tickets.empty()
-        cols = {f: np.concatenate([p[f] for p in self.parts]) for f in Tickets.FIELDS}
+        cols: dict[str, npt.NDArray[Any]] = {}
+        for f in Tickets.FIELDS:  # one column at a time, freeing the chunks' copies
+            cols[f] = np.concatenate([p.pop(f) for p in self.parts])
         where = np.concatenate(self.where)
         self.parts.clear()
         ids = cols["id"]
