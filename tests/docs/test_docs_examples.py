@@ -1,0 +1,106 @@
+"""Every Python block of the tutorial, the how-to guides and the concepts pages runs.
+
+Each page runs as a script: its ```python blocks in order, in one namespace,
+in a fresh temporary working directory (``docs/_runner.py``, which the mkdocs
+hook also uses to draw the pages' figures).  A block may be left out only
+with a reason in an HTML comment just before it
+(``<!-- docs-test: skip (reason) -->``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+
+
+def _load_runner() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("_docs_runner", DOCS / "_runner.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("_docs_runner", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+runner = _load_runner()
+
+#: Pages whose code must run as written.
+RUN = sorted(
+    [DOCS / "tutorial.md", DOCS / "conventions.md"]
+    + list((DOCS / "howto").glob("*.md"))
+    + list((DOCS / "concepts").glob("*.md"))
+)
+
+#: Guides whose snippets show calls on placeholder data (``series``, ``opps``...);
+#: they are not scripts.  A new page must not be added here without a reason.
+SNIPPETS = {
+    "cli.md",
+    "engines.md",
+    "itsm-kpis.md",
+    "measurement.md",
+    "prioritisation.md",
+    "register.md",
+    "reports.md",
+}
+
+
+def _rel(p: Path) -> str:
+    return p.relative_to(DOCS).as_posix()
+
+
+def test_every_page_with_python_is_run_or_a_known_snippet_guide() -> None:
+    run = {_rel(p) for p in RUN}
+    for page in sorted(DOCS.rglob("*.md")):
+        rel = _rel(page)
+        if runner.blocks(page) and rel not in run and rel != "quickstart.md":
+            assert rel in SNIPPETS, f"{rel} has python blocks that no test runs"
+
+
+def test_pages_to_run_exist_and_have_code() -> None:
+    assert DOCS / "tutorial.md" in RUN
+    assert len([p for p in RUN if p.parent.name == "howto"]) >= 6
+    assert runner.blocks(DOCS / "tutorial.md")
+
+
+@pytest.mark.parametrize("page", RUN, ids=_rel)
+def test_page_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    blocks = runner.blocks(page)
+    skipped = [b for b in blocks if b.skip is not None]
+    assert all(b.skip for b in skipped)  # a reason each (blocks() refuses an empty one)
+    runner.run_page(page, tmp_path)
+    # the figures the page shows are the ones its code writes
+    shown = re.findall(r"\]\((?:\.\./)*figures/[a-z0-9-]+/([^)]+\.png)\)", page.read_text())
+    for name in shown:
+        assert (tmp_path / name).is_file(), (
+            f"{_rel(page)} shows {name} but its code does not write it"
+        )
+
+
+def test_a_skip_comment_needs_a_reason(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    page.write_text("<!-- docs-test: skip -->\n```python\n1 / 0\n```\n")
+    with pytest.raises(ValueError, match="needs a reason"):
+        runner.blocks(page)
+    page.write_text("<!-- docs-test: skip (needs a live ServiceNow) -->\n```python\n1 / 0\n```\n")
+    (block,) = runner.blocks(page)
+    assert block.skip == "needs a live ServiceNow"
+    runner.run_page(page, tmp_path)  # the skipped block does not run
+
+
+def test_a_failing_block_names_its_page_and_line(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    page.write_text("# t\n\n```python\nx = 1\n```\n\ntext\n\n```python\nassert x == 2\n```\n")
+    with pytest.raises(AssertionError) as err:
+        runner.run_page(page, tmp_path)
+    frames = [(f.filename, f.lineno) for f in traceback.extract_tb(err.value.__traceback__)]
+    assert (str(page), 10) in frames
