@@ -28,7 +28,8 @@ _HERE = Path(__file__).resolve().parent
 
 def _runner() -> Any:
     spec = importlib.util.spec_from_file_location("_docs_runner", _HERE / "_runner.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("_docs_runner", module)
     spec.loader.exec_module(module)

@@ -24,7 +24,8 @@ DOCS = ROOT / "docs"
 
 def _load_runner() -> ModuleType:
     spec = importlib.util.spec_from_file_location("_docs_runner", DOCS / "_runner.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("_docs_runner", module)
     spec.loader.exec_module(module)
@@ -35,9 +36,12 @@ runner = _load_runner()
 
 #: Pages whose code must run as written.
 RUN = sorted(
-    [DOCS / "tutorial.md", DOCS / "conventions.md"]
-    + list((DOCS / "howto").glob("*.md"))
-    + list((DOCS / "concepts").glob("*.md"))
+    [
+        DOCS / "tutorial.md",
+        DOCS / "conventions.md",
+        *list((DOCS / "howto").glob("*.md")),
+        *list((DOCS / "concepts").glob("*.md")),
+    ]
 )
 
 #: Guides whose snippets show calls on placeholder data (``series``, ``opps``...);

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _script() -> str:
     spec = importlib.util.spec_from_file_location("_docs_runner", ROOT / "docs" / "_runner.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("_docs_runner", module)
     spec.loader.exec_module(module)
