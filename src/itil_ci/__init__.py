@@ -77,6 +77,7 @@ from itil_ci.errors import (
 if TYPE_CHECKING:
     from itil_ci import engines, io, measurement, plot, prioritisation, register, report
     from itil_ci.engines import (
+        DEFAULT_ROLES,
         ContinualImprovementModel,
         PDCACycle,
         RoleRule,
@@ -85,6 +86,14 @@ if TYPE_CHECKING:
         resume,
         start,
         verify_history,
+    )
+    from itil_ci.io import (
+        ImportResult,
+        Tickets,
+        generate_tickets,
+        read_csv,
+        read_jira,
+        read_servicenow,
     )
     from itil_ci.io.codec import (
         from_dict,
@@ -96,6 +105,7 @@ if TYPE_CHECKING:
         ControlChart,
         GroupedKPI,
         ParetoAnalysis,
+        SignalTable,
         aggregate,
         availability,
         backlog,
@@ -110,6 +120,7 @@ if TYPE_CHECKING:
         pareto,
         reopen_rate,
         sen_slope,
+        signal_table,
         signals,
         sla_attainment,
         xmr,
@@ -140,6 +151,15 @@ if TYPE_CHECKING:
     )
 
 _LAZY: dict[str, str] = {
+    "DEFAULT_ROLES": "itil_ci.engines",
+    "signal_table": "itil_ci.measurement",
+    "SignalTable": "itil_ci.measurement",
+    "generate_tickets": "itil_ci.io",
+    "read_jira": "itil_ci.io",
+    "read_servicenow": "itil_ci.io",
+    "read_csv": "itil_ci.io",
+    "ImportResult": "itil_ci.io",
+    "Tickets": "itil_ci.io",
     "from_dict": "itil_ci.io.codec",
     "from_json": "itil_ci.io.codec",
     "to_dict": "itil_ci.io.codec",
@@ -216,6 +236,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "CSF",
+    "DEFAULT_ROLES",
     "KPI",
     "STEPS",
     "AHPResult",
@@ -237,6 +258,7 @@ __all__ = [
     "Direction",
     "Evaluation",
     "GroupedKPI",
+    "ImportResult",
     "ImportRowError",
     "ImprovementModel",
     "Initiative",
@@ -270,12 +292,14 @@ __all__ = [
     "SevenStepProcess",
     "Signal",
     "SignalKind",
+    "SignalTable",
     "Size",
     "Status",
     "StepBlocked",
     "StorageError",
     "Store",
     "Target",
+    "Tickets",
     "ToleranceKind",
     "Trend",
     "TrendVerdict",
@@ -294,6 +318,7 @@ __all__ = [
     "first_contact_resolution",
     "from_dict",
     "from_json",
+    "generate_tickets",
     "ice",
     "io",
     "itil_priority",
@@ -306,6 +331,9 @@ __all__ = [
     "plot",
     "prioritisation",
     "rank",
+    "read_csv",
+    "read_jira",
+    "read_servicenow",
     "register",
     "reopen_rate",
     "report",
@@ -314,6 +342,7 @@ __all__ = [
     "robustness",
     "select",
     "sen_slope",
+    "signal_table",
     "signals",
     "sla_attainment",
     "start",

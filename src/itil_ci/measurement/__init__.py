@@ -29,7 +29,15 @@ from itil_ci.measurement.itsm import (
     sla_attainment,
 )
 from itil_ci.measurement.pareto import ParetoAnalysis, pareto
-from itil_ci.measurement.spc import CONSTANTS, ChartStage, ControlChart, signals, xmr
+from itil_ci.measurement.spc import (
+    CONSTANTS,
+    ChartStage,
+    ControlChart,
+    SignalTable,
+    signal_table,
+    signals,
+    xmr,
+)
 from itil_ci.measurement.trend import mann_kendall, sen_slope
 
 __all__ = [
@@ -43,6 +51,7 @@ __all__ = [
     "ParetoAnalysis",
     "Signal",
     "SignalKind",
+    "SignalTable",
     "Status",
     "Trend",
     "TrendVerdict",
@@ -62,6 +71,7 @@ __all__ = [
     "pareto",
     "reopen_rate",
     "sen_slope",
+    "signal_table",
     "signals",
     "sla_attainment",
     "xmr",
