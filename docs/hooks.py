@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import os
 import re
 import sys
@@ -61,7 +63,8 @@ def on_files(files: Any, config: Any, **_: Any) -> Any:
             raise ValueError(f"{page.src_uri}: figures must live under figures/{stem}/")
         runner = runner or _runner()
         with tempfile.TemporaryDirectory() as tmp:
-            runner.run_page(page.abs_src_path, tmp)
+            with contextlib.redirect_stdout(io.StringIO()):  # the pages print as they teach
+                runner.run_page(page.abs_src_path, tmp)
             for png in sorted(Path(tmp).glob("*.png")):
                 uri = f"figures/{stem}/{png.name}"
                 files.append(File.generated(config, uri, content=png.read_bytes()))
