@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import string
 
+import attrs
 import numpy as np
 from hypothesis import strategies as st
 
@@ -15,20 +16,30 @@ __all__ = [
     "actions",
     "actors",
     "aggregations",
+    "audit_records",
     "aware_datetimes",
     "baselines",
+    "comparisons",
     "csfs",
     "dates",
+    "evaluations",
     "finite_floats",
     "initiatives",
     "kpi_keys",
     "kpis",
+    "measure_gaps",
     "objectives",
     "opportunities",
     "outcomes",
+    "pdca_records",
+    "predictions",
+    "presentations",
+    "rankings",
     "series",
+    "signals",
     "targets",
     "texts",
+    "trends",
 ]
 
 finite_floats = st.floats(allow_nan=False, allow_infinity=False, width=64).map(lambda x: x + 0.0)
@@ -166,6 +177,122 @@ audit_records = st.builds(
 )
 
 
+small = st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: x + 0.0)
+probability = st.floats(0, 1)
+evaluations = st.builds(
+    ic.Evaluation,
+    kpi_key=kpi_keys,
+    value=finite_floats,
+    baseline=finite_floats,
+    target=finite_floats,
+    change=finite_floats,
+    relative_change=st.none() | finite_floats,
+    attainment=finite_floats,
+    target_met=st.booleans(),
+    status=_enum(ic.Status),
+    direction=texts,
+    tolerance=non_negative,
+    days_to_due=st.none() | st.integers(-(10**5), 10**5),
+    n=st.integers(0, 10**9),
+    method=texts,
+)
+comparisons = st.builds(
+    ic.Comparison,
+    difference=small,
+    low=small,
+    high=small,
+    p_value=probability,
+    verdict=_enum(ic.Verdict),
+    before=small,
+    after=small,
+    n_before=st.integers(0, 10**6),
+    n_after=st.integers(0, 10**6),
+    statistic=st.sampled_from(["mean", "median", "p90"]),
+    direction=texts,
+    confidence=st.floats(0.5, 0.999),
+    resamples=st.integers(0, 10**5),
+    seed=st.none() | st.integers(0, 2**31),
+    method=texts,
+)
+trends = st.builds(
+    ic.Trend,
+    n=st.integers(0, 10**6),
+    s=st.integers(-(10**9), 10**9),
+    var_s=non_negative,
+    z=small,
+    p=probability,
+    tau_a=st.floats(-1, 1),
+    tau_b=st.floats(-1, 1),
+    slope=small,
+    intercept=small,
+    verdict=_enum(ic.TrendVerdict),
+    alpha=st.floats(0.001, 0.2),
+    slope_unit=st.sampled_from(["index", "day"]),
+    method=texts,
+)
+
+
+@st.composite
+def signals(draw: st.DrawFn) -> ic.Signal:
+    points = sorted(set(draw(st.lists(st.integers(0, 10**6), min_size=1, max_size=8))))
+    return ic.Signal(
+        rule=draw(st.sampled_from(["we1", "nelson3", "shift", "two-in-three"])),
+        index=points[-1],
+        points=tuple(points),
+        kind=draw(_enum(ic.SignalKind)),
+        rule_set=draw(st.sampled_from(["western-electric", "nelson", "nhs"])),
+        description=draw(texts),
+    )
+
+
+@st.composite
+def rankings(draw: st.DrawFn) -> ic.Ranking:
+    n = draw(st.integers(0, 6))
+    ids = draw(st.lists(names, min_size=n, max_size=n, unique=True))
+    scores = draw(st.lists(small, min_size=n, max_size=n))
+    order = np.argsort(-np.array(scores, dtype=float), kind="stable")
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = np.arange(1, n + 1)
+    k = draw(st.integers(0, 3))
+    return ic.Ranking(
+        ids=tuple(ids),
+        scores=scores,
+        ranks=ranks,
+        model=draw(st.sampled_from(["weighted-sum", "topsis", "wsjf"])),
+        criteria=tuple(f"c{i}" for i in range(k)),
+        weights=[1.0 / k] * k if k else [],
+        directions=("benefit",) * k,
+        keys=tuple(f"k{i}" for i in range(k)),
+        normalise=draw(st.sampled_from(["", "minmax", "vector"])),
+    )
+
+
+predictions = st.builds(
+    ic.Prediction,
+    kpi_key=kpi_keys,
+    change=small,
+    statement=texts,
+    direction=st.none() | _enum(ic.Direction),
+)
+pdca_records = st.builds(
+    ic.PDCARecord,
+    cycle=st.integers(0, 20),
+    objective=texts,
+    prediction=st.none() | predictions,
+    done=texts,
+    comparison=st.none() | comparisons,
+    decision=st.none() | _enum(ic.Decision),
+)
+measure_gaps = st.builds(
+    ic.MeasureGap,
+    should=st.lists(kpi_keys, max_size=3).map(tuple),
+    can=st.lists(kpi_keys, max_size=3).map(tuple),
+)
+presentations = st.builds(
+    ic.Presentation, audience=st.lists(names, min_size=1, max_size=3).map(tuple), report=names
+)
+
+
 @st.composite
 def initiatives(draw: st.DrawFn) -> ic.Initiative:
     kpi_list = draw(st.lists(kpis, max_size=3, unique_by=lambda k: k.key))
@@ -196,4 +323,16 @@ def initiatives(draw: st.DrawFn) -> ic.Initiative:
         version=draw(st.integers(0, 10**6)),
         created_at=draw(aware_datetimes),
         updated_at=draw(aware_datetimes),
+        vision=draw(texts),
+        gaps={k.key: attrs.evolve(draw(evaluations), kpi_key=k.key) for k in kpi_list[:1]},
+        ranking=draw(st.none() | rankings()),
+        evaluations={k.key: attrs.evolve(draw(evaluations), kpi_key=k.key) for k in kpi_list},
+        comparisons={k.key: draw(comparisons) for k in kpi_list},
+        lessons=draw(st.lists(names, max_size=2)),
+        remeasure_on=draw(st.none() | dates),
+        pdca=draw(st.lists(pdca_records, max_size=2)),
+        measure_gap=draw(st.none() | measure_gaps),
+        trends={k.key: draw(trends) for k in kpi_list[:1]},
+        signals={k.key: draw(st.lists(signals(), max_size=2)) for k in kpi_list[:1]},
+        presentation=draw(st.none() | presentations),
     )

@@ -26,6 +26,15 @@ ROUND_TRIP = [
     (ic.AuditRecord, st_.audit_records),
     (ic.Opportunity, st_.opportunities),
     (ic.Initiative, st_.initiatives()),
+    (ic.Evaluation, st_.evaluations),
+    (ic.Comparison, st_.comparisons),
+    (ic.Trend, st_.trends),
+    (ic.Signal, st_.signals()),
+    (ic.Ranking, st_.rankings()),
+    (ic.Prediction, st_.predictions),
+    (ic.PDCARecord, st_.pdca_records),
+    (ic.MeasureGap, st_.measure_gaps),
+    (ic.Presentation, st_.presentations),
 ]
 
 
