@@ -27,24 +27,6 @@ KPI_KINDS: dict[str, tuple[str, str, str, str]] = {
 _SLA_DEFAULT = {1: 4.0, 2: 8.0, 3: 24.0, 4: 72.0, 5: 120.0}
 
 
-def _split(result: itsm.GroupedKPI, prefix: str) -> dict[str, Series]:
-    """One Series per service (days without tickets left out)."""
-    services, days = result.groups[0], result.groups[-1].astype("datetime64[ns]")
-    keep = result.count > 0
-    services, days, values = services[keep], days[keep], result.value[keep]
-    names, first = np.unique(services, return_index=True)
-    # groups come sorted by service then day, so each service is one contiguous run
-    bounds = [*first.tolist(), int(services.size)]
-    return {
-        f"{prefix}.{name}": Series(
-            days[bounds[i] : bounds[i + 1]],
-            values[bounds[i] : bounds[i + 1]],
-            kpi_key=f"{prefix}.{name}",
-        )
-        for i, name in enumerate(names.tolist())
-    }
-
-
 def daily_series(t: Tickets, *, sla_targets: dict[int, float] | None = None) -> dict[str, Series]:
     """Daily MTTR (hours), SLA attainment, FCR and reopen rate per service.
 
@@ -55,29 +37,17 @@ def daily_series(t: Tickets, *, sla_targets: dict[int, float] | None = None) -> 
     resolved = ~np.isnat(t.resolved)
     targets = dict(_SLA_DEFAULT if sla_targets is None else sla_targets)
     out: dict[str, Series] = {}
-    out.update(_split(itsm.mttr(t.opened, t.resolved, by=by, period="day"), "mttr"))
-    out.update(
-        _split(
-            itsm.sla_attainment(t.opened, t.resolved, t.priority, targets, by=by, period="day"),
-            "sla",
-        )
+    out.update(itsm.mttr(t.opened, t.resolved, by=by, period="day").series(prefix="mttr"))
+    sla = itsm.sla_attainment(t.opened, t.resolved, t.priority, targets, by=by, period="day")
+    out.update(sla.series(prefix="sla"))
+    fcr = itsm.first_contact_resolution(
+        t.first_contact, resolved=resolved, by=by, period="day", times=t.opened
     )
-    out.update(
-        _split(
-            itsm.first_contact_resolution(
-                t.first_contact, resolved=resolved, by=by, period="day", times=t.opened
-            ),
-            "fcr",
-        )
+    out.update(fcr.series(prefix="fcr"))
+    reopen = itsm.reopen_rate(
+        t.reopen_count, resolved=resolved, by=by, period="day", times=t.opened
     )
-    out.update(
-        _split(
-            itsm.reopen_rate(
-                t.reopen_count, resolved=resolved, by=by, period="day", times=t.opened
-            ),
-            "reopen",
-        )
-    )
+    out.update(reopen.series(prefix="reopen"))
     return out
 
 

@@ -31,7 +31,16 @@ __all__ = [
 
 
 class ItilCiError(Exception):
-    """Root of every error raised by :mod:`itil_ci`."""
+    """Root of every error raised by :mod:`itil_ci`.
+
+    Examples:
+        >>> from itil_ci.domain import Opportunity
+        >>> try:
+        ...     Opportunity(title="x", effort=-1)
+        ... except ItilCiError as err:
+        ...     print(type(err).__name__)
+        InvalidInputError
+    """
 
 
 class InvalidInputError(ItilCiError, ValueError):
@@ -138,7 +147,17 @@ class StepBlocked(ItilCiError):
 
 
 class PermissionDenied(ItilCiError):
-    """An actor lacks the role a move requires."""
+    """An actor lacks the role a move requires.
+
+    Examples:
+        >>> from itil_ci.domain import Actor, Initiative
+        >>> from itil_ci.engines import start
+        >>> engine = start(Initiative(title="Shorter queues"), "pdca")
+        >>> engine.advance(actor=Actor("sam", roles=["stakeholder"]))
+        Traceback (most recent call last):
+        ...
+        itil_ci.errors.PermissionDenied: actor 'sam' may not advance from step 'plan' ...
+    """
 
 
 class ConflictError(ItilCiError):
@@ -175,4 +194,14 @@ class NotFound(ItilCiError, KeyError):
 
 
 class StorageError(ItilCiError):
-    """The storage backend failed (unreadable, corrupt, read-only or full)."""
+    """The storage backend failed (unreadable, corrupt, read-only or full).
+
+    Examples:
+        >>> from itil_ci.register import Register
+        >>> reg = Register.in_memory()
+        >>> reg.close()
+        >>> reg.opportunities()
+        Traceback (most recent call last):
+        ...
+        itil_ci.errors.StorageError: the register is closed; open it again to use it
+    """

@@ -175,3 +175,19 @@ def test_bad_input(call: object, fragment: str) -> None:
     with pytest.raises(InvalidInputError) as info:
         call()  # type: ignore[operator]
     assert fragment in str(info.value)
+
+
+def test_baseline_window_without_end_holds_every_observation_used() -> None:
+    import numpy as np
+
+    from itil_ci.domain import KPI, Series
+    from itil_ci.measurement import baseline
+
+    times = np.array(
+        ["2026-01-01", "2026-01-02", "2026-01-03T12:00:00.000000500"], dtype="datetime64[ns]"
+    )
+    s = Series(times, [4.0, 6.0, 8.0], kpi_key="mttr")
+    b = baseline(KPI("mttr"), s)
+    # re-measuring over the recorded window [start, end) gives the same baseline
+    again = baseline(KPI("mttr"), s, start=b.start, end=b.end)
+    assert (again.n, again.value) == (b.n, b.value) == (3, 6.0)

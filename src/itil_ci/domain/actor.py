@@ -14,7 +14,12 @@ __all__ = ["Actor", "Role"]
 
 
 class Role(enum.Enum):
-    """Roles in continual improvement (ITIL v3 CSI roles, still used with ITIL 4)."""
+    """Roles in continual improvement (ITIL v3 CSI roles, still used with ITIL 4).
+
+    Examples:
+        >>> Role("service-owner")
+        <Role.SERVICE_OWNER: 'service-owner'>
+    """
 
     CONTINUAL_IMPROVEMENT_MANAGER = "continual-improvement-manager"
     SERVICE_OWNER = "service-owner"
@@ -60,7 +65,13 @@ class Actor:
     roles: frozenset[Role] = attrs.field(factory=frozenset, converter=_c_roles, validator=_v_roles)
 
     def has(self, role: Role | str) -> bool:
-        """Whether the actor holds ``role``."""
+        """Whether the actor holds ``role``.
+
+        Examples:
+            >>> sam = Actor("sam", roles=["stakeholder"])
+            >>> sam.has("stakeholder"), sam.has(Role.SERVICE_OWNER)
+            (True, False)
+        """
         return v.member("role", Role, role) in self.roles
 
     def _repr_html_(self) -> str:

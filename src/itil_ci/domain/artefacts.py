@@ -29,7 +29,12 @@ __all__ = [
 
 
 class Decision(enum.Enum):
-    """The PDCA "act" decision."""
+    """The PDCA "act" decision.
+
+    Examples:
+        >>> PDCARecord(0, decision="adapt").decision
+        <Decision.ADAPT: 'adapt'>
+    """
 
     ADOPT = "adopt"
     ADAPT = "adapt"
@@ -108,7 +113,12 @@ class PDCARecord:
 
     @property
     def completed(self) -> bool:
-        """Whether the cycle reached its "act" decision."""
+        """Whether the cycle reached its "act" decision.
+
+        Examples:
+            >>> PDCARecord(0).completed, PDCARecord(0, decision="adopt").completed
+            (False, True)
+        """
         return self.decision is not None
 
     def _repr_html_(self) -> str:
@@ -129,7 +139,14 @@ class MeasureGap:
 
     @property
     def gap(self) -> tuple[str, ...]:
-        """What should be measured but cannot be (yet)."""
+        """What should be measured but cannot be (yet).
+
+        Examples:
+            >>> MeasureGap(should=["mttr", "fcr", "csat"], can=["fcr"]).gap
+            ('mttr', 'csat')
+            >>> MeasureGap(should=["mttr"], can=["mttr", "fcr"]).gap
+            ()
+        """
         return tuple(m for m in self.should if m not in self.can)
 
     def _repr_html_(self) -> str:

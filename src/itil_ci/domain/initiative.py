@@ -37,7 +37,14 @@ __all__ = [
 
 
 class ImprovementModel(enum.Enum):
-    """Which model drives an initiative."""
+    """Which model drives an initiative.
+
+    Examples:
+        >>> Initiative(title="Better SLA reporting", model="seven-step").model
+        <ImprovementModel.SEVEN_STEP: 'seven-step'>
+        >>> STEPS[ImprovementModel.PDCA]
+        ('plan', 'do', 'check', 'act', 'closed')
+    """
 
     ITIL4 = "itil4"
     SEVEN_STEP = "seven-step"
@@ -75,7 +82,12 @@ def _c_improvement_model(value: Any) -> Any:
 
 
 class ClosureCode(enum.Enum):
-    """How an initiative ended."""
+    """How an initiative ended.
+
+    Examples:
+        >>> Outcome("partially-successful").closure
+        <ClosureCode.PARTIALLY_SUCCESSFUL: 'partially-successful'>
+    """
 
     SUCCESSFUL = "successful"
     PARTIALLY_SUCCESSFUL = "partially-successful"
@@ -88,7 +100,12 @@ def _c_closure_code(value: Any) -> Any:
 
 
 class OutcomeCategory(enum.Enum):
-    """What kind of benefit an outcome delivered."""
+    """What kind of benefit an outcome delivered.
+
+    Examples:
+        >>> [c.value for c in Outcome("successful", categories=["time", "cost"]).categories]
+        ['time', 'cost']
+    """
 
     COST = "cost"
     TIME = "time"
@@ -186,6 +203,14 @@ class AuditRecord:
     ``hash`` is a SHA-256 over the record's content and ``prev_hash`` (the
     previous record's hash), so editing, removing or reordering a record is
     detectable.  Records are written by the engines.
+
+    Examples:
+        >>> from itil_ci.engines import start
+        >>> record = start(Initiative(title="Shorter queues"), "pdca").history[0]
+        >>> record.seq, record.event, record.from_step, record.to_step
+        (0, 'start', None, 'plan')
+        >>> len(record.hash), record.prev_hash
+        (64, '')
     """
 
     seq: int = attrs.field(validator=_v_seq)

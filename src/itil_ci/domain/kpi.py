@@ -28,6 +28,12 @@ class Direction(enum.Enum):
     """Which way a KPI improves.
 
     The strings ``"higher"``/``"lower"`` are accepted wherever a direction is.
+
+    Examples:
+        >>> Direction.parse("higher") is Direction.HIGHER_IS_BETTER
+        True
+        >>> KPI("mttr", direction="lower").direction
+        <Direction.LOWER_IS_BETTER: 'lower-is-better'>
     """
 
     HIGHER_IS_BETTER = "higher-is-better"
@@ -57,7 +63,14 @@ class Direction(enum.Enum):
 
 
 class MetricType(enum.Enum):
-    """ITIL's three kinds of metric."""
+    """ITIL's three kinds of metric.
+
+    Examples:
+        >>> KPI("cpu", metric_type="technology").metric_type
+        <MetricType.TECHNOLOGY: 'technology'>
+        >>> KPI("csat").metric_type.value
+        'service'
+    """
 
     TECHNOLOGY = "technology"
     PROCESS = "process"
@@ -69,7 +82,12 @@ def _c_metric_type(value: Any) -> Any:
 
 
 class AggregationMethod(enum.Enum):
-    """How raw observations become one KPI value."""
+    """How raw observations become one KPI value.
+
+    Examples:
+        >>> Aggregation("median").method
+        <AggregationMethod.MEDIAN: 'median'>
+    """
 
     MEAN = "mean"
     MEDIAN = "median"
@@ -128,7 +146,14 @@ class Aggregation:
 
     @classmethod
     def parse(cls, value: object) -> Aggregation:
-        """Read an aggregation from an instance, a method name, or ``"pNN"``."""
+        """Read an aggregation from an instance, a method name, or ``"pNN"``.
+
+        Examples:
+            >>> Aggregation.parse("p95").p
+            95.0
+            >>> str(Aggregation.parse("sum"))
+            'sum'
+        """
         if isinstance(value, Aggregation):
             return value
         if isinstance(value, str):
@@ -154,7 +179,12 @@ _RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0, "w
 
 
 class ToleranceKind(enum.Enum):
-    """Whether a tolerance is in the KPI's unit or a fraction of the target."""
+    """Whether a tolerance is in the KPI's unit or a fraction of the target.
+
+    Examples:
+        >>> Target(10.0, tolerance=0.2, tolerance_kind="relative").tolerance_kind
+        <ToleranceKind.RELATIVE: 'relative'>
+    """
 
     ABSOLUTE = "absolute"
     RELATIVE = "relative"
@@ -193,7 +223,16 @@ class Target:
 
     @property
     def tolerance_width(self) -> float:
-        """The tolerance in the KPI's unit (0 when no tolerance is set)."""
+        """The tolerance in the KPI's unit (0 when no tolerance is set).
+
+        Examples:
+            >>> Target(4.0, tolerance=0.5).tolerance_width
+            0.5
+            >>> Target(4.0, tolerance=0.25, tolerance_kind="relative").tolerance_width
+            1.0
+            >>> Target(4.0).tolerance_width
+            0.0
+        """
         if self.tolerance is None:
             return 0.0
         if self.tolerance_kind is ToleranceKind.RELATIVE:
@@ -298,7 +337,14 @@ class KPI:
 
     @property
     def is_complete(self) -> bool:
-        """True when the KPI has a direction, a target and a tolerance."""
+        """True when the KPI has a direction, a target and a tolerance.
+
+        Examples:
+            >>> KPI("mttr", direction="lower", target=Target(4.0, tolerance=0.5)).is_complete
+            True
+            >>> KPI("mttr", direction="lower", target=Target(4.0)).is_complete
+            False
+        """
         return (
             self.direction is not None
             and self.target is not None
@@ -307,7 +353,14 @@ class KPI:
 
     @property
     def label(self) -> str:
-        """The name if there is one, else the key."""
+        """The name if there is one, else the key.
+
+        Examples:
+            >>> KPI("mttr", name="Mean time to restore").label
+            'Mean time to restore'
+            >>> KPI("mttr").label
+            'mttr'
+        """
         return self.name or self.key
 
     def _repr_html_(self) -> str:

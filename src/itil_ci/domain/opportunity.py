@@ -16,7 +16,12 @@ __all__ = ["Opportunity", "OpportunitySource", "OpportunityStatus", "Size"]
 
 
 class OpportunitySource(enum.Enum):
-    """Where an improvement opportunity came from."""
+    """Where an improvement opportunity came from.
+
+    Examples:
+        >>> Opportunity(title="Recurring disk alerts", source="problem").source
+        <OpportunitySource.PROBLEM: 'problem'>
+    """
 
     INCIDENT_TREND = "incident-trend"
     PROBLEM = "problem"
@@ -34,7 +39,12 @@ def _c_opportunity_source(value: Any) -> Any:
 
 
 class Size(enum.Enum):
-    """A rough size, as ITIL's continual improvement register records it."""
+    """A rough size, as ITIL's continual improvement register records it.
+
+    Examples:
+        >>> Opportunity(title="Self-service reset", size="small").size
+        <Size.SMALL: 'small'>
+    """
 
     SMALL = "small"
     MEDIUM = "medium"
@@ -50,6 +60,10 @@ class OpportunityStatus(enum.Enum):
 
     logged → assessed → approved or rejected; approved → in progress → closed;
     any open status (logged, assessed, approved, in progress) → withdrawn.
+
+    Examples:
+        >>> OpportunityStatus("in-progress")
+        <OpportunityStatus.IN_PROGRESS: 'in-progress'>
     """
 
     LOGGED = "logged"
@@ -62,7 +76,12 @@ class OpportunityStatus(enum.Enum):
 
     @property
     def is_open(self) -> bool:
-        """Whether the entry still awaits a decision or completion."""
+        """Whether the entry still awaits a decision or completion.
+
+        Examples:
+            >>> OpportunityStatus.APPROVED.is_open, OpportunityStatus.REJECTED.is_open
+            (True, False)
+        """
         return self in _OPEN
 
 
@@ -193,7 +212,13 @@ class Opportunity:
             raise v.fail("Opportunity.version", "a whole number >= 0", value)
 
     def move_to(self, status: OpportunityStatus | str) -> Opportunity:
-        """Move to ``status`` if the lifecycle allows it; return ``self``."""
+        """Move to ``status`` if the lifecycle allows it; return ``self``.
+
+        Examples:
+            >>> opp = Opportunity(title="Automate password resets")
+            >>> opp.move_to("assessed").move_to("approved").status.value
+            'approved'
+        """
         self.status = status  # type: ignore[assignment]
         return self
 

@@ -155,11 +155,21 @@ class Ranking:
             raise v.fail("id", "one of the ranked ids", id) from None
 
     def rank_of(self, id: str) -> int:
-        """The rank of the opportunity ``id`` (1 is first)."""
+        """The rank of the opportunity ``id`` (1 is first).
+
+        Examples:
+            >>> Ranking(ids=("x", "y"), scores=[1.0, 2.0], ranks=[2, 1], model="m").rank_of("y")
+            1
+        """
         return int(self.ranks[self._index(id)])
 
     def score_of(self, id: str) -> float:
-        """The score of the opportunity ``id``."""
+        """The score of the opportunity ``id``.
+
+        Examples:
+            >>> Ranking(ids=("x", "y"), scores=[1.0, 2.0], ranks=[2, 1], model="m").score_of("x")
+            1.0
+        """
         return float(self.scores[self._index(id)])
 
     def _repr_html_(self) -> str:

@@ -112,17 +112,40 @@ class Series:
 
     @property
     def start(self) -> dt.datetime | None:
-        """The first time as an aware UTC datetime (None when empty)."""
+        """The first time as an aware UTC datetime (None when empty).
+
+        Examples:
+            >>> import numpy as np
+            >>> s = Series(np.array(["2026-01-01T06:00", "2026-01-03"], dtype="datetime64[ns]"), [1, 2])
+            >>> s.start
+            datetime.datetime(2026, 1, 1, 6, 0, tzinfo=datetime.timezone.utc)
+            >>> Series([], []).start is None
+            True
+        """
         return _to_datetime(self.times[0]) if len(self) else None
 
     @property
     def end(self) -> dt.datetime | None:
-        """The last time as an aware UTC datetime (None when empty)."""
+        """The last time as an aware UTC datetime (None when empty).
+
+        Examples:
+            >>> import numpy as np
+            >>> s = Series(np.array(["2026-01-01T06:00", "2026-01-03"], dtype="datetime64[ns]"), [1, 2])
+            >>> s.end
+            datetime.datetime(2026, 1, 3, 0, 0, tzinfo=datetime.timezone.utc)
+        """
         return _to_datetime(self.times[-1]) if len(self) else None
 
     @property
     def missing(self) -> int:
-        """How many values are missing (NaN)."""
+        """How many values are missing (NaN).
+
+        Examples:
+            >>> import numpy as np
+            >>> t = np.array(["2026-01-01", "2026-01-02", "2026-01-03"], dtype="datetime64[ns]")
+            >>> Series(t, [1.0, np.nan, 3.0], allow_missing=True).missing
+            1
+        """
         return int(np.isnan(self.values).sum())
 
     def between(self, start: dt.datetime | None = None, end: dt.datetime | None = None) -> Series:

@@ -46,7 +46,13 @@ class View:
 
     @property
     def today(self) -> dt.date:
-        """The date of the move in UTC."""
+        """The date of the move in UTC.
+
+        Examples:
+            >>> import datetime as dt
+            >>> View(Initiative(title="x"), dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)).today
+            datetime.date(2026, 3, 1)
+        """
         return self.now.date()
 
     def __getattr__(self, name: str) -> Any:
@@ -56,7 +62,14 @@ class View:
         return getattr(object.__getattribute__(self, "initiative"), name)
 
     def set(self, name: str, value: Any) -> None:
-        """Stage ``value`` for field ``name``."""
+        """Stage ``value`` for field ``name``.
+
+        Examples:
+            >>> view = View(Initiative(title="x"))
+            >>> view.set("vision", "Fast restores")
+            >>> view.updates
+            {'vision': 'Fast restores'}
+        """
         self.updates[name] = value
 
 
@@ -117,7 +130,18 @@ class Gate:
     extra: Mapping[str, tuple[Requirement, ...]] = attrs.field(factory=dict)
 
     def spec(self, name: str) -> ArtefactSpec:
-        """The accepted artefact ``name``; an unknown name is an input error."""
+        """The accepted artefact ``name``; an unknown name is an input error.
+
+        Examples:
+            >>> gate = Gate("vision", "What is the vision?",
+            ...             accepts=(ArtefactSpec("vision", "the statement", lambda view, x: None),))
+            >>> gate.spec("vision").doc
+            'the statement'
+            >>> gate.spec("plan")
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.InvalidInputError: artefact 'plan': expected an artefact step 'vision' accepts ...
+        """
         for spec in self.accepts:
             if spec.name == name:
                 return spec
@@ -127,7 +151,17 @@ class Gate:
         )
 
     def stage(self, view: View, artefacts: Mapping[str, Any]) -> None:
-        """Validate and stage every artefact in ``artefacts`` (in the order of ``accepts``)."""
+        """Validate and stage every artefact in ``artefacts`` (in the order of ``accepts``).
+
+        Examples:
+            >>> stage = lambda view, x: view.set("vision", x)
+            >>> gate = Gate("vision", "What is the vision?",
+            ...             accepts=(ArtefactSpec("vision", "the statement", stage),))
+            >>> view = View(Initiative(title="x"))
+            >>> gate.stage(view, {"vision": "Fast restores"})
+            >>> view.updates
+            {'vision': 'Fast restores'}
+        """
         for name in artefacts:
             self.spec(name)
         for spec in self.accepts:
@@ -139,6 +173,13 @@ class Gate:
 
         Requirements named ``"derived"`` compute results when the step is left
         (calling the shared core); ``derive=False`` skips them.
+
+        Examples:
+            >>> need = Requirement("objectives", "at least one objective",
+            ...                    lambda view: [] if view.objectives else ["objectives"])
+            >>> Gate("vision", "What is the vision?", requires=(need,)).missing(
+            ...     View(Initiative(title="x")), "advance")
+            ['objectives']
         """
         out: list[str] = []
         for req in (*self.requires, *self.extra.get(event, ())):

@@ -42,6 +42,9 @@ def _c_roles(value: object) -> object:
 
 
 def _v_roles(inst: RoleRule, attribute: attrs.Attribute[frozenset[Role]], value: object) -> None:
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
+        for i, item in enumerate(value):
+            v.member(f"RoleRule.roles[{i}]", Role, item)  # names the accepted roles
     if not isinstance(value, frozenset) or not all(isinstance(r, Role) for r in value):
         raise v.fail("RoleRule.roles", "a set of Role", value)
 

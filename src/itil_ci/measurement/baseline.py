@@ -27,6 +27,10 @@ def _window(series: Series, start: dt.datetime | None, end: dt.datetime | None) 
     return hi - lo
 
 
+def _just_after(t: dt.datetime | None) -> dt.datetime | None:
+    return None if t is None else t + dt.timedelta(microseconds=1)
+
+
 def baseline(
     kpi: KPI,
     series: Series,
@@ -41,9 +45,11 @@ def baseline(
     ``None`` for a single observation) describe the same observations.  Missing
     values in a Series built with ``allow_missing=True`` are left out and
     counted in ``note``.  ``filters`` records which slice of the data the
-    series is (the caller applies it); the window is the given bounds, or the
-    first and last observation time when a bound is omitted.  A ``rate``
-    KPI is taken over the window's length.
+    series is (the caller applies it); the window is the given bounds, or,
+    when a bound is omitted, the first observation's time and one microsecond
+    after the last one's, so that the recorded window ``[start, end)`` holds
+    exactly the observations used.  A ``rate`` KPI is taken over the window's
+    length.
 
     Examples:
         >>> import numpy as np
@@ -87,7 +93,7 @@ def baseline(
         kpi.key,
         result.value,
         start=start_utc if start_utc is not None else window.start,
-        end=end_utc if end_utc is not None else window.end,
+        end=end_utc if end_utc is not None else _just_after(window.end),
         n=int(x.size),
         aggregation=kpi.aggregation,
         mean=float(np.mean(x)),
@@ -197,7 +203,7 @@ def evaluate(
         target=float(target),
         change=float(change),
         relative_change=None if relative is None else float(relative),
-        attainment=float(attainment),
+        attainment=float(attainment) + 0.0,  # no -0.0 at the baseline
         target_met=bool(met),
         status=status,
         direction=kpi.direction.value,

@@ -37,6 +37,7 @@ import numpy.typing as npt
 
 from itil_ci._internal import arrays
 from itil_ci._internal.validate import fail
+from itil_ci.domain.series import Series
 from itil_ci.measurement import _grouping as grp
 
 __all__ = [
@@ -159,6 +160,51 @@ class GroupedKPI:
             if col is not None:
                 out[name] = col
         out.update(self.extra)
+        return out
+
+    def series(self, column: str = "value", *, prefix: str | None = None) -> dict[str, Series]:
+        """One :class:`~itil_ci.domain.Series` per group over the periods (empty rows left out).
+
+        Needs a result computed with ``period=``; each group's key values are
+        joined with ``"."`` after ``prefix`` (default: the KPI's name), so
+        ``mttr(..., by=service, period="day").series()`` gives
+        ``{"mttr.email": Series, ...}`` with one value per day, each placed at
+        the start of its period.  ``column`` picks ``"value"``, ``"mean"``,
+        ``"median"``, ``"p90"``, ``"count"`` or an ``extra`` column.
+
+        Examples:
+            >>> import numpy as np
+            >>> t = np.array(["2026-01-01T09", "2026-01-01T10", "2026-01-02T09"],
+            ...              dtype="datetime64[ns]")
+            >>> r = mttr(t, t + np.array([2, 4, 1], dtype="timedelta64[h]"),
+            ...          by=["email", "email", "vpn"], period="day")
+            >>> {k: s.values.tolist() for k, s in r.series().items()}
+            {'mttr.email': [3.0], 'mttr.vpn': [1.0]}
+        """
+        if not self.names or self.names[-1] != "period":
+            raise fail("series", "a result computed with period=", self.names)
+        cols = self.columns()
+        if column not in cols or column in self.names:
+            accepted = [c for c in cols if c not in self.names]
+            raise fail("column", f"one of {', '.join(map(repr, accepted))}", column)
+        head = self.kpi if prefix is None else prefix
+        keep = self.count > 0
+        times = self.groups[-1][keep].astype("datetime64[ns]")
+        values = np.asarray(cols[column], dtype=np.float64)[keep]
+        if len(self.names) == 1:
+            return {head: Series(times, values, kpi_key=head)}
+        label = self.groups[0][keep].astype(str)
+        for column_keys in self.groups[1:-1]:
+            label = np.char.add(np.char.add(label, "."), column_keys[keep].astype(str))
+        order = np.argsort(label, kind="stable")
+        label, times, values = label[order], times[order], values[order]
+        names, first = np.unique(label, return_index=True)
+        bounds = [*first.tolist(), int(label.size)]
+        out: dict[str, Series] = {}
+        for i, name in enumerate(names.tolist()):
+            key = f"{head}.{name}" if head else str(name)
+            part = slice(bounds[i], bounds[i + 1])
+            out[key] = Series(times[part], values[part], kpi_key=key)
         return out
 
     def __repr__(self) -> str:

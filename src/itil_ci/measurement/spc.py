@@ -52,6 +52,11 @@ class ChartStage:
 
     ``limit_points`` is how many of the stage's points the limits were
     computed from; ``screened`` how many moving ranges were screened out.
+
+    Examples:
+        >>> stage = xmr([5, 6, 5, 6, 2, 3, 2, 3], change_at=4).stages[1]
+        >>> stage.start, stage.end, stage.centre, stage.limit_points
+        (4, 8, 2.5, 4)
     """
 
     start: int

@@ -80,6 +80,11 @@ class AHPResult:
     ``lambda_max`` is the principal eigenvalue (for the geometric-mean method,
     its usual estimate ``mean((A w) / w)``); ``ci`` and ``cr`` the consistency
     index and ratio; ``consistent`` is ``cr < threshold``.
+
+    Examples:
+        >>> r = ahp({("speed", "cost"): 3})
+        >>> r.labels, r.weights.tolist(), r.consistent
+        (('speed', 'cost'), [0.75, 0.25], True)
     """
 
     weights: npt.NDArray[np.float64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))

@@ -29,6 +29,12 @@ class Robustness:
     ``p_top_k[i]``: share in which its rank is at most ``k``;
     ``rank_min``/``rank_max``: the best and worst rank it took;
     ``rank_mean``: its mean rank.  ``ids`` holds opportunity ids when given.
+
+    Examples:
+        >>> r = robustness([[8, 3], [5, 1], [2, 2]],
+        ...                [Criterion("benefit", 2), Criterion("effort", 1, "cost")],
+        ...                draws=200, k=2, seed=1)
+        >>> r.p_first.tolist(), r.rank_min.tolist(), r.rank_max.tolist()
     """
 
     p_first: npt.NDArray[np.float64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))

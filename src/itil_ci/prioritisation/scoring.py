@@ -189,7 +189,13 @@ class Explanation:
     method: str = "weighted-sum"
 
     def for_option(self, option: int | str) -> tuple[tuple[str, float], ...]:
-        """Criterion contributions of one option (an index, or an id), largest first."""
+        """Criterion contributions of one option (an index, or an id), largest first.
+
+        Examples:
+            >>> e = explain([[8, 3], [5, 1]], [Criterion("benefit", 2), Criterion("effort", 1, "cost")])
+            >>> e.for_option(0)
+            (('benefit', 0.666...), ('effort', 0.0))
+        """
         if isinstance(option, str):
             if option not in self.ids:
                 raise fail("option", "one of the explained ids", option)

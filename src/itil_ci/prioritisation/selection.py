@@ -26,6 +26,10 @@ class Selection:
 
     ``ids`` holds the chosen opportunity ids when opportunities were given;
     ``budget`` and ``method`` record how the choice was made.
+
+    Examples:
+        >>> s = select([5, 4, 3], [3, 2, 2], budget=4)
+        >>> s.indices.tolist(), s.value, s.cost
     """
 
     indices: npt.NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
