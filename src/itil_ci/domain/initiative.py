@@ -104,7 +104,7 @@ class OutcomeCategory(enum.Enum):
 
     Examples:
         >>> [c.value for c in Outcome("successful", categories=["time", "cost"]).categories]
-        ['time', 'cost']
+        ['cost', 'time']
     """
 
     COST = "cost"

@@ -116,7 +116,8 @@ class Series:
 
         Examples:
             >>> import numpy as np
-            >>> s = Series(np.array(["2026-01-01T06:00", "2026-01-03"], dtype="datetime64[ns]"), [1, 2])
+            >>> t = np.array(["2026-01-01T06:00", "2026-01-03"], dtype="datetime64[ns]")
+            >>> s = Series(t, [1, 2])
             >>> s.start
             datetime.datetime(2026, 1, 1, 6, 0, tzinfo=datetime.timezone.utc)
             >>> Series([], []).start is None
@@ -130,7 +131,8 @@ class Series:
 
         Examples:
             >>> import numpy as np
-            >>> s = Series(np.array(["2026-01-01T06:00", "2026-01-03"], dtype="datetime64[ns]"), [1, 2])
+            >>> t = np.array(["2026-01-01T06:00", "2026-01-03"], dtype="datetime64[ns]")
+            >>> s = Series(t, [1, 2])
             >>> s.end
             datetime.datetime(2026, 1, 3, 0, 0, tzinfo=datetime.timezone.utc)
         """

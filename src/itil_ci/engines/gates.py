@@ -133,14 +133,14 @@ class Gate:
         """The accepted artefact ``name``; an unknown name is an input error.
 
         Examples:
-            >>> gate = Gate("vision", "What is the vision?",
-            ...             accepts=(ArtefactSpec("vision", "the statement", lambda view, x: None),))
+            >>> spec = ArtefactSpec("vision", "the statement", lambda view, x: None)
+            >>> gate = Gate("vision", "What is the vision?", accepts=(spec,))
             >>> gate.spec("vision").doc
             'the statement'
             >>> gate.spec("plan")
             Traceback (most recent call last):
             ...
-            itil_ci.errors.InvalidInputError: artefact 'plan': expected an artefact step 'vision' accepts ...
+            itil_ci.errors.InvalidInputError: artefact 'plan': expected an artefact step ...
         """
         for spec in self.accepts:
             if spec.name == name:

@@ -137,7 +137,14 @@ class RoleTable:
     rules: tuple[RoleRule, ...] = attrs.field(converter=_c_rules, validator=_v_rules)
 
     def rule_for(self, model: str, event: str, step: str) -> RoleRule | None:
-        """The first rule matching the move, or None."""
+        """The first rule matching the move, or None.
+
+        Examples:
+            >>> DEFAULT_ROLES.rule_for("pdca", "advance", "plan").describe()
+            "the initiative's owner or a role in: continual-improvement-manager"
+            >>> RoleTable([]).rule_for("pdca", "advance", "plan") is None
+            True
+        """
         for rule in self.rules:
             if rule.matches(model, event, step):
                 return rule

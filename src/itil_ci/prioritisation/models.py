@@ -196,7 +196,12 @@ def ice(
 
 
 class Quadrant(enum.Enum):
-    """The four boxes of a value/effort matrix."""
+    """The four boxes of a value/effort matrix.
+
+    Examples:
+        >>> Quadrant(value_effort([8, 3], [2, 6]).quadrant[0])
+        <Quadrant.QUICK_WIN: 'quick-win'>
+    """
 
     QUICK_WIN = "quick-win"
     MAJOR_PROJECT = "major-project"
@@ -213,6 +218,13 @@ class ValueEffort:
 
     ``quadrant`` holds the :class:`Quadrant` values as strings; ``ids`` the
     opportunity ids when opportunities were given.
+
+    Examples:
+        >>> r = value_effort([8, 3, 9, 2], [2, 1, 8, 6])
+        >>> r.ratio.tolist()[:2], r.value_split, r.effort_split
+        ([4.0, 3.0], 5.5, 4.0)
+        >>> r.quadrant.tolist()
+        ['quick-win', 'fill-in', 'major-project', 'thankless-task']
     """
 
     ratio: npt.NDArray[np.float64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))

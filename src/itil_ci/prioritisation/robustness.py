@@ -35,6 +35,7 @@ class Robustness:
         ...                [Criterion("benefit", 2), Criterion("effort", 1, "cost")],
         ...                draws=200, k=2, seed=1)
         >>> r.p_first.tolist(), r.rank_min.tolist(), r.rank_max.tolist()
+        ([0.535, 0.465, 0.0], [1, 1, 3], [2, 2, 3])
     """
 
     p_first: npt.NDArray[np.float64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))

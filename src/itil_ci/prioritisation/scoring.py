@@ -192,7 +192,8 @@ class Explanation:
         """Criterion contributions of one option (an index, or an id), largest first.
 
         Examples:
-            >>> e = explain([[8, 3], [5, 1]], [Criterion("benefit", 2), Criterion("effort", 1, "cost")])
+            >>> crit = [Criterion("benefit", 2), Criterion("effort", 1, "cost")]
+            >>> e = explain([[8, 3], [5, 1]], crit)
             >>> e.for_option(0)
             (('benefit', 0.666...), ('effort', 0.0))
         """

@@ -30,6 +30,7 @@ class Selection:
     Examples:
         >>> s = select([5, 4, 3], [3, 2, 2], budget=4)
         >>> s.indices.tolist(), s.value, s.cost
+        ([1, 2], 7.0, 4.0)
     """
 
     indices: npt.NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=np.array_equal))
