@@ -39,6 +39,7 @@ RUN = sorted(
     [
         DOCS / "tutorial.md",
         DOCS / "conventions.md",
+        DOCS / "measurement.md",
         *list((DOCS / "howto").glob("*.md")),
         *list((DOCS / "concepts").glob("*.md")),
     ]
@@ -50,7 +51,6 @@ SNIPPETS = {
     "cli.md",
     "engines.md",
     "itsm-kpis.md",
-    "measurement.md",
     "prioritisation.md",
     "register.md",
     "reports.md",
