@@ -182,7 +182,18 @@ def _build_machine(
 
 
 class Engine:
-    """Base of the three engines (see the module docstring); not used directly."""
+    """Base of the three engines (see the module docstring); not used directly.
+
+    Examples:
+        >>> from itil_ci.domain import Actor, Initiative
+        >>> from itil_ci.engines import PDCACycle
+        >>> engine = PDCACycle(Initiative(title="Shorter queues", model="pdca"))
+        >>> isinstance(engine, Engine), engine.step
+        (True, None)
+        >>> _ = engine.begin(actor=Actor("li", roles=["continual-improvement-manager"]))
+        >>> engine.step, engine.next_steps()
+        ('plan', ('do', 'closed'))
+    """
 
     model: ClassVar[ImprovementModel]
     first: ClassVar[str]
@@ -252,18 +263,49 @@ class Engine:
 
     @property
     def step(self) -> str | None:
-        """The current step (None before the engine starts)."""
+        """The current step (None before the engine starts).
+
+        Examples:
+            >>> from itil_ci.domain import Initiative
+            >>> from itil_ci.engines import PDCACycle
+            >>> engine = PDCACycle(Initiative(title="x", model="pdca"))
+            >>> engine.step is None
+            True
+            >>> _ = engine.begin()
+            >>> engine.step
+            'plan'
+        """
         step: str | None = getattr(self.initiative, self.state_field)
         return step
 
     @property
     def history(self) -> tuple[AuditRecord, ...]:
-        """The audit trail (read-only view; the engine appends to it)."""
+        """The audit trail (read-only view; the engine appends to it).
+
+        Examples:
+            >>> from itil_ci.domain import Initiative
+            >>> from itil_ci.engines import start
+            >>> engine = start(Initiative(title="x"), "pdca")
+            >>> [(r.event, r.to_step) for r in engine.history]
+            [('start', 'plan')]
+        """
         return tuple(self.initiative.history)
 
     @property
     def closed(self) -> bool:
-        """Whether the engine has reached its final step."""
+        """Whether the engine has reached its final step.
+
+        Examples:
+            >>> from itil_ci.domain import Actor, Initiative
+            >>> from itil_ci.engines import start
+            >>> engine = start(Initiative(title="x"), "pdca")
+            >>> engine.closed
+            False
+            >>> _ = engine.close(actor=Actor("li", roles=["continual-improvement-manager"]),
+            ...                  outcome="withdrawn")
+            >>> engine.closed
+            True
+        """
         return self.step == CLOSED
 
     @classmethod
@@ -272,13 +314,25 @@ class Engine:
 
         Answers "what can happen next" for any number of stored initiatives
         without building a machine.
+
+        Examples:
+            >>> from itil_ci.engines import PDCACycle
+            >>> PDCACycle.moves_from("act")
+            {'advance': 'plan', 'close': 'closed', 'withdraw': 'closed'}
         """
         if step not in cls._table:
             raise v.fail("step", f"one of {cls.steps}", step)
         return dict(cls._table[step])
 
     def next_steps(self) -> tuple[str, ...]:
-        """The steps the initiative may move to from its current step (no duplicates)."""
+        """The steps the initiative may move to from its current step (no duplicates).
+
+        Examples:
+            >>> from itil_ci.domain import Initiative
+            >>> from itil_ci.engines import resume
+            >>> resume(Initiative(title="x", model="pdca", step="do")).next_steps()
+            ('check', 'closed')
+        """
         if self.step is None:
             return (self.first,)
         out: list[str] = []
@@ -288,21 +342,43 @@ class Engine:
         return tuple(out)
 
     def missing(self, event: str = "advance") -> list[str]:
-        """What the current step still needs before ``event`` (``"advance"``/``"close"``)."""
+        """What the current step still needs before ``event`` (``"advance"``/``"close"``).
+
+        Examples:
+            >>> from itil_ci.domain import Initiative
+            >>> from itil_ci.engines import start
+            >>> start(Initiative(title="x"), "pdca").missing()
+            ['objective of the cycle', 'prediction: what will change, and by how much']
+        """
         if self.step is None or self.step == CLOSED:
             return []
         view = View(self.initiative, self.clock())
         return self.gates[self.step].missing(view, event, derive=False)
 
     def accepts(self) -> tuple[str, ...]:
-        """The artefact names the current step accepts in ``advance()``/``close()``."""
+        """The artefact names the current step accepts in ``advance()``/``close()``.
+
+        Examples:
+            >>> from itil_ci.domain import Initiative
+            >>> from itil_ci.engines import start
+            >>> start(Initiative(title="x"), "pdca").accepts()
+            ('objective', 'prediction')
+        """
         if self.step is None or self.step == CLOSED:
             return ()
         return tuple(s.name for s in self.gates[self.step].accepts)
 
     @classmethod
     def mermaid(cls, current: str | None = None) -> str:
-        """The model as a Mermaid ``stateDiagram-v2`` (withdrawal edges left out)."""
+        """The model as a Mermaid ``stateDiagram-v2`` (withdrawal edges left out).
+
+        Examples:
+            >>> from itil_ci.engines import PDCACycle
+            >>> print(PDCACycle.mermaid().splitlines()[1])
+                [*] --> plan
+            >>> "act --> closed : close" in PDCACycle.mermaid()
+            True
+        """
         lines = ["stateDiagram-v2", f"    [*] --> {cls.first}"]
         for s in cls.steps[:-1]:
             lines.append(f"    {s} : {cls.gates[s].question}")
@@ -319,11 +395,25 @@ class Engine:
         return "\n".join(lines)
 
     def diagram(self) -> str:
-        """Mermaid text of the model with the current step highlighted."""
+        """Mermaid text of the model with the current step highlighted.
+
+        Examples:
+            >>> from itil_ci.domain import Initiative
+            >>> from itil_ci.engines import start
+            >>> start(Initiative(title="x"), "pdca").diagram().splitlines()[-1]
+            '    class plan current'
+        """
         return self.mermaid(self.step)
 
     def allowed(self) -> tuple[str, ...]:
-        """The verbs allowed from the current step, in words."""
+        """The verbs allowed from the current step, in words.
+
+        Examples:
+            >>> from itil_ci.domain import Initiative
+            >>> from itil_ci.engines import resume
+            >>> resume(Initiative(title="x", model="pdca", step="act")).allowed()
+            ("advance() to 'plan'", 'close()', "close(outcome='withdrawn')")
+        """
         if self.step is None:
             return ("start",)
         out = []
@@ -342,7 +432,19 @@ class Engine:
 
     def add_listener(self, listener: StepListener) -> None:
         """Call ``listener.on_step_changed(initiative, record)`` (or ``listener(...)``) after
-        every successful move."""
+        every successful move.
+
+        Examples:
+            >>> from itil_ci.domain import Actor, Initiative
+            >>> from itil_ci.engines import start
+            >>> engine = start(Initiative(title="x"), "pdca")
+            >>> moves = []
+            >>> engine.add_listener(lambda initiative, record: moves.append(record.to_step))
+            >>> _ = engine.close(actor=Actor("li", roles=["continual-improvement-manager"]),
+            ...                  outcome="withdrawn")
+            >>> moves
+            ['closed']
+        """
         self.listeners.append(listener)
 
     def _notify(self, record: AuditRecord) -> None:
@@ -425,6 +527,14 @@ class Engine:
         """Move the initiative into its first step (recorded like any other move).
 
         Without ``actor`` no role is checked and the record names no actor.
+
+        Examples:
+            >>> from itil_ci.domain import Actor, Initiative
+            >>> from itil_ci.engines import SevenStepProcess
+            >>> engine = SevenStepProcess(Initiative(title="x", model="seven-step"))
+            >>> record = engine.begin(actor=Actor("li", roles=["improvement-team"]))
+            >>> record.event, record.to_step, record.actor
+            ('start', 'strategy', 'li')
         """
         self._precheck()
         ini = self.initiative
@@ -453,11 +563,31 @@ class Engine:
         return move.record
 
     def advance(self, *, actor: object, note: str = "", **artefacts: Any) -> AuditRecord:
-        """Leave the current step forwards, attaching ``artefacts`` (see :meth:`accepts`)."""
+        """Leave the current step forwards, attaching ``artefacts`` (see :meth:`accepts`).
+
+        Examples:
+            >>> from itil_ci.domain import Actor, Initiative
+            >>> from itil_ci.engines import start
+            >>> engine = start(Initiative(title="x"), "itil4")
+            >>> li = Actor("li", roles=["improvement-team"])
+            >>> record = engine.advance(actor=li, objectives=["Restore e-mail within 4 hours"])
+            >>> record.from_step, record.to_step, engine.step
+            ('vision', 'current_state', 'current_state')
+        """
         return self._fire("advance", "advance", actor=actor, note=note, artefacts=artefacts)
 
     def return_to(self, step: str, *, actor: object, reason: str) -> AuditRecord:
-        """Go back to an earlier ``step``; the ``reason`` is required and recorded."""
+        """Go back to an earlier ``step``; the ``reason`` is required and recorded.
+
+        Examples:
+            >>> from itil_ci.domain import Actor, Initiative
+            >>> from itil_ci.engines import resume
+            >>> engine = resume(Initiative(title="x", step="target_state"))
+            >>> record = engine.return_to("vision", actor=Actor("li", roles=["improvement-team"]),
+            ...                           reason="the objective was too vague")
+            >>> engine.step, record.reason
+            ('vision', 'the objective was too vague')
+        """
         v.text("step", step)
         v.text("reason", reason, allow_empty=False)
         return self._fire(
@@ -486,7 +616,17 @@ class Engine:
     ) -> AuditRecord:
         """Close the initiative with ``outcome`` (an :class:`~itil_ci.domain.Outcome` or a
         closure code).  ``"withdrawn"`` may be used from any open step; any other outcome
-        only from the model's last step, once its gate is met."""
+        only from the model's last step, once its gate is met.
+
+        Examples:
+            >>> from itil_ci.domain import Actor, Initiative
+            >>> from itil_ci.engines import resume
+            >>> engine = resume(Initiative(title="x", step="plan"))
+            >>> record = engine.close(actor=Actor("li", roles=["continual-improvement-manager"]),
+            ...                       outcome="withdrawn", note="superseded by a larger project")
+            >>> engine.step, engine.initiative.outcome.closure.value
+            ('closed', 'withdrawn')
+        """
         out = self._outcome(outcome)
         if out.closure is ClosureCode.WITHDRAWN:
             if artefacts:

@@ -414,7 +414,17 @@ class ContinualImprovementModel(Engine):
     closable = ("momentum",)
 
     def advance(self, *, actor: object, note: str = "", **artefacts: Any) -> Any:
-        """Leave the current step forwards (momentum → vision starts the next iteration)."""
+        """Leave the current step forwards (momentum → vision starts the next iteration).
+
+        Examples:
+            >>> from itil_ci.domain import Actor, Initiative
+            >>> engine = ContinualImprovementModel(Initiative(title="x"))
+            >>> li = Actor("li", roles=["improvement-team"])
+            >>> _ = engine.begin(actor=li)
+            >>> _ = engine.advance(actor=li, objectives=["Restore e-mail within 4 hours"])
+            >>> engine.step, engine.initiative.cycle
+            ('current_state', 0)
+        """
         if self.step == "momentum":
 
             def next_cycle(view: View) -> None:
@@ -429,6 +439,13 @@ class ContinualImprovementModel(Engine):
         """A PDCA cycle run inside the "action" step, on this initiative.
 
         Starts a new cycle when none is in progress and ``actor`` is given.
+
+        Examples:
+            >>> from itil_ci.domain import Actor, Initiative
+            >>> engine = ContinualImprovementModel(Initiative(title="x", step="action"))
+            >>> cycle = engine.pdca(actor=Actor("li", roles=["improvement-team"]))
+            >>> cycle.nested, cycle.step, engine.initiative.pdca_step
+            (True, 'plan', 'plan')
         """
         from itil_ci.engines.pdca import PDCACycle
 

@@ -260,11 +260,32 @@ class PDCACycle(Engine):
 
     @property
     def record(self) -> PDCARecord | None:
-        """The current cycle's record (None before the first cycle)."""
+        """The current cycle's record (None before the first cycle).
+
+        Examples:
+            >>> from itil_ci.domain import Initiative
+            >>> engine = PDCACycle(Initiative(title="x", model="pdca"))
+            >>> engine.record is None
+            True
+            >>> _ = engine.begin()
+            >>> engine.record.cycle, engine.record.completed
+            (0, False)
+        """
         return self.initiative.pdca[-1] if self.initiative.pdca else None
 
     def advance(self, *, actor: object, note: str = "", **artefacts: Any) -> Any:
-        """Leave the current step; from "act" with decision "adapt" a new cycle starts."""
+        """Leave the current step; from "act" with decision "adapt" a new cycle starts.
+
+        Examples:
+            >>> from itil_ci.domain import Actor, Initiative
+            >>> from itil_ci.domain.artefacts import PDCARecord
+            >>> ini = Initiative(title="x", model="pdca", step="act",
+            ...                  pdca=[PDCARecord(0, objective="Cut the queue", decision="adapt")])
+            >>> engine = PDCACycle(ini)
+            >>> _ = engine.advance(actor=Actor("li", roles=["improvement-team"]))
+            >>> engine.step, engine.record.cycle, ini.cycle
+            ('plan', 1, 1)
+        """
         if self.step == "act":
 
             def next_cycle(view: View) -> None:
@@ -285,6 +306,17 @@ class PDCACycle(Engine):
         Standalone, ``outcome`` is required (a closure code or
         :class:`~itil_ci.domain.Outcome`); in a nested cycle it must be left out,
         or be ``"withdrawn"`` to abandon the cycle from any step.
+
+        Examples:
+            >>> from itil_ci.domain import Actor, Initiative
+            >>> from itil_ci.domain.artefacts import PDCARecord
+            >>> ini = Initiative(title="x", model="pdca", step="act",
+            ...                  pdca=[PDCARecord(0, objective="Cut the queue", decision="adopt")])
+            >>> engine = PDCACycle(ini)
+            >>> _ = engine.close(actor=Actor("li", roles=["continual-improvement-manager"]),
+            ...                  outcome="successful")
+            >>> engine.closed, ini.outcome.closure.value
+            (True, 'successful')
         """
         if self.nested:
             if outcome is None:

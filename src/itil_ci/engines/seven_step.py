@@ -350,7 +350,17 @@ class SevenStepProcess(Engine):
     closable = ("implement",)
 
     def advance(self, *, actor: object, note: str = "", **artefacts: Any) -> Any:
-        """Leave the current step forwards (implement → strategy starts the next round)."""
+        """Leave the current step forwards (implement → strategy starts the next round).
+
+        Examples:
+            >>> from itil_ci.domain import Action, Actor, Initiative
+            >>> ini = Initiative(title="x", model="seven-step", step="implement")
+            >>> engine = SevenStepProcess(ini)
+            >>> _ = engine.advance(actor=Actor("li", roles=["improvement-team"]),
+            ...                    actions=[Action("Publish a knowledge article", owner="li")])
+            >>> engine.step, engine.initiative.cycle
+            ('strategy', 1)
+        """
         if self.step == "implement":
 
             def next_cycle(view: View) -> None:
