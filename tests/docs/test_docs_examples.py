@@ -40,6 +40,7 @@ RUN = sorted(
         DOCS / "tutorial.md",
         DOCS / "conventions.md",
         DOCS / "measurement.md",
+        DOCS / "prioritisation.md",
         *list((DOCS / "howto").glob("*.md")),
         *list((DOCS / "concepts").glob("*.md")),
     ]
@@ -51,7 +52,6 @@ SNIPPETS = {
     "cli.md",
     "engines.md",
     "itsm-kpis.md",
-    "prioritisation.md",
     "register.md",
     "reports.md",
 }
