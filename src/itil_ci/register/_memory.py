@@ -60,7 +60,19 @@ class MemoryStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All writes inside commit together; an exception undoes them."""
+        """All writes inside commit together; an exception undoes them.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> try:
+            ...     with s.transaction():
+            ...         s.put_kpi("mttr", "{}")
+            ...         raise RuntimeError("undo")
+            ... except RuntimeError:
+            ...     pass
+            >>> s.kpis()
+            []
+        """
         self._check()
         if self._depth:
             self._depth += 1
@@ -87,7 +99,20 @@ class MemoryStore:
     def insert(
         self, kind: str, id: str, version: int, index: Mapping[str, object], document: str
     ) -> None:
-        """Add an entity."""
+        """Add an entity.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
+            >>> s.get("opportunity", "o1")
+            '{"title": "A"}'
+            >>> s.insert("opportunity", "o1", 0, row, "{}")
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.InvalidInputError: opportunity.id: expected an id not yet ...
+        """
         self._check(kind)
         table = self._entities[kind]
         if id in table:
@@ -97,7 +122,20 @@ class MemoryStore:
     def replace(
         self, kind: str, id: str, expected: int, index: Mapping[str, object], document: str
     ) -> int:
-        """Replace an entity stored at version ``expected``."""
+        """Replace an entity stored at version ``expected``.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
+            >>> s.replace("opportunity", "o1", 0, row, '{"title": "B"}')
+            1
+            >>> s.replace("opportunity", "o1", 0, row, '{"title": "C"}')
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.ConflictError: opportunity 'o1' was changed by someone else: ...
+        """
         self._check(kind)
         table = self._entities[kind]
         if id not in table:
@@ -109,19 +147,50 @@ class MemoryStore:
         return expected + 1
 
     def get(self, kind: str, id: str) -> str | None:
-        """The stored document."""
+        """The stored document.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
+            >>> s.get("opportunity", "o1"), s.get("opportunity", "o2")
+            ('{"title": "A"}', None)
+        """
         self._check(kind)
         row = self._entities[kind].get(id)
         return None if row is None else row[2]
 
     def select(self, kind: str, where: Where, below: Mapping[str, str]) -> list[str]:
-        """Matching documents by id."""
+        """Matching documents by id.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
+            >>> s.insert("opportunity", "o2", 0, {**row, "status": "approved"}, '{"title": "B"}')
+            >>> s.select("opportunity", {"status": ("logged", "assessed")}, {})
+            ['{"title": "A"}']
+            >>> s.select("opportunity", {}, {"updated_at": "2026-01-06"})
+            ['{"title": "A"}', '{"title": "B"}']
+        """
         self._check(kind)
         table = self._entities[kind]
         return [table[i][2] for i in sorted(table) if _matches(table[i][1], where, below)]
 
     def count(self, kind: str, by: str, where: Where) -> dict[object, int]:
-        """Counts per value of ``by``."""
+        """Counts per value of ``by``.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, "{}")
+            >>> s.insert("opportunity", "o2", 0, {**row, "status": "approved"}, "{}")
+            >>> s.count("opportunity", "status", {"service": "mail"})
+            {'logged': 1, 'approved': 1}
+        """
         self._check(kind)
         out: dict[object, int] = {}
         for _, index, _ in self._entities[kind].values():
@@ -130,27 +199,67 @@ class MemoryStore:
         return out
 
     def put_kpi(self, key: str, document: str) -> None:
-        """Define a KPI."""
+        """Define a KPI.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.put_kpi("mttr", '{"unit": "h"}')
+            >>> s.put_kpi("mttr", '{"unit": "hours"}')
+            >>> s.kpis()
+            ['{"unit": "hours"}']
+        """
         self._check()
         self._kpis[key] = document
 
     def kpis(self) -> list[str]:
-        """KPI documents by key."""
+        """KPI documents by key.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.put_kpi("mttr", "m")
+            >>> s.put_kpi("fcr", "f")
+            >>> s.kpis()
+            ['f', 'm']
+        """
         self._check()
         return [self._kpis[k] for k in sorted(self._kpis)]
 
     def add_baseline(self, kpi_key: str, document: str) -> None:
-        """Append a baseline."""
+        """Append a baseline.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.add_baseline("mttr", "first")
+            >>> s.add_baseline("mttr", "second")
+            >>> s.baselines("mttr")
+            ['first', 'second']
+        """
         self._check()
         self._baselines.append((kpi_key, document))
 
     def baselines(self, kpi_key: str | None) -> list[str]:
-        """Baselines, oldest first."""
+        """Baselines, oldest first.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.add_baseline("mttr", "m1")
+            >>> s.add_baseline("fcr", "f1")
+            >>> s.baselines("fcr"), s.baselines(None)
+            (['f1'], ['m1', 'f1'])
+        """
         self._check()
         return [d for k, d in self._baselines if kpi_key is None or k == kpi_key]
 
     def append(self, kpi_key: str, source: str | None, times: Times, values: Values) -> None:
-        """Append observations."""
+        """Append observations.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> import numpy as np
+            >>> s.append("mttr", None, np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0]))
+            >>> s.series_keys()
+            [('mttr', None)]
+        """
         self._check()
         t, x = times.copy(), values.copy()
         t.flags.writeable = x.flags.writeable = False
@@ -163,7 +272,17 @@ class MemoryStore:
         end: int | None,
         sources: Sequence[str | None] | None,
     ) -> list[tuple[str | None, Times, Values]]:
-        """Chunks of ``kpi_key`` in insertion order."""
+        """Chunks of ``kpi_key`` in insertion order.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> import numpy as np
+            >>> s.append("mttr", None, np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0]))
+            >>> [(src, t.tolist(), x.tolist()) for src, t, x in s.fetch("mttr", None, None, None)]
+            [(None, [1, 2], [4.0, 5.0])]
+            >>> s.fetch("mttr", 3, None, None)
+            []
+        """
         self._check()
         out = []
         for key, source, t, x in self._chunks:
@@ -175,13 +294,32 @@ class MemoryStore:
         return out
 
     def series_keys(self) -> list[tuple[str, str | None]]:
-        """Every (key, source) with observations."""
+        """Every (key, source) with observations.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> import numpy as np
+            >>> t, x = np.array([1], dtype=np.int64), np.array([4.0])
+            >>> s.append("mttr", "itsm", t, x)
+            >>> s.append("mttr", None, t, x)
+            >>> s.series_keys()
+            [('mttr', None), ('mttr', 'itsm')]
+        """
         self._check()
         keys = {(k, s) for k, s, t, _ in self._chunks if t.size}
         return sorted(keys, key=lambda ks: (ks[0], ks[1] is not None, ks[1] or ""))
 
     def close(self) -> None:
-        """Drop everything."""
+        """Drop everything.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.close()
+            >>> s.kpis()
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.StorageError: ...
+        """
         self._closed = True
         self._entities = {}
         self._chunks = []

@@ -192,7 +192,20 @@ class SQLiteStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All writes inside commit together; an exception rolls them back."""
+        """All writes inside commit together; an exception rolls them back.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> try:
+            ...     with s.transaction():
+            ...         s.put_kpi("mttr", "{}")
+            ...         raise RuntimeError("undo")
+            ... except RuntimeError:
+            ...     pass
+            >>> s.kpis()
+            []
+            >>> s.close()
+        """
         with self._lock:
             yield from self._transaction()
 
@@ -224,7 +237,21 @@ class SQLiteStore:
     def insert(
         self, kind: str, id: str, version: int, index: Mapping[str, object], document: str
     ) -> None:
-        """Add an entity."""
+        """Add an entity.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
+            >>> s.get("opportunity", "o1")
+            '{"title": "A"}'
+            >>> s.insert("opportunity", "o1", 0, row, "{}")
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.InvalidInputError: opportunity.id: expected an id not yet ...
+            >>> s.close()
+        """
         table, cols = INDEXED[kind]
         names = ",".join(f'"{c}"' for c in cols)
         sql = (
@@ -240,7 +267,21 @@ class SQLiteStore:
     def replace(
         self, kind: str, id: str, expected: int, index: Mapping[str, object], document: str
     ) -> int:
-        """Replace an entity stored at version ``expected`` (compare-and-set)."""
+        """Replace an entity stored at version ``expected`` (compare-and-set).
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
+            >>> s.replace("opportunity", "o1", 0, row, '{"title": "B"}')
+            1
+            >>> s.replace("opportunity", "o1", 0, row, '{"title": "C"}')
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.ConflictError: opportunity 'o1' was changed by someone else: ...
+            >>> s.close()
+        """
         table, cols = INDEXED[kind]
         sets = ", ".join(f'"{c}" = ?' for c in cols)
         sql = (
@@ -257,14 +298,37 @@ class SQLiteStore:
         raise conflict(kind, id, expected, int(row[0]))
 
     def get(self, kind: str, id: str) -> str | None:
-        """The stored document."""
+        """The stored document.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
+            >>> s.get("opportunity", "o1"), s.get("opportunity", "o2")
+            ('{"title": "A"}', None)
+            >>> s.close()
+        """
         table, _ = INDEXED[kind]
         with self._guard(f"read {kind} {id!r}") as con:
             row = con.execute(f"SELECT document FROM {table} WHERE id = ?", (id,)).fetchone()
         return None if row is None else str(row[0])
 
     def select(self, kind: str, where: Where, below: Mapping[str, str]) -> list[str]:
-        """Matching documents by id."""
+        """Matching documents by id.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
+            >>> s.insert("opportunity", "o2", 0, {**row, "status": "approved"}, '{"title": "B"}')
+            >>> s.select("opportunity", {"status": ("logged", "assessed")}, {})
+            ['{"title": "A"}']
+            >>> s.select("opportunity", {}, {"updated_at": "2026-01-06"})
+            ['{"title": "A"}', '{"title": "B"}']
+            >>> s.close()
+        """
         table, cols = INDEXED[kind]
         clause, params = _where(cols, where, below)
         with self._guard(f"list {kind} entries") as con:
@@ -274,7 +338,18 @@ class SQLiteStore:
         return [r[0] for r in rows]
 
     def count(self, kind: str, by: str, where: Where) -> dict[object, int]:
-        """Counts per value of ``by`` (one indexed GROUP BY, no documents read)."""
+        """Counts per value of ``by`` (one indexed GROUP BY, no documents read).
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, "{}")
+            >>> s.insert("opportunity", "o2", 0, {**row, "status": "approved"}, "{}")
+            >>> sorted(s.count("opportunity", "status", {"service": "mail"}).items())
+            [('approved', 1), ('logged', 1)]
+            >>> s.close()
+        """
         table, cols = INDEXED[kind]
         if by not in cols:
             raise StorageError(f"unknown column {by!r}")
@@ -286,7 +361,16 @@ class SQLiteStore:
         return {r[0]: int(r[1]) for r in rows}
 
     def put_kpi(self, key: str, document: str) -> None:
-        """Define a KPI."""
+        """Define a KPI.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.put_kpi("mttr", '{"unit": "h"}')
+            >>> s.put_kpi("mttr", '{"unit": "hours"}')
+            >>> s.kpis()
+            ['{"unit": "hours"}']
+            >>> s.close()
+        """
         with self.transaction(), self._guard(f"define KPI {key!r}") as con:
             con.execute(
                 "INSERT INTO kpis (key, document) VALUES (?, ?) "
@@ -295,19 +379,46 @@ class SQLiteStore:
             )
 
     def kpis(self) -> list[str]:
-        """KPI documents by key."""
+        """KPI documents by key.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.put_kpi("mttr", "m")
+            >>> s.put_kpi("fcr", "f")
+            >>> s.kpis()
+            ['f', 'm']
+            >>> s.close()
+        """
         with self._guard("list KPIs") as con:
             return [r[0] for r in con.execute("SELECT document FROM kpis ORDER BY key")]
 
     def add_baseline(self, kpi_key: str, document: str) -> None:
-        """Append a baseline."""
+        """Append a baseline.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.add_baseline("mttr", "first")
+            >>> s.add_baseline("mttr", "second")
+            >>> s.baselines("mttr")
+            ['first', 'second']
+            >>> s.close()
+        """
         with self.transaction(), self._guard(f"store a baseline of {kpi_key!r}") as con:
             con.execute(
                 "INSERT INTO baselines (kpi_key, document) VALUES (?, ?)", (kpi_key, document)
             )
 
     def baselines(self, kpi_key: str | None) -> list[str]:
-        """Baselines, oldest first."""
+        """Baselines, oldest first.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.add_baseline("mttr", "m1")
+            >>> s.add_baseline("fcr", "f1")
+            >>> s.baselines("fcr"), s.baselines(None)
+            (['f1'], ['m1', 'f1'])
+            >>> s.close()
+        """
         with self._guard("list baselines") as con:
             if kpi_key is None:
                 cur = con.execute("SELECT document FROM baselines ORDER BY seq")
@@ -318,7 +429,16 @@ class SQLiteStore:
             return [r[0] for r in cur]
 
     def append(self, kpi_key: str, source: str | None, times: Times, values: Values) -> None:
-        """Append observations as chunks of at most ``CHUNK`` rows."""
+        """Append observations as chunks of at most ``CHUNK`` rows.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> import numpy as np
+            >>> s.append("mttr", None, np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0]))
+            >>> s.series_keys()
+            [('mttr', None)]
+            >>> s.close()
+        """
         t = np.ascontiguousarray(times, dtype="<i8")
         x = np.ascontiguousarray(values, dtype="<f8")
         rows = (
@@ -347,7 +467,18 @@ class SQLiteStore:
         end: int | None,
         sources: Sequence[str | None] | None,
     ) -> list[tuple[str | None, Times, Values]]:
-        """Chunks of ``kpi_key`` overlapping ``[start, end)``, in insertion order."""
+        """Chunks of ``kpi_key`` overlapping ``[start, end)``, in insertion order.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> import numpy as np
+            >>> s.append("mttr", None, np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0]))
+            >>> [(src, t.tolist(), x.tolist()) for src, t, x in s.fetch("mttr", None, None, None)]
+            [(None, [1, 2], [4.0, 5.0])]
+            >>> s.fetch("mttr", 3, None, None)
+            []
+            >>> s.close()
+        """
         sql = "SELECT source, n, times, vals FROM chunks WHERE kpi_key = ?"
         params: list[object] = [kpi_key]
         if start is not None:
@@ -380,7 +511,18 @@ class SQLiteStore:
         return out
 
     def series_keys(self) -> list[tuple[str, str | None]]:
-        """Every (key, source) with observations."""
+        """Every (key, source) with observations.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> import numpy as np
+            >>> t, x = np.array([1], dtype=np.int64), np.array([4.0])
+            >>> s.append("mttr", "itsm", t, x)
+            >>> s.append("mttr", None, t, x)
+            >>> s.series_keys()
+            [('mttr', None), ('mttr', 'itsm')]
+            >>> s.close()
+        """
         with self._guard("list series") as con:
             rows = con.execute("SELECT DISTINCT kpi_key, source FROM chunks").fetchall()
         return sorted(
@@ -388,5 +530,14 @@ class SQLiteStore:
         )
 
     def close(self) -> None:
-        """Close the connection (a later call raises StorageError)."""
+        """Close the connection (a later call raises StorageError).
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.close()
+            >>> s.kpis()
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.StorageError: ...
+        """
         self._con.close()

@@ -117,5 +117,15 @@ class Drift:
 
     @property
     def drifting(self) -> bool:
-        """Whether any signal was found."""
+        """Whether any signal was found.
+
+        Examples:
+            >>> import datetime as dt
+            >>> from itil_ci.measurement.spc import signals, xmr
+            >>> x = [0.0, 3.5]
+            >>> found = tuple(signals(x, xmr(x, centre=0.0, sigma=1.0)))
+            >>> at = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
+            >>> Drift("i-1", "mttr", at, 0.0, 3.0, -3.0, found, (at,), 2, 2).drifting
+            True
+        """
         return bool(self.signals)

@@ -160,7 +160,19 @@ class Register:
         return cls(MemoryStore())
 
     def close(self) -> None:
-        """Close the store; later calls raise :class:`~itil_ci.errors.StorageError`."""
+        """Close the store; later calls raise :class:`~itil_ci.errors.StorageError`.
+
+        Examples:
+            >>> reg = Register.in_memory()
+            >>> reg.close()
+            >>> reg.opportunities()
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.StorageError: the register is closed; open it again to use it
+            >>> with Register.in_memory() as reg:  # closed on leaving the block
+            ...     reg.opportunities()
+            []
+        """
         self.store.close()
 
     def __enter__(self) -> Register:

@@ -48,13 +48,36 @@ class Store(Protocol):
     """
 
     def transaction(self) -> AbstractContextManager[None]:
-        """A context in which every write commits together (nested use joins)."""
+        """A context in which every write commits together (nested use joins).
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> with s.transaction():
+            ...     s.put_kpi("mttr", "{}")
+            >>> len(s.kpis())
+            1
+        """
         ...
 
     def insert(
         self, kind: str, id: str, version: int, index: Mapping[str, object], document: str
     ) -> None:
-        """Add an entity; raise InvalidInputError if ``id`` is already stored."""
+        """Add an entity; raise InvalidInputError if ``id`` is already stored.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
+            >>> s.get("opportunity", "o1")
+            '{"title": "A"}'
+            >>> s.insert("opportunity", "o1", 0, row, "{}")
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.InvalidInputError: opportunity.id: expected an id not yet ...
+        """
         ...
 
     def replace(
@@ -64,39 +87,131 @@ class Store(Protocol):
 
         Raise :class:`~itil_ci.errors.ConflictError` if the stored version
         differs and :class:`~itil_ci.errors.NotFound` if nothing is stored.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
+            >>> s.replace("opportunity", "o1", 0, row, '{"title": "B"}')
+            1
+            >>> s.replace("opportunity", "o1", 0, row, '{"title": "C"}')
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.ConflictError: opportunity 'o1' was changed by someone else: ...
         """
         ...
 
     def get(self, kind: str, id: str) -> str | None:
-        """The document stored under ``id`` (None if there is none)."""
+        """The document stored under ``id`` (None if there is none).
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
+            >>> s.get("opportunity", "o1"), s.get("opportunity", "o2")
+            ('{"title": "A"}', None)
+        """
         ...
 
     def select(self, kind: str, where: Where, below: Mapping[str, str]) -> list[str]:
-        """Documents matching ``where`` with each ``below`` column non-null and ``< value``."""
+        """Documents matching ``where`` with each ``below`` column non-null and ``< value``.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
+            >>> s.insert("opportunity", "o2", 0, {**row, "status": "approved"}, '{"title": "B"}')
+            >>> s.select("opportunity", {"status": ("logged", "assessed")}, {})
+            ['{"title": "A"}']
+            >>> s.select("opportunity", {}, {"updated_at": "2026-01-06"})
+            ['{"title": "A"}', '{"title": "B"}']
+        """
         ...
 
     def count(self, kind: str, by: str, where: Where) -> dict[object, int]:
-        """How many entities match ``where``, per value of column ``by``."""
+        """How many entities match ``where``, per value of column ``by``.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> row = {"status": "logged", "service": "mail", "source": "idea",
+            ...        "updated_at": "2026-01-05"}
+            >>> s.insert("opportunity", "o1", 0, row, "{}")
+            >>> s.insert("opportunity", "o2", 0, {**row, "status": "approved"}, "{}")
+            >>> s.count("opportunity", "status", {"service": "mail"})
+            {'logged': 1, 'approved': 1}
+        """
         ...
 
     def put_kpi(self, key: str, document: str) -> None:
-        """Define (or redefine) the KPI with ``key``."""
+        """Define (or redefine) the KPI with ``key``.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.put_kpi("mttr", '{"unit": "h"}')
+            >>> s.put_kpi("mttr", '{"unit": "hours"}')
+            >>> s.kpis()
+            ['{"unit": "hours"}']
+        """
         ...
 
     def kpis(self) -> list[str]:
-        """Every KPI document, by key."""
+        """Every KPI document, by key.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.put_kpi("mttr", "m")
+            >>> s.put_kpi("fcr", "f")
+            >>> s.kpis()
+            ['f', 'm']
+        """
         ...
 
     def add_baseline(self, kpi_key: str, document: str) -> None:
-        """Append a baseline of ``kpi_key``."""
+        """Append a baseline of ``kpi_key``.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.add_baseline("mttr", "first")
+            >>> s.add_baseline("mttr", "second")
+            >>> s.baselines("mttr")
+            ['first', 'second']
+        """
         ...
 
     def baselines(self, kpi_key: str | None) -> list[str]:
-        """Baselines of ``kpi_key`` (of every KPI if None), oldest first."""
+        """Baselines of ``kpi_key`` (of every KPI if None), oldest first.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.add_baseline("mttr", "m1")
+            >>> s.add_baseline("fcr", "f1")
+            >>> s.baselines("fcr"), s.baselines(None)
+            (['f1'], ['m1', 'f1'])
+        """
         ...
 
     def append(self, kpi_key: str, source: str | None, times: Times, values: Values) -> None:
-        """Append observations (``times`` sorted ascending) of one key and source."""
+        """Append observations (``times`` sorted ascending) of one key and source.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> import numpy as np
+            >>> s.append("mttr", None, np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0]))
+            >>> s.series_keys()
+            [('mttr', None)]
+        """
         ...
 
     def fetch(
@@ -111,15 +226,42 @@ class Store(Protocol):
         Each chunk is (source, times, values) as appended, in insertion order;
         only chunks from ``sources`` (every source if None).  The register
         trims them to the window and orders them.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> import numpy as np
+            >>> s.append("mttr", None, np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0]))
+            >>> [(src, t.tolist(), x.tolist()) for src, t, x in s.fetch("mttr", None, None, None)]
+            [(None, [1, 2], [4.0, 5.0])]
+            >>> s.fetch("mttr", 3, None, None)
+            []
         """
         ...
 
     def series_keys(self) -> list[tuple[str, str | None]]:
-        """Every (KPI key, source) with observations, sorted (None first)."""
+        """Every (KPI key, source) with observations, sorted (None first).
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> import numpy as np
+            >>> t, x = np.array([1], dtype=np.int64), np.array([4.0])
+            >>> s.append("mttr", "itsm", t, x)
+            >>> s.append("mttr", None, t, x)
+            >>> s.series_keys()
+            [('mttr', None), ('mttr', 'itsm')]
+        """
         ...
 
     def close(self) -> None:
-        """Release the storage; later calls raise StorageError."""
+        """Release the storage; later calls raise StorageError.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.close()
+        """
         ...
 
 

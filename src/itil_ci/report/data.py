@@ -183,6 +183,11 @@ class ControlChartPanel:
         ``xmr_options`` go to :func:`itil_ci.measurement.spc.xmr` (e.g.
         ``change_at=`` for a staged before/after chart, ``baseline_points=``);
         ``rules`` and ``direction`` to :func:`~itil_ci.measurement.spc.signals`.
+
+        Examples:
+            >>> p = ControlChartPanel.from_values("MTTR", [5, 6, 5, 6, 5, 6, 5, 14], unit="h")
+            >>> p.chart.centre, [(s.rule, s.index) for s in p.signals]
+            (6.5, [('we1', 7)])
         """
         from itil_ci.measurement.spc import signals, xmr
 
@@ -291,23 +296,46 @@ class ParetoPanel:
 
     @property
     def total(self) -> float:
-        """The sum of the counts."""
+        """The sum of the counts.
+
+        Examples:
+            >>> ParetoPanel("Causes", ["disk", "network", "auth"], [6, 3, 1]).total
+            10.0
+        """
         return float(self.counts.sum())
 
     @property
     def share(self) -> F64:
-        """Each category's share of the total (zeros when the total is 0)."""
+        """Each category's share of the total (zeros when the total is 0).
+
+        Examples:
+            >>> ParetoPanel("Causes", ["disk", "network", "auth"], [6, 3, 1]).share.tolist()
+            [0.6, 0.3, 0.1]
+        """
         t = self.total
         return self.counts / t if t > 0 else np.zeros_like(self.counts)
 
     @property
     def cumulative(self) -> F64:
-        """The cumulative share, largest category first."""
+        """The cumulative share, largest category first.
+
+        Examples:
+            >>> p = ParetoPanel("Causes", ["disk", "network", "auth"], [6, 3, 1])
+            >>> p.cumulative.round(2).tolist()
+            [0.6, 0.9, 1.0]
+        """
         return np.cumsum(self.share)
 
     @property
     def vital_few(self) -> tuple[str, ...]:
-        """The categories up to and including the one that reaches ``threshold``."""
+        """The categories up to and including the one that reaches ``threshold``.
+
+        Examples:
+            >>> ParetoPanel("Causes", ["disk", "network", "auth"], [6, 3, 1]).vital_few
+            ('disk', 'network')
+            >>> ParetoPanel("Causes", ["disk", "network"], [0, 0]).vital_few
+            ()
+        """
         if self.total <= 0:
             return ()
         k = int(np.searchsorted(self.cumulative, self.threshold - 1e-12, side="left")) + 1
@@ -400,17 +428,38 @@ class ReportData:
     notes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_v_items(str))
 
     def opportunities_by_status(self) -> dict[str, int]:
-        """How many opportunities have each status (in lifecycle order, zeros left out)."""
+        """How many opportunities have each status (in lifecycle order, zeros left out).
+
+        Examples:
+            >>> from itil_ci.domain import Opportunity
+            >>> ops = [Opportunity("A"), Opportunity("B", status="assessed"), Opportunity("C")]
+            >>> ReportData(opportunities=ops).opportunities_by_status()
+            {'logged': 2, 'assessed': 1}
+        """
         counts = collections.Counter(o.status for o in self.opportunities)
         return {s.value: counts[s] for s in OpportunityStatus if counts[s]}
 
     def initiatives_by_step(self) -> dict[str, int]:
-        """How many initiatives are at each step (``"not started"`` before the first)."""
+        """How many initiatives are at each step (``"not started"`` before the first).
+
+        Examples:
+            >>> from itil_ci.domain import Initiative
+            >>> inis = [Initiative("A"), Initiative("B", step="plan"), Initiative("C", step="plan")]
+            >>> ReportData(initiatives=inis).initiatives_by_step()
+            {'not started': 1, 'plan': 2}
+        """
         counts = collections.Counter(i.step or "not started" for i in self.initiatives)
         return dict(counts)
 
     def title_of(self, id: str) -> str:
-        """The title of the opportunity (or initiative) ``id``; the id when unknown."""
+        """The title of the opportunity (or initiative) ``id``; the id when unknown.
+
+        Examples:
+            >>> from itil_ci.domain import Opportunity
+            >>> data = ReportData(opportunities=[Opportunity("Automate resets", id="o-1")])
+            >>> data.title_of("o-1"), data.title_of("o-2")
+            ('Automate resets', 'o-2')
+        """
         for o in self.opportunities:
             if o.id == id:
                 return o.title
