@@ -40,6 +40,7 @@ RUN = sorted(
         DOCS / "tutorial.md",
         DOCS / "conventions.md",
         DOCS / "engines.md",
+        DOCS / "itsm-kpis.md",
         DOCS / "measurement.md",
         DOCS / "prioritisation.md",
         *list((DOCS / "howto").glob("*.md")),
@@ -51,7 +52,6 @@ RUN = sorted(
 #: they are not scripts.  A new page must not be added here without a reason.
 SNIPPETS = {
     "cli.md",
-    "itsm-kpis.md",
     "register.md",
     "reports.md",
 }
