@@ -359,6 +359,26 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
         "series.values: expected 1 values (one per time), got 2",
     ),
     (
+        "JSON series impossible date",
+        lambda: from_json(
+            '{"schema_version": 1, "times": ["2026-01-01T00:00:00Z", "2026-13-01T00:00:00Z"], '
+            '"values": [1, 2]}',
+            ic.Series,
+        ),
+        ic.DecodeError,
+        "series.times[1]: expected an ISO-8601 UTC time ending in 'Z' or '+00:00', "
+        "got '2026-13-01T00:00:00Z'",
+    ),
+    (
+        "JSON series string value",
+        lambda: from_json(
+            '{"schema_version": 1, "times": ["2026-01-01T00:00:00Z"], "values": ["1"]}',
+            ic.Series,
+        ),
+        ic.DecodeError,
+        "series.values[0]: expected a number, got '1'",
+    ),
+    (
         "JSON top level not an object",
         lambda: from_json("[1, 2]", ic.KPI),
         ic.DecodeError,

@@ -125,46 +125,84 @@ _ISO_NS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|\+00:0
 
 
 def _times_out(times: np.ndarray[Any, Any]) -> list[str]:
-    strings = np.datetime_as_string(times.astype("datetime64[ns]"), unit="ns")
-    return [s + "Z" for s in strings.tolist()]
+    strings = np.char.add(np.datetime_as_string(times.astype("datetime64[ns]"), unit="ns"), "Z")
+    out: list[str] = strings.tolist()
+    return out
+
+
+def _first_bad(value: list[Any], ok: Callable[[Any], bool]) -> int:
+    """Index of the first item ``ok`` rejects (only called once a problem is known)."""
+    return next(i for i, x in enumerate(value) if not ok(x))
 
 
 def _times_in(value: Any) -> np.ndarray[Any, Any]:
     if not isinstance(value, list):
         raise _Problem(f"expected a list of ISO-8601 UTC times, got {_describe(value)}")
-    if not all(isinstance(s, str) for s in value):
-        bad = next(i for i, s in enumerate(value) if not isinstance(s, str))
-        raise _Problem(f"[{bad}]: expected an ISO-8601 UTC time, got {_describe(value[bad])}")
     if not value:
         return np.empty(0, dtype="datetime64[ns]")
-    arr = np.array(value, dtype=object)
-    ok = np.array([bool(_ISO_NS.match(s)) for s in value], dtype=bool)
-    if not ok.all():
-        bad = int(np.flatnonzero(~ok)[0])
-        raise _Problem(
-            f"[{bad}]: expected an ISO-8601 UTC time ending in 'Z' or '+00:00', "
-            f"got {_describe(value[bad])}"
-        )
-    stripped = np.char.replace(np.char.replace(arr.astype(str), "Z", ""), "+00:00", "")
-    return stripped.astype("datetime64[ns]")
+    if set(map(type, value)) != {str}:
+        bad = _first_bad(value, lambda x: isinstance(x, str))
+        raise _Problem(f"[{bad}]: expected an ISO-8601 UTC time, got {_describe(value[bad])}")
+    text = np.array(value, dtype=str)
+    zulu = np.char.endswith(text, "Z")
+    utc = zulu | np.char.endswith(text, "+00:00")
+    # "YYYY-MM-DDTHH:MM:SS" with an optional fraction, then the zone
+    shaped = utc & (np.char.find(text, "T") == 10) & (np.char.str_len(text) >= 20)
+    if shaped.all():
+        bare = np.where(zulu, np.char.rstrip(text, "Z"), np.char.replace(text, "+00:00", ""))
+        try:
+            return bare.astype("datetime64[ns]")
+        except ValueError:
+            bad = _first_bad(bare.tolist(), _parses)
+    else:
+        bad = int(np.flatnonzero(~shaped)[0])
+    raise _Problem(
+        f"[{bad}]: expected an ISO-8601 UTC time ending in 'Z' or '+00:00', "
+        f"got {_describe(value[bad])}"
+    )
+
+
+def _parses(text: str) -> bool:
+    try:
+        np.datetime64(text, "ns")
+    except ValueError:
+        return False
+    return True
 
 
 def _floats_out(values: np.ndarray[Any, Any]) -> list[float | None]:
-    out: list[float | None] = values.astype(np.float64).tolist()
-    if np.isnan(values).any():
-        out = [None if x != x else x for x in out]
+    x = values.astype(np.float64)
+    missing = np.isnan(x)
+    if not missing.any():
+        plain: list[float | None] = x.tolist()
+        return plain
+    boxed = x.astype(object)
+    boxed[missing] = None
+    out: list[float | None] = boxed.tolist()
     return out
+
+
+_NUMBER_TYPES = frozenset({int, float})
 
 
 def _floats_in(value: Any, *, allow_missing: bool) -> np.ndarray[Any, Any]:
     if not isinstance(value, list):
         raise _Problem(f"expected a list of numbers, got {_describe(value)}")
-    for i, x in enumerate(value):
-        if x is None and allow_missing:
-            continue
-        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
-            raise _Problem(f"[{i}]: expected a number, got {_describe(x)}")
-    return np.array([np.nan if x is None else x for x in value], dtype=np.float64)
+    allowed = _NUMBER_TYPES | {type(None)} if allow_missing else _NUMBER_TYPES
+    kinds = set(map(type, value))
+    arr = np.array(value, dtype=np.float64) if kinds <= allowed else None
+    if arr is None or not np.isfinite(arr[~np.isnan(arr)] if allow_missing else arr).all():
+
+        def number(x: Any) -> bool:
+            if x is None:
+                return allow_missing
+            return type(x) in _NUMBER_TYPES and math.isfinite(x)
+
+        bad = _first_bad(value, number)
+        raise _Problem(f"[{bad}]: expected a number, got {_describe(value[bad])}")
+    if not allow_missing and np.isnan(arr).any():  # pragma: no cover - NaN is not JSON
+        raise _Problem("expected numbers, got NaN")
+    return arr
 
 
 def _u_series(s: Series) -> dict[str, Any]:
