@@ -76,6 +76,12 @@ def available() -> bool:
     return True
 
 
+def _plain_legend(ax: Axes, **kwargs: Any) -> None:
+    """Add a legend whose entries are shown as typed (no mathtext: user text may hold ``$``)."""
+    for text in ax.legend(**kwargs).get_texts():
+        text.set_parse_math(False)
+
+
 def _axes(ax: Any) -> Axes:
     try:
         import matplotlib.pyplot as plt
@@ -153,11 +159,11 @@ def _draw_control(
                 zorder=3,
                 label=label,
             )
-    ax.set_title(title or "Control chart (XmR)", loc="left", fontsize=11)
+    ax.set_title(title or "Control chart (XmR)", loc="left", fontsize=11, parse_math=False)
     if unit:
-        ax.set_ylabel(unit)
+        ax.set_ylabel(unit, parse_math=False)
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    _plain_legend(ax, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     return ax
 
 
@@ -252,14 +258,15 @@ def _draw_pareto(
         rotation=30 if len(categories) > 4 else 0,
         ha="right" if len(categories) > 4 else "center",
         fontsize=8,
+        parse_math=False,
     )
-    ax.set_ylabel(unit)
+    ax.set_ylabel(unit, parse_math=False)
     twin = ax.twinx()
     twin.plot(pos, cumulative * 100, color=ORANGE, marker="o", markersize=3)
     twin.axhline(threshold * 100, color=GREY, linestyle=":", linewidth=1)
     twin.set_ylim(0, 105)
     twin.set_ylabel("cumulative %")
-    ax.set_title(title or "Pareto chart", loc="left", fontsize=11)
+    ax.set_title(title or "Pareto chart", loc="left", fontsize=11, parse_math=False)
     ax.grid(True, axis="y", alpha=0.3)
     return ax
 
@@ -353,11 +360,11 @@ def _draw_kpi(
             zorder=3,
             label=f"current {evaluation.value:.4g} ({evaluation.status.value})",
         )
-    ax.set_title(title or f"{kpi.label} vs target", loc="left", fontsize=11)
+    ax.set_title(title or f"{kpi.label} vs target", loc="left", fontsize=11, parse_math=False)
     if kpi.unit:
-        ax.set_ylabel(kpi.unit)
+        ax.set_ylabel(kpi.unit, parse_math=False)
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    _plain_legend(ax, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     return ax
 
 
@@ -422,6 +429,7 @@ def _draw_value_effort(
                 fontsize=7,
                 xytext=(3, 3),
                 textcoords="offset points",
+                parse_math=False,
             )
     corners = (
         ("quick wins", 0.02, 0.97, "left"),
@@ -442,7 +450,7 @@ def _draw_value_effort(
         )
     ax.set_xlabel("effort")
     ax.set_ylabel("value")
-    ax.set_title(title or "Value / effort", loc="left", fontsize=11)
+    ax.set_title(title or "Value / effort", loc="left", fontsize=11, parse_math=False)
     return ax
 
 

@@ -110,12 +110,16 @@ def comparison(panel: ComparisonPanel, chart_id: str) -> str:
             linewidth=1.2,
         )
         ax.set_yticks([1, 0], [f"before (n={c.n_before:,})", f"after (n={c.n_after:,})"])
-        ax.set_xlabel(f"{c.statistic}{' (' + panel.unit + ')' if panel.unit else ''}")
+        # User text (title, unit) may hold "$": shown as typed, never parsed as mathtext.
+        ax.set_xlabel(
+            f"{c.statistic}{' (' + panel.unit + ')' if panel.unit else ''}", parse_math=False
+        )
         ax.set_title(
             f"{panel.title}: {c.verdict.value}, {c.confidence:.0%} CI of the change "
             f"[{c.low:.3g}, {c.high:.3g}]",
             loc="left",
             fontsize=10,
+            parse_math=False,
         )
         ax.grid(True, axis="x", alpha=0.3)
 
