@@ -18,6 +18,7 @@ before anything is written; a refused move leaves the initiative unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -43,6 +44,8 @@ __all__ = ["CLOSED", "Engine", "StepListener"]
 
 #: The final step of every engine.
 CLOSED = "closed"
+
+_log = logging.getLogger("itil_ci.engines")
 
 StepListener = Any  # an object with on_step_changed(initiative, record), or a callable
 
@@ -434,6 +437,11 @@ class Engine:
         """Call ``listener.on_step_changed(initiative, record)`` (or ``listener(...)``) after
         every successful move.
 
+        Listeners run after the move is applied and audited.  An exception from
+        a listener does not undo the move and is not raised from the verb: it is
+        logged on the ``itil_ci.engines`` logger (level ERROR, with traceback)
+        and the remaining listeners still run.
+
         Examples:
             >>> from itil_ci.domain import Actor, Initiative
             >>> from itil_ci.engines import start
@@ -448,12 +456,28 @@ class Engine:
         self.listeners.append(listener)
 
     def _notify(self, record: AuditRecord) -> None:
+        """Tell every listener about a move that has already been applied and audited.
+
+        A listener that raises cannot undo the move, so its exception is logged
+        (logger ``itil_ci.engines``, with the traceback) and the other listeners
+        still run; the verb returns normally.
+        """
         for listener in self.listeners:
             hook = getattr(listener, "on_step_changed", None)
             if hook is None and callable(listener):
                 hook = listener
-            if hook is not None:
+            if hook is None:
+                continue
+            try:
                 hook(self.initiative, record)
+            except Exception:
+                _log.exception(
+                    "listener %r failed after initiative %r moved %s -> %s; the move stands",
+                    listener,
+                    self.initiative.id,
+                    record.from_step,
+                    record.to_step,
+                )
 
     # -- moving ------------------------------------------------------------------
 
