@@ -9,6 +9,9 @@ from itil_ci.errors import InvalidInputError
 
 
 def test_unknown_role_lists_the_accepted_ones() -> None:
-    with pytest.raises(InvalidInputError, match=r"RoleRule.roles\[1\]: expected one of "
-                       r"'continual-improvement-manager'.*got 'boss'"):
+    with pytest.raises(
+        InvalidInputError,
+        match=r"RoleRule.roles\[1\]: expected one of "
+        r"'continual-improvement-manager'.*got 'boss'",
+    ):
         RoleRule(roles=["service-owner", "boss"])
