@@ -264,6 +264,11 @@ def rankings(draw: st.DrawFn) -> ic.Ranking:
         directions=("benefit",) * k,
         keys=tuple(f"k{i}" for i in range(k)),
         normalise=draw(st.sampled_from(["", "minmax", "vector"])),
+        parameters=tuple(
+            draw(
+                st.dictionaries(names, st.sampled_from(["product", "mean", ""]), max_size=2)
+            ).items()
+        ),
     )
 
 
@@ -282,6 +287,7 @@ pdca_records = st.builds(
     done=texts,
     comparison=st.none() | comparisons,
     decision=st.none() | _enum(ic.Decision),
+    prediction_met=st.none() | st.booleans(),
 )
 measure_gaps = st.builds(
     ic.MeasureGap,

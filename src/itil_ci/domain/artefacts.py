@@ -91,6 +91,15 @@ class Prediction:
 class PDCARecord:
     """One plan-do-check-act cycle and what each of its steps produced.
 
+    ``prediction_met`` is the verdict of "check" on the prediction, set by the
+    PDCA engine when the comparison is recorded: ``None`` while there is no
+    prediction or no comparison; otherwise, for a predicted ``change`` other
+    than 0, ``True`` when the comparison's verdict is not
+    no-detectable-change, its ``difference`` has the sign of ``change`` and
+    ``abs(difference) >= abs(change)`` (a change at least as large as
+    predicted, in the predicted direction); for a predicted change of 0,
+    ``True`` when the verdict is no-detectable-change.
+
     Examples:
         >>> PDCARecord(0, objective="Cut restore time").decision is None
         True
@@ -109,6 +118,9 @@ class PDCARecord:
         default=None,
         converter=_c_decision,
         validator=attrs.validators.optional(v.v_enum(Decision)),
+    )
+    prediction_met: bool | None = attrs.field(
+        default=None, validator=v.v_instance(bool, allow_none=True)
     )
 
     @property

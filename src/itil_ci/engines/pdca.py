@@ -16,6 +16,11 @@ check  ``before`` + ``after`` (+ ``seed``),  the result compared with the
 act    ``decision``                          ``"adapt"`` to advance; ``"adopt"`` or
                                              ``"abandon"`` to close
 =====  ====================================  =======================================
+
+"check" also records on the cycle's :class:`~itil_ci.domain.PDCARecord`
+whether the prediction was met (``prediction_met``): the comparison's
+difference has the predicted sign and at least the predicted size, and its
+verdict is not no-detectable-change.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Any, ClassVar
 from itil_ci._internal import validate as v
 from itil_ci.domain.artefacts import Decision, PDCARecord, Prediction
 from itil_ci.domain.initiative import ClosureCode, ImprovementModel, Initiative
-from itil_ci.domain.results import Comparison
+from itil_ci.domain.results import Comparison, Verdict
 from itil_ci.domain.series import Series
 from itil_ci.engines import _stage as st
 from itil_ci.engines._base import Engine, StepListener
@@ -81,6 +86,29 @@ def _values(name: str, value: object) -> Any:
     return value.values if isinstance(value, Series) else value
 
 
+def _prediction_met(prediction: Prediction | None, comparison: Comparison) -> bool | None:
+    """Whether ``comparison`` bears ``prediction`` out (see :class:`PDCARecord`).
+
+    Uses only the comparison's fields: met when the verdict is not
+    no-detectable-change and ``difference`` has the sign of ``change`` and at
+    least its size; a predicted change of 0 is met by no-detectable-change.
+    """
+    if prediction is None:
+        return None
+    no_change = comparison.verdict is Verdict.NO_CHANGE
+    change, diff = prediction.change, comparison.difference
+    if change == 0:
+        return no_change
+    same_sign = (diff > 0) if change > 0 else (diff < 0)
+    return not no_change and same_sign and abs(diff) >= abs(change)
+
+
+def _record_comparison(view: View, comparison: Comparison) -> None:
+    rec = _current(view)
+    pred = rec.prediction if rec is not None else None
+    _set(view, comparison=comparison, prediction_met=_prediction_met(pred, comparison))
+
+
 def _stage_before(view: View, value: object) -> None:
     view.set("_before", _values("before", value))
 
@@ -110,13 +138,13 @@ def _stage_after(view: View, value: object) -> None:
     comparison = measurement.compare(
         before, _values("after", value), direction.value, seed=view.updates.get("_seed")
     )
-    _set(view, comparison=comparison)
+    _record_comparison(view, comparison)
 
 
 def _stage_comparison(view: View, value: object) -> None:
     if not isinstance(value, Comparison):
         raise v.fail("comparison", "a Comparison (from measurement.compare)", value)
-    _set(view, comparison=value)
+    _record_comparison(view, value)
 
 
 def _need_check(view: View) -> list[str]:

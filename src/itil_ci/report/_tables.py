@@ -236,10 +236,13 @@ def pdca(ini: Initiative) -> Table | None:
                 c.objective,
                 c.prediction.statement if c.prediction is not None else "",
                 comp.verdict.value if comp is not None else "",
+                {True: "yes", False: "no", None: ""}[c.prediction_met],
                 c.decision.value if c.decision is not None else "",
             )
         )
-    return Table(("cycle", "objective", "prediction", "check", "act"), tuple(rows))
+    return Table(
+        ("cycle", "objective", "prediction", "check", "prediction met", "act"), tuple(rows)
+    )
 
 
 def history(ini: Initiative) -> Table | None:
