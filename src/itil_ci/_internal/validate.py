@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import attrs
+import numpy as np
 
 from itil_ci.errors import InvalidInputError
 
@@ -68,6 +69,21 @@ def number(
         if not strict_min and not value >= minimum:
             raise fail(name, f"a number >= {minimum:g}", value)
     return float(value)
+
+
+def rng(name: str, seed: object) -> np.random.Generator:
+    """A random generator from ``seed``: None (fresh entropy), a whole number >= 0, or a Generator.
+
+    A numpy integer counts as a whole number; a bool does not.  A Generator is
+    returned as it is (drawing from it advances the caller's stream).
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, int | np.integer) and not isinstance(seed, bool) and seed >= 0:
+        return np.random.default_rng(int(seed))
+    raise fail(name, "None, a whole number >= 0 or a numpy.random.Generator", seed)
 
 
 def text(name: str, value: object, *, allow_empty: bool = True) -> str:

@@ -39,6 +39,26 @@ def _c_strs(value: Any) -> Any:
     return value
 
 
+def _c_pairs(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(value.items())
+    if isinstance(value, list | tuple):
+        return tuple(tuple(p) if isinstance(p, list) else p for p in value)
+    return value
+
+
+def _v_pairs(inst: Ranking, attribute: attrs.Attribute[Any], value: object) -> None:
+    name = f"Ranking.{attribute.name}"
+    if not isinstance(value, tuple):
+        raise v.fail(name, "a tuple of (name, value) string pairs", value)
+    for i, pair in enumerate(value):
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            raise v.fail(f"{name}[{i}]", "a (name, value) pair of strings", pair)
+        v.text(f"{name}[{i}] name", pair[0], allow_empty=False)
+        v.text(f"{name}[{i}] value", pair[1])
+    v.unique(f"{name} names", [p[0] for p in value])
+
+
 def _v_array(kind: str) -> Any:
     def check(inst: Ranking, attribute: attrs.Attribute[Any], value: object) -> None:
         name = f"Ranking.{attribute.name}"
@@ -68,7 +88,10 @@ class Ranking:
     names the model (``"weighted-sum"``, ``"topsis"``, ``"wsjf"``, ...) and the
     other fields record its parameters: the ``criteria`` names with their
     ``weights`` (rescaled to sum to 1) and ``directions``, the score ``keys``
-    read from each opportunity, the ``normalise`` method and the ``ties`` rule.
+    read from each opportunity, the ``normalise`` method (normalisation only;
+    empty for models that do not normalise), the ``ties`` rule and any other
+    model option as ``parameters``, (name, value) string pairs such as
+    ``(("combine", "product"),)`` (a dict is accepted and kept in its order).
     ``higher_is_better`` is False only for models whose score is a priority
     number (1 first), such as the ITIL impact × urgency priority.
 
@@ -101,6 +124,9 @@ class Ranking:
     normalise: str = attrs.field(default="", validator=v.v_text())
     ties: str = attrs.field(default="min", validator=v.v_text(allow_empty=False))
     higher_is_better: bool = attrs.field(default=True, validator=v.v_instance(bool))
+    parameters: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=_c_pairs, validator=_v_pairs
+    )
 
     def __attrs_post_init__(self) -> None:
         n = len(self.ids)

@@ -204,7 +204,7 @@ def _ids(prefix: str, n: int) -> npt.NDArray[np.str_]:
 def generate_tickets(
     n: int = 100_000,
     *,
-    seed: int | np.random.Generator = 0,
+    seed: int | np.random.Generator | None = 0,
     start: dt.date | dt.datetime = dt.date(2025, 1, 1),
     days: int = 365,
     services: Sequence[ServiceProfile] = DEFAULT_SERVICES,
@@ -226,12 +226,7 @@ def generate_tickets(
         raise v.fail("n", "an integer >= 0", n)
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise v.fail("days", "an integer >= 1", days)
-    if isinstance(seed, np.random.Generator):
-        rng = seed
-    elif isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0:
-        rng = np.random.default_rng(seed)
-    else:
-        raise v.fail("seed", "an integer >= 0 or a numpy.random.Generator", seed)
+    rng = v.rng("seed", seed)
     profiles = list(services)
     if not profiles or not all(isinstance(s, ServiceProfile) for s in profiles):
         raise v.fail("services", "a non-empty sequence of ServiceProfile", services)

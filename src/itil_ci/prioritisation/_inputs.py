@@ -70,7 +70,15 @@ def read_column(opps: Sequence[Any], name: str, key: str) -> npt.NDArray[np.floa
                 f"{name!r}; its scores are: {have}; map {name!r} to another key with "
                 f"keys={{{name!r}: ...}}"
             )
-        out[i] = float(value)
+        # Opportunity validates scores on construction, but its dict can be changed later.
+        try:
+            if isinstance(value, bool | np.bool_ | str | bytes):
+                raise TypeError
+            out[i] = float(value)
+        except (TypeError, ValueError):
+            raise fail(
+                f"opportunity {opp.id!r} (opportunities[{i}]) {key}", "a number", value
+            ) from None
     if not np.isfinite(out).all():
         bad = int(np.flatnonzero(~np.isfinite(out))[0])
         raise fail(f"opportunity {opps[bad].id!r} {key}", "a finite number", float(out[bad]))

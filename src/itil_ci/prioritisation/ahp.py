@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays, display
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import fail, number
 
 __all__ = ["RANDOM_INDEX", "AHPResult", "ahp", "random_index"]
 
@@ -157,8 +157,7 @@ def _from_judgements(
 
 
 def _check_matrix(a: npt.NDArray[np.float64], rtol: float) -> None:
-    n = a.shape[0]
-    if a.ndim != 2 or a.shape[1] != n or n == 0:
+    if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
         raise fail("pairwise", "a non-empty square matrix", f"shape {a.shape}")
     bad = ~(np.isfinite(a) & (a > 0))
     if bad.any():
@@ -168,7 +167,8 @@ def _check_matrix(a: npt.NDArray[np.float64], rtol: float) -> None:
     if diag.any():
         i = int(np.flatnonzero(diag)[0])
         raise fail(f"pairwise[{i}, {i}]", "1 on the diagonal", float(a[i, i]))
-    prod = a * a.T
+    with np.errstate(over="ignore", under="ignore"):
+        prod = a * a.T  # may overflow for a non-reciprocal pair near 1e308: still flagged
     bad = np.abs(prod - 1.0) > rtol
     if bad.any():
         i, j = np.argwhere(np.triu(bad, 1))[0]
@@ -211,7 +211,19 @@ def ahp(
         raise fail("method", "one of " + ", ".join(map(repr, _METHODS)), method)
     if random_index not in RANDOM_INDEX:
         raise fail("random_index", "one of " + ", ".join(map(repr, RANDOM_INDEX)), random_index)
+    thr = number("threshold", threshold, minimum=0, strict_min=True)
+    tol = number("rtol", rtol, minimum=0)
+    assert thr is not None
+    assert tol is not None
+    if tol >= 1:
+        raise fail("rtol", "a relative tolerance >= 0 and < 1 (default 1e-3)", rtol)
     if isinstance(pairwise, Mapping):
+        if not pairwise and not labels:
+            raise fail(
+                "pairwise",
+                "at least one judgement, e.g. {('a', 'b'): 3} (or a single label in labels)",
+                pairwise,
+            )
         a, names = _from_judgements(pairwise, labels)
     else:
         try:
@@ -225,19 +237,28 @@ def ahp(
             names = tuple(labels)
             if a.ndim != 2 or len(names) != a.shape[0]:
                 raise fail("labels", f"one label per row ({a.shape[0] if a.ndim else 0})", labels)
-        _check_matrix(a, rtol)
+        _check_matrix(a, tol)
     n = a.shape[0]
     ri = _ri(n, random_index)
-    if method == "eigenvector":
-        vals, vecs = np.linalg.eig(a)
-        k = int(np.argmax(vals.real))
-        w = np.abs(vecs[:, k].real)
-        w = w / w.sum()
-        lam = float(vals[k].real)
-    else:
-        g = np.exp(np.log(a).mean(axis=1))
-        w = g / g.sum()
-        lam = float(np.mean((a @ w) / w))
+    # Judgements near the float64 limits (ratios like 1e300) can over- or
+    # underflow; such a result is refused below rather than returned as nan.
+    with np.errstate(all="ignore"):
+        if method == "eigenvector":
+            vals, vecs = np.linalg.eig(a)
+            k = int(np.argmax(vals.real))
+            w = np.abs(vecs[:, k].real)
+            w = w / w.sum()
+            lam = float(vals[k].real)
+        else:
+            g = np.exp(np.log(a).mean(axis=1))
+            w = g / g.sum()
+            lam = float(np.mean((a @ w) / w))
+    if not (np.isfinite(w).all() and np.isfinite(lam)):
+        raise fail(
+            "pairwise",
+            "judgements whose weights are finite in float64 (ratios within about 1e150)",
+            f"weights {w.tolist()!r}, lambda_max {lam!r}",
+        )
     if n <= 2:
         ci = cr = 0.0
         lam = float(n)
@@ -249,11 +270,11 @@ def ahp(
         lambda_max=lam,
         ci=ci,
         cr=cr,
-        consistent=bool(cr < threshold),
+        consistent=bool(cr < thr),
         labels=names,
         method=method,
         random_index=random_index,
-        threshold=float(threshold),
+        threshold=thr,
     )
 
 

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from itil_ci._internal import arrays, display
 from itil_ci._internal.validate import fail, number
 from itil_ci.domain.ranking import Ranking
+from itil_ci.errors import InvalidInputError
 from itil_ci.prioritisation import _inputs
 from itil_ci.prioritisation.ranking import _ranks
 
@@ -86,14 +87,31 @@ def _positive(name: str, col: npt.NDArray[np.float64], ids: tuple[str, ...] | No
         raise fail(where, "a number > 0 (it divides)", float(col[i]))
 
 
+def _finite(
+    model: str, scores: npt.NDArray[np.float64], ids: tuple[str, ...] | None
+) -> npt.NDArray[np.float64]:
+    """Reject scores that overflowed float64 (finite inputs near 1e308)."""
+    bad = ~np.isfinite(scores)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        where = f"opportunity {ids[i]!r}" if ids else f"option {i}"
+        raise InvalidInputError(
+            f"{model}: the score of {where} overflows float64 ({float(scores[i])!r}); "
+            f"expected inputs small enough for a finite score, so rescale them "
+            f"(e.g. reach in thousands)"
+        )
+    return scores
+
+
 def _result(
     scores: npt.NDArray[np.float64],
     ids: tuple[str, ...] | None,
     keys: tuple[str, ...],
     model: str,
     names: tuple[str, ...],
-    params: str = "",
+    parameters: tuple[tuple[str, str], ...] = (),
 ) -> Any:
+    _finite(model, scores, ids)
     if ids is None:
         return scores
     return Ranking(
@@ -103,7 +121,7 @@ def _result(
         model=model,
         criteria=names,
         keys=keys,
-        normalise=params,
+        parameters=parameters,
     )
 
 
@@ -131,7 +149,8 @@ def wsjf(
         business_value, (time_criticality, risk_reduction, job_size), names, keys, {}
     )
     _positive("job_size", cols[3], ids)
-    scores = (cols[0] + cols[1] + cols[2]) / cols[3]
+    with np.errstate(over="ignore"):
+        scores = (cols[0] + cols[1] + cols[2]) / cols[3]
     return _result(scores, ids, used, "wsjf", names)
 
 
@@ -161,7 +180,8 @@ def rice(
         i = int(np.flatnonzero(~(conf <= 1))[0])
         raise fail("confidence", "a fraction in [0, 1] (0.8 for 80 %)", float(conf[i]))
     _positive("effort", cols[3], ids)
-    scores = cols[0] * cols[1] * conf / cols[3]
+    with np.errstate(over="ignore", invalid="ignore"):
+        scores = cols[0] * cols[1] * conf / cols[3]
     return _result(scores, ids, used, "rice", names)
 
 
@@ -188,11 +208,12 @@ def ice(
         raise fail("combine", "'product' or 'mean'", combine)
     names = ("impact", "confidence", "ease")
     cols, ids, used = _columns(impact, (confidence, ease), names, keys, {})
-    if combine == "product":
-        scores = cols[0] * cols[1] * cols[2]
-    else:
-        scores = (cols[0] + cols[1] + cols[2]) / 3.0
-    return _result(scores, ids, used, "ice", names, f"combine={combine}")
+    with np.errstate(over="ignore"):
+        if combine == "product":
+            scores = cols[0] * cols[1] * cols[2]
+        else:
+            scores = (cols[0] + cols[1] + cols[2]) / 3.0
+    return _result(scores, ids, used, "ice", names, (("combine", combine),))
 
 
 class Quadrant(enum.Enum):
@@ -258,6 +279,13 @@ class ValueEffort:
         return display.html(self)
 
 
+def _median(x: npt.NDArray[np.float64]) -> float:
+    """The median, without overflow when the middle two values are near 1e308."""
+    with np.errstate(over="ignore"):
+        mid = float(np.median(x))
+    return mid if np.isfinite(mid) else float(np.median(x / 2)) * 2
+
+
 def value_effort(
     value: Any,
     effort: Any = None,
@@ -287,15 +315,17 @@ def value_effort(
     cols, ids, _ = _columns(value, (effort,), names, keys, {"value": "expected_benefit"})
     val, eff = cols
     _positive("effort", eff, ids)
-    vs = float(np.median(val)) if value_split is None and val.size else value_split
-    es = float(np.median(eff)) if effort_split is None and eff.size else effort_split
+    vs = _median(val) if value_split is None and val.size else value_split
+    es = _median(eff) if effort_split is None and eff.size else effort_split
     vs = number("value_split", 0.0 if vs is None else vs)
     es = number("effort_split", 0.0 if es is None else es)
     assert vs is not None
     assert es is not None
     code = np.where(val >= vs, 0, 2) + np.where(eff >= es, 1, 0)
+    with np.errstate(over="ignore"):
+        ratio = _finite("value_effort", val / eff, ids)
     return ValueEffort(
-        ratio=arrays.readonly(val / eff),
+        ratio=arrays.readonly(ratio),
         quadrant=arrays.readonly(_QUADRANT_LABELS[code]),
         value_split=vs,
         effort_split=es,

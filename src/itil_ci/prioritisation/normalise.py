@@ -39,7 +39,7 @@ NORMALISATIONS = ("minmax", "vector", "sum", "max", "none")
 Normalisation = Literal["minmax", "vector", "sum", "max", "none"]
 
 
-def check_method(method: object, name: str = "normalise") -> str:
+def _check_method(method: object, name: str = "normalise") -> str:
     """Check a normalisation name."""
     if method not in NORMALISATIONS:
         raise fail(name, "one of " + ", ".join(map(repr, NORMALISATIONS)), method)
@@ -49,7 +49,7 @@ def check_method(method: object, name: str = "normalise") -> str:
 _BLOCK = 65536
 
 
-def column_extremes(
+def _column_extremes(
     x: npt.NDArray[np.float64],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Per-column minimum and maximum of a tall matrix (private helper).
@@ -77,7 +77,7 @@ def column_extremes(
     return lo, hi
 
 
-def affine(
+def _affine(
     x: npt.NDArray[np.float64], cost: npt.NDArray[np.bool_], method: str
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Per-column ``(a, b)`` with ``normalised = a * x + b`` (private helper)."""
@@ -86,15 +86,18 @@ def affine(
     b = np.zeros(m)
     if x.shape[0] == 0:
         return a, b
-    lo, hi = column_extremes(x)
+    lo, hi = _column_extremes(x)
     varies = hi > lo
     sign = np.where(cost, -1.0, 1.0)
     if method == "none":
         a = sign.copy()
     elif method == "minmax":
-        rng = np.where(varies, hi - lo, 1.0)
-        a = sign / rng
-        b = np.where(cost, hi, -lo) / rng
+        # Halve both ends where max - min overflows (values of opposite sign near 1e308).
+        with np.errstate(over="ignore"):
+            half = np.where(np.isfinite(hi - lo), 1.0, 0.5)
+        rng = np.where(varies, hi * half - lo * half, 1.0)
+        a = sign * half / rng
+        b = np.where(cost, hi, -lo) * half / rng
     else:
         if method in ("sum", "max") and (lo < 0).any():
             j = int(np.flatnonzero(lo < 0)[0])
@@ -103,16 +106,23 @@ def affine(
                 f"values >= 0 for normalise={method!r} (use 'minmax' or 'vector')",
                 float(lo[j]),
             )
-        if method == "vector":
-            scale = np.maximum(np.abs(lo), np.abs(hi))
-            scale = np.where(scale > 0, scale, 1.0)
-            denom = np.sqrt(np.einsum("ij,ij->j", x / scale, x / scale)) * scale
-        elif method == "sum":
-            denom = x.sum(axis=0)
-        else:
-            denom = hi.copy()
+        scale = np.maximum(np.abs(lo), np.abs(hi))
+        scale = np.where(scale > 0, scale, 1.0)
+        with np.errstate(over="ignore"):
+            if method == "vector":
+                denom = np.sqrt(np.einsum("ij,ij->j", x / scale, x / scale)) * scale
+            elif method == "sum":
+                denom = x.sum(axis=0)
+            else:
+                denom = hi.copy()
         denom = np.where(varies & (denom > 0), denom, 1.0)
         a = sign / denom
+        huge = ~np.isfinite(denom)
+        if huge.any():
+            # The norm or sum overflows float64 (values near 1e308): divide in two steps.
+            xs = x[:, huge] / scale[huge]
+            unit = np.sqrt(np.einsum("ij,ij->j", xs, xs)) if method == "vector" else xs.sum(axis=0)
+            a[huge] = sign[huge] / scale[huge] / unit
         b = np.where(cost, 1.0, 0.0)
     a = np.where(varies, a, 0.0)
     b = np.where(varies, b, 0.0)
@@ -135,7 +145,7 @@ def normalise(
         ...           [Criterion("value"), Criterion("effort", 1, "cost")]).tolist()
         [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]
     """
-    meth = check_method(method, "method")
+    meth = _check_method(method, "method")
     x = _inputs.as_matrix("matrix", matrix)
     if criteria is None:
         cost = np.zeros(x.shape[1], dtype=bool)
@@ -146,6 +156,6 @@ def normalise(
                 "matrix", f"{len(crit)} columns (one per criterion)", f"{x.shape[1]} columns"
             )
         cost = _cost_mask(crit)
-    a, b = affine(x, cost, meth)
+    a, b = _affine(x, cost, meth)
     out: npt.NDArray[np.float64] = x * a + b
     return out

@@ -11,9 +11,10 @@ import numpy.typing as npt
 
 from itil_ci._internal import arrays, display
 from itil_ci._internal.validate import fail, number
+from itil_ci._internal.validate import rng as _rng
 from itil_ci.prioritisation.criteria import Criterion
-from itil_ci.prioritisation.normalise import Normalisation, affine, check_method
-from itil_ci.prioritisation.scoring import prepare
+from itil_ci.prioritisation.normalise import Normalisation, _affine, _check_method
+from itil_ci.prioritisation.scoring import _ideals, _prepare, _scaled_gaps
 
 __all__ = ["Robustness", "robustness"]
 
@@ -28,7 +29,11 @@ class Robustness:
     share rank 1 under the "min" rule, so shares can sum to more than 1);
     ``p_top_k[i]``: share in which its rank is at most ``k``;
     ``rank_min``/``rank_max``: the best and worst rank it took;
-    ``rank_mean``: its mean rank.  ``ids`` holds opportunity ids when given.
+    ``rank_mean``: its mean rank.  ``ids`` holds opportunity ids when given;
+    ``seed`` the whole-number seed used (None when a Generator or no seed was
+    given, so the run cannot be repeated from the record alone); it is not
+    compared by ``==``, so equal results from a seed and from an equally
+    seeded Generator compare equal.
 
     Examples:
         >>> r = robustness([[8, 3], [5, 1], [2, 2]],
@@ -49,6 +54,7 @@ class Robustness:
     model: str
     normalise: str
     ids: tuple[str, ...] = ()
+    seed: int | None = attrs.field(default=None, eq=False)  # provenance, not part of the result
     method: str = "dirichlet-monte-carlo"
 
     def _repr_html_(self) -> str:
@@ -107,7 +113,7 @@ def robustness(
     """
     if model not in _MODELS:
         raise fail("model", "one of " + ", ".join(map(repr, _MODELS)), model)
-    norm = check_method(
+    norm = _check_method(
         normalise if normalise is not None else ("minmax" if model == "weighted_sum" else "vector")
     )
     for name, val in (("draws", draws), ("k", k), ("chunk", chunk)):
@@ -115,22 +121,24 @@ def robustness(
             raise fail(name, "a whole number >= 1", val)
     sp = number("spread", spread, minimum=0, strict_min=True)
     assert sp is not None
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    p = prepare(matrix, criteria, keys)
+    rng = _rng("seed", seed)
+    p = _prepare(matrix, criteria, keys)
     x, w = p.x, p.w
     n = x.shape[0]
-    a, b = affine(x, p.cost, norm)
+    a, b = _affine(x, p.cost, norm)
     active = w > 0
     if model == "weighted_sum":
         basis = (x * a + b)[:, active]  # n × m' normalised
     else:
         c = a[active]
         xa = x[:, active]
-        lo, hi = (xa.min(axis=0), xa.max(axis=0)) if n else (np.zeros(c.size),) * 2
-        ideal = np.where(c >= 0, hi, lo)
-        anti = np.where(c >= 0, lo, hi)
-        dp2 = ((xa - ideal) * c) ** 2  # squared distance per criterion, before weighting
-        dm2 = ((xa - anti) * c) ** 2
+        ideal, anti = _ideals(xa, c)
+        with np.errstate(over="ignore", invalid="ignore"):
+            dp2 = ((xa - ideal) * c) ** 2  # squared distance per criterion, before weighting
+            dm2 = ((xa - anti) * c) ** 2
+        if not (np.isfinite(dp2).all() and np.isfinite(dm2).all()):
+            gp, gm = _scaled_gaps(xa, c, ideal, anti)  # huge finite inputs overflowed
+            dp2, dm2 = gp * gp, gm * gm
     alpha = w[active] / sp
     first = np.zeros(n)
     topk = np.zeros(n)
@@ -170,4 +178,5 @@ def robustness(
         model=model,
         normalise=norm,
         ids=p.ids or (),
+        seed=int(seed) if isinstance(seed, int | np.integer) else None,
     )

@@ -19,7 +19,7 @@ from itil_ci.prioritisation.criteria import (
     as_criteria,
     normalised_weights,
 )
-from itil_ci.prioritisation.normalise import Normalisation, affine, check_method, column_extremes
+from itil_ci.prioritisation.normalise import Normalisation, _affine, _check_method, _column_extremes
 from itil_ci.prioritisation.ranking import _ranks
 
 __all__ = ["Explanation", "explain", "topsis", "weighted_sum"]
@@ -37,7 +37,7 @@ class _Prepared:
     keys: tuple[str, ...]
 
 
-def prepare(data: Any, criteria: Any, keys: Mapping[str, str] | None) -> _Prepared:
+def _prepare(data: Any, criteria: Any, keys: Mapping[str, str] | None) -> _Prepared:
     """Validate once: the matrix (or opportunities + keys) and the criteria."""
     crit = as_criteria(criteria)
     w = normalised_weights(crit)
@@ -55,7 +55,7 @@ def prepare(data: Any, criteria: Any, keys: Mapping[str, str] | None) -> _Prepar
     return _Prepared(x, crit, w, _cost_mask(crit), None, ())
 
 
-def to_ranking(p: _Prepared, scores: npt.NDArray[np.float64], model: str, norm: str) -> Ranking:
+def _to_ranking(p: _Prepared, scores: npt.NDArray[np.float64], model: str, norm: str) -> Ranking:
     """Wrap scores of opportunities as a Ranking (ranks with ties="min")."""
     assert p.ids is not None
     return Ranking(
@@ -69,6 +69,43 @@ def to_ranking(p: _Prepared, scores: npt.NDArray[np.float64], model: str, norm: 
         keys=p.keys,
         normalise=norm,
     )
+
+
+def _ideals(
+    x: npt.NDArray[np.float64], c: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """TOPSIS ideal and anti-ideal raw values per column, for ``normalised = c * x + const``.
+
+    The ideal is the column maximum where ``c >= 0`` (higher normalised is
+    better) and the minimum where ``c < 0``; the anti-ideal the other one.
+    Shared by :func:`topsis` and the robustness simulation so they agree.
+    """
+    if x.shape[0]:
+        lo, hi = _column_extremes(x)
+    else:
+        lo = hi = np.zeros(x.shape[1])
+    return np.where(c >= 0, hi, lo), np.where(c >= 0, lo, hi)
+
+
+def _scaled_gaps(
+    x: npt.NDArray[np.float64],
+    c: npt.NDArray[np.float64],
+    ideal: npt.NDArray[np.float64],
+    anti: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``c * (x - ideal)`` and ``c * (x - anti)`` divided by one common factor.
+
+    For inputs so large that the plain gaps or their squares overflow: every
+    scaled gap is at most 1 in size, and TOPSIS closeness ``d⁻ / (d⁺ + d⁻)``
+    does not change when all distances are divided by the same factor.
+    """
+    hi = np.maximum(ideal, anti)
+    lo = np.minimum(ideal, anti)
+    reach = np.abs(c) * (hi / 2 - lo / 2)
+    top = float(reach.max()) if reach.size else 0.0
+    if top == 0.0:
+        return np.zeros_like(x), np.zeros_like(x)
+    return ((x / 2 - ideal / 2) * c) / top, ((x / 2 - anti / 2) * c) / top
 
 
 def weighted_sum(
@@ -101,13 +138,13 @@ def weighted_sum(
         >>> r.order, r.ranks.tolist()
         (('a', 'b'), [1, 2])
     """
-    norm = check_method(normalise)
-    p = prepare(matrix, criteria, keys)
-    a, b = affine(p.x, p.cost, norm)
+    norm = _check_method(normalise)
+    p = _prepare(matrix, criteria, keys)
+    a, b = _affine(p.x, p.cost, norm)
     coef = p.w * a
     scores: npt.NDArray[np.float64] = p.x @ coef + float(p.w @ b)
     if p.ids is not None:
-        return to_ranking(p, scores, "weighted-sum", norm)
+        return _to_ranking(p, scores, "weighted-sum", norm)
     return scores
 
 
@@ -134,36 +171,38 @@ def topsis(
         >>> topsis([[8, 3], [6, 1], [2, 2]], crit).round(3).tolist()
         [0.524, 0.772, 0.293]
     """
-    norm = check_method(normalise)
-    p = prepare(matrix, criteria, keys)
+    norm = _check_method(normalise)
+    p = _prepare(matrix, criteria, keys)
     x = p.x
     n = x.shape[0]
-    a, _ = affine(x, p.cost, norm)
+    a, _ = _affine(x, p.cost, norm)
     c = p.w * a  # weighted-normalised = c * x + const, so distances use c only
-    if n:
-        lo, hi = column_extremes(x)
-        ideal = np.where(c >= 0, hi, lo)
-        anti = np.where(c >= 0, lo, hi)
-    else:
-        ideal = anti = np.zeros(x.shape[1])
-    c2 = c * c
+    ideal, anti = _ideals(x, c)
     d_plus = np.empty(n)
     d_minus = np.empty(n)
-    for start in range(0, n, _CHUNK):
-        block = x[start : start + _CHUNK]
-        t = block - ideal
-        np.square(t, out=t)
-        np.matmul(t, c2, out=d_plus[start : start + _CHUNK])
-        np.subtract(block, anti, out=t)
-        np.square(t, out=t)
-        np.matmul(t, c2, out=d_minus[start : start + _CHUNK])
+    with np.errstate(over="ignore", invalid="ignore"):
+        c2 = c * c
+        for start in range(0, n, _CHUNK):
+            block = x[start : start + _CHUNK]
+            t = block - ideal
+            np.square(t, out=t)
+            np.matmul(t, c2, out=d_plus[start : start + _CHUNK])
+            np.subtract(block, anti, out=t)
+            np.square(t, out=t)
+            np.matmul(t, c2, out=d_minus[start : start + _CHUNK])
+    lost = (c != 0) & (c2 < np.finfo(np.float64).tiny)  # squared weight underflowed
+    if lost.any() or not (np.isfinite(d_plus).all() and np.isfinite(d_minus).all()):
+        # Finite but huge values over- or underflowed: redo with gaps scaled into [-1, 1].
+        gp, gm = _scaled_gaps(x, c, ideal, anti)
+        d_plus = np.einsum("ij,ij->i", gp, gp)
+        d_minus = np.einsum("ij,ij->i", gm, gm)
     np.sqrt(d_plus, out=d_plus)
     np.sqrt(d_minus, out=d_minus)
     total = d_plus + d_minus
     with np.errstate(invalid="ignore", divide="ignore"):
         scores = np.where(total > 0, d_minus / total, 0.5)
     if p.ids is not None:
-        return to_ranking(p, scores, "topsis", norm)
+        return _to_ranking(p, scores, "topsis", norm)
     return scores
 
 
@@ -230,9 +269,9 @@ def explain(
         >>> e.contributions.round(3).tolist()
         [[0.667, 0.0], [0.0, 0.333]]
     """
-    norm = check_method(normalise)
-    p = prepare(matrix, criteria, keys)
-    a, b = affine(p.x, p.cost, norm)
+    norm = _check_method(normalise)
+    p = _prepare(matrix, criteria, keys)
+    a, b = _affine(p.x, p.cost, norm)
     contrib = (p.x * a + b) * p.w
     return Explanation(
         criteria=tuple(c.name for c in p.crit),

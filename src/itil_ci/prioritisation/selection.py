@@ -19,13 +19,19 @@ __all__ = ["Selection", "select"]
 #: Largest group of options linked by ``requires`` that is enumerated exactly.
 MAX_GROUP = 16
 
+# Subsets of a linked group are scored against the budget axis this many
+# (subset, budget) cells at a time.
+_WORK = 2**20
+
 
 @attrs.frozen
 class Selection:
     """The chosen options: ``indices`` (ascending), total ``value`` and ``cost``.
 
     ``ids`` holds the chosen opportunity ids when opportunities were given;
-    ``budget`` and ``method`` record how the choice was made.
+    ``budget``, ``method`` and the constraints record how the choice was
+    made: ``mandatory`` and ``excluded`` as given (option indices, ascending)
+    and ``requires`` as ``(option, required option)`` index pairs, sorted.
 
     Examples:
         >>> s = select([5, 4, 3], [3, 2, 2], budget=4)
@@ -38,6 +44,9 @@ class Selection:
     cost: float
     budget: float
     ids: tuple[str, ...] = ()
+    mandatory: tuple[int, ...] = ()
+    excluded: tuple[int, ...] = ()
+    requires: tuple[tuple[int, int], ...] = ()
     method: str = "dynamic-programming"
 
     def _repr_html_(self) -> str:
@@ -142,7 +151,9 @@ def select(
 
     Costs must be whole numbers >= 0: the solver is a dynamic programme
     vectorised over the budget axis, O(options × budget) time and
-    options × budget bits of memory (capped by ``max_table_bytes``).  For
+    options × budget bits of memory, plus 4 bytes per budget unit for each
+    group of linked options and a few float64 working arrays over the budget
+    (all counted against ``max_table_bytes``).  For
     fractional costs, scale costs and budget to whole units first (for
     example ``np.round(costs * 100)`` and ``budget * 100`` for hundredths).
     Options linked by ``requires`` are solved exactly as a group (at most
@@ -197,6 +208,7 @@ def select(
         )
     must = _index_set("mandatory", mandatory, n, pos)
     out = _index_set("excluded", excluded, n, pos)
+    given_must, given_out = tuple(sorted(must)), tuple(sorted(out))
     both = must & out
     if both:
         raise fail("excluded", "options that are not also mandatory", sorted(both)[0])
@@ -234,9 +246,14 @@ def select(
     free_cost = float(c[singles].sum()) + sum(float(c[g].sum()) for g in groups)
     cap = int(min(cap, free_cost))
     stages = singles.size + len(groups)
-    if stages * (cap + 1) / 8 > max_table_bytes:
+    width = cap + 1
+    # Bit table for single options, an int32 choice row per linked group, and
+    # the float64 working rows (dp, plus best and a gathered row for groups).
+    need = singles.size * ((width + 7) // 8) + len(groups) * 4 * width
+    need += 8 * width * (4 if groups else 2)
+    if need > max_table_bytes:
         raise InvalidInputError(
-            f"budget: the decision table would need {stages * (cap + 1) / 8 / 2**20:.0f} MiB "
+            f"budget: the decision table would need {need / 2**20:.0f} MiB "
             f"({stages} options × budget {cap}); scale costs and budget down to coarser whole "
             f"units, or raise max_table_bytes"
         )
@@ -269,14 +286,20 @@ def select(
         ov = bits @ v[g]
         keep = (oc <= cap) & (ov > 0)
         bits, oc, ov = bits[keep], oc[keep].astype(np.int64), ov[keep]
+        # For each budget b, the first subset o with the largest dp[b - cost_o] + value_o,
+        # kept only where it beats not taking any of the group; subsets in chunks.
         best = dp.copy()
-        choice = np.zeros(cap + 1, dtype=np.int32)
-        for o in range(oc.size):
-            co = int(oc[o])
-            cand = dp[: cap + 1 - co] + ov[o]
-            better = cand > best[co:]
-            best[co:][better] = cand[better]
-            choice[co:][better] = o + 1
+        choice = np.zeros(width, dtype=np.int32)
+        axis = np.arange(width)
+        rows = max(1, _WORK // width)
+        for lo in range(0, oc.size, rows):
+            rest = axis - oc[lo : lo + rows, None]  # budget left for the earlier stages
+            cand = np.where(rest >= 0, dp[np.maximum(rest, 0)] + ov[lo : lo + rows, None], -np.inf)
+            top_o = np.argmax(cand, axis=0)
+            top = cand[top_o, axis]
+            better = top > best
+            best[better] = top[better]
+            choice[better] = lo + top_o[better] + 1
         dp = best
         group_opts.append((g, bits, choice))
     # Walk back through the stages.
@@ -304,4 +327,7 @@ def select(
         cost=float(c[result].sum()) if result.size else 0.0,
         budget=b_total,
         ids=tuple(ids[i] for i in result) if ids is not None else (),
+        mandatory=given_must,
+        excluded=given_out,
+        requires=tuple(sorted(set(edges))),
     )
