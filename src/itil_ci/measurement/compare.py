@@ -175,13 +175,7 @@ def compare(
         raise v.fail("resamples", "a whole number >= 100", resamples)
     if resamples < 100:
         raise v.fail("resamples", "a whole number >= 100", resamples)
-    if (
-        seed is not None
-        and not isinstance(seed, np.random.Generator)
-        and (isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0)
-    ):
-        raise v.fail("seed", "None, a whole number >= 0 or a numpy Generator", seed)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = v.rng("seed", seed)
     resamples = int(resamples)
     stat_x = float(_stat(x, agg))
     stat_y = float(_stat(y, agg))
