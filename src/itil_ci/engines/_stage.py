@@ -13,6 +13,7 @@ from itil_ci.domain.initiative import Action, Objective
 from itil_ci.domain.kpi import KPI
 from itil_ci.domain.opportunity import Opportunity
 from itil_ci.domain.ranking import Ranking
+from itil_ci.domain.results import Evaluation
 from itil_ci.domain.series import Series
 from itil_ci.engines.gates import View
 
@@ -183,6 +184,19 @@ def evolve_last(records: list[T], **changes: Any) -> list[T]:
 def for_each_kpi(view: View, what: str, present: Mapping[str, Any]) -> list[str]:
     """``"<what> for KPI 'k'"`` for each KPI of the initiative not in ``present``."""
     return [f"{what} for KPI {k.key!r}" for k in view.kpis if k.key not in present]
+
+
+def stage_criteria(view: View, value: object) -> None:
+    """Hold the weighted-sum criteria until the step's ranking hook uses them."""
+    view.set("_criteria", value)
+
+
+def stage_evaluations(view: View, value: object) -> None:
+    """Add ``{kpi_key: Evaluation}`` for KPIs of the initiative to its evaluations."""
+    given = mapping("evaluations", value, Evaluation)
+    for key in given:
+        known_kpi(view, "evaluations", key)
+    view.set("evaluations", {**view.evaluations, **given})
 
 
 def stage_seed(view: View, value: object) -> None:

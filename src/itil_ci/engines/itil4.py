@@ -38,7 +38,7 @@ import attrs
 from itil_ci._internal import validate as v
 from itil_ci.domain.initiative import ImprovementModel
 from itil_ci.domain.kpi import Target
-from itil_ci.domain.results import Comparison, Evaluation
+from itil_ci.domain.results import Comparison
 from itil_ci.engines import _stage as st
 from itil_ci.engines._base import CLOSED, Engine
 from itil_ci.engines.gates import ArtefactSpec, Gate, Requirement, View, derived
@@ -112,10 +112,6 @@ def _stage_scores(view: View, value: object) -> None:
     if not isinstance(value, Mapping):
         raise v.fail("scores", "a dict {action title: {criterion: score}}", value)
     view.set("_scores", value)
-
-
-def _stage_criteria(view: View, value: object) -> None:
-    view.set("_criteria", value)
 
 
 def _rank_plan(view: View) -> None:
@@ -236,13 +232,6 @@ def _finish_before(view: View) -> None:
         raise v.fail("before", "to be given together with after", "before alone")
 
 
-def _stage_evaluations(view: View, value: object) -> None:
-    given = st.mapping("evaluations", value, Evaluation)
-    for key in given:
-        st.known_kpi(view, "evaluations", key)
-    view.set("evaluations", {**view.evaluations, **given})
-
-
 def _stage_comparisons(view: View, value: object) -> None:
     if not isinstance(value, Mapping):
         raise v.fail("comparisons", "a dict of Comparison keyed by KPI key", value)
@@ -323,7 +312,7 @@ _GATES = {
         accepts=(
             ArtefactSpec("actions", "the actions (Action with owner and due)", st.stage_actions),
             ArtefactSpec("ranking", "a Ranking whose ids are the action titles", st.stage_ranking),
-            ArtefactSpec("criteria", "Criterion list for weighted_sum", _stage_criteria),
+            ArtefactSpec("criteria", "Criterion list for weighted_sum", st.stage_criteria),
             ArtefactSpec("scores", "{action title: {criterion: score}}", _stage_scores),
         ),
         requires=(
@@ -344,7 +333,7 @@ _GATES = {
             ArtefactSpec("seed", "seed of the bootstrap in measurement.compare", st.stage_seed),
             ArtefactSpec("before", "a Series per KPI from before the action", _stage_before),
             ArtefactSpec("after", "a Series per KPI taken after the action", _stage_after),
-            ArtefactSpec("evaluations", "an Evaluation per KPI", _stage_evaluations),
+            ArtefactSpec("evaluations", "an Evaluation per KPI", st.stage_evaluations),
             ArtefactSpec("comparisons", "a Comparison per KPI", _stage_comparisons),
         ),
         requires=(

@@ -30,7 +30,7 @@ from itil_ci._internal import validate as v
 from itil_ci.domain.artefacts import DataRecord, MeasureGap, Presentation, QualityCheck
 from itil_ci.domain.initiative import ImprovementModel
 from itil_ci.domain.opportunity import Opportunity
-from itil_ci.domain.results import Evaluation, Signal, Trend
+from itil_ci.domain.results import Signal, Trend
 from itil_ci.engines import _stage as st
 from itil_ci.engines._base import Engine
 from itil_ci.engines.gates import ArtefactSpec, Gate, Requirement, View, derived
@@ -44,10 +44,6 @@ __all__ = ["SevenStepProcess"]
 def _stage_opportunities(view: View, value: object) -> None:
     opps = st.items("opportunities", value, Opportunity)
     view.set("_opportunities", opps)
-
-
-def _stage_criteria(view: View, value: object) -> None:
-    view.set("_criteria", value)
 
 
 def _rank(view: View) -> None:
@@ -204,13 +200,6 @@ def _stage_signals(view: View, value: object) -> None:
     view.set("signals", {**view.signals, **given})
 
 
-def _stage_evaluations(view: View, value: object) -> None:
-    given = st.mapping("evaluations", value, Evaluation)
-    for key in given:
-        st.known_kpi(view, "evaluations", key)
-    view.set("evaluations", {**view.evaluations, **given})
-
-
 def _need_analyse(view: View) -> list[str]:
     return [
         *st.for_each_kpi(view, "trend (mann_kendall)", view.trends),
@@ -256,7 +245,7 @@ _GATES = {
             ArtefactSpec("objectives", "goals (Objective or statements)", st.stage_objectives),
             ArtefactSpec("ranking", "a Ranking of opportunities", st.stage_ranking),
             ArtefactSpec("opportunities", "Opportunity entries to rank", _stage_opportunities),
-            ArtefactSpec("criteria", "Criterion list for weighted_sum", _stage_criteria),
+            ArtefactSpec("criteria", "Criterion list for weighted_sum", st.stage_criteria),
         ),
         requires=(derived(_rank), Requirement("strategy", "vision and ranking", _need_strategy)),
     ),
@@ -292,7 +281,7 @@ _GATES = {
             ArtefactSpec("series", "a Series per KPI to analyse", _stage_series),
             ArtefactSpec("trends", "a Trend per KPI", _stage_trends),
             ArtefactSpec("signals", "Signals per KPI", _stage_signals),
-            ArtefactSpec("evaluations", "an Evaluation per KPI", _stage_evaluations),
+            ArtefactSpec("evaluations", "an Evaluation per KPI", st.stage_evaluations),
         ),
         requires=(Requirement("analyse", "trends, signals, attainment", _need_analyse),),
     ),
