@@ -129,6 +129,13 @@ def test_attainment_symmetric_under_flip_and_mirror(
     if abs(target - base) < 1e-6:
         return
     other = "lower" if direction == "higher" else "higher"
+    if (target > base) != (direction == "higher"):
+        # a target on the wrong side of the baseline is refused, and so is its mirror
+        with pytest.raises(InvalidInputError, match=r"kpi\.target"):
+            evaluate(_kpi(direction, target, None), Baseline("mttr", base), current)
+        with pytest.raises(InvalidInputError, match=r"kpi\.target"):
+            evaluate(_kpi(other, -target, None), Baseline("mttr", -base), -current)
+        return
     a = evaluate(_kpi(direction, target, None), Baseline("mttr", base), current)
     b = evaluate(_kpi(other, -target, None), Baseline("mttr", -base), -current)
     assert b.attainment == pytest.approx(a.attainment)

@@ -183,8 +183,10 @@ class Series:
 
 
 def to_datetime64(name: str, value: object) -> np.datetime64:
-    """An aware datetime (or ISO string with offset) as ``datetime64[ns]`` UTC."""
+    """An aware datetime (or ISO string with offset) as ``datetime64[ns]`` UTC; never NaT."""
     if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise v.fail(name, "a time (not NaT)", "NaT")
         return cast("np.datetime64", value.astype(arrays.NS))
     aware = v.aware(name, value)
     return np.datetime64(aware.replace(tzinfo=None), "ns")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -28,6 +30,42 @@ def values_of(name: str, data: Any, *, allow_empty: bool = False) -> F64:
     if not allow_empty and x.size == 0:
         raise v.fail(name, "at least one value", "an empty array")
     return x
+
+
+def too_large(name: str, what: str, *groups: F64) -> Exception:
+    """The error for finite values whose arithmetic would overflow float64."""
+    big = max((float(np.max(np.abs(g))) for g in groups if g.size), default=0.0)
+    return v.fail(name, f"values small enough to {what} without overflow", f"values up to {big:g}")
+
+
+@contextlib.contextmanager
+def no_overflow(name: str, what: str, *groups: F64) -> Iterator[None]:
+    """Run numpy arithmetic with overflow (and inf - inf) raised as InvalidInputError."""
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            yield
+    except FloatingPointError:
+        raise too_large(name, what, *groups) from None
+
+
+def scaled(f: Callable[[F64], Any], x: F64, name: str, what: str) -> float:
+    """``f(x)`` for a positively homogeneous statistic (``f(c·x) = c·f(x)``, ``c > 0``).
+
+    Computed directly when that does not overflow; otherwise on ``x`` scaled
+    by a power of two (exact) and scaled back, so a mean or percentile of
+    huge but finite values is still found; an answer beyond float64 is an
+    InvalidInputError.
+    """
+    with np.errstate(over="raise", invalid="raise"):
+        try:
+            return float(f(x))
+        except FloatingPointError:
+            pass
+        e = math.frexp(float(np.max(np.abs(x))))[1]
+        try:
+            return math.ldexp(float(f(np.ldexp(x, -e))), e)
+        except (FloatingPointError, OverflowError):
+            raise too_large(name, what, x) from None
 
 
 def direction_of(name: str, value: object, *, allow_none: bool = False) -> Direction | None:

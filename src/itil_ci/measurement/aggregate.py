@@ -12,7 +12,7 @@ from itil_ci._internal import arrays, display
 from itil_ci._internal import validate as v
 from itil_ci.domain import Aggregation, AggregationMethod, Series
 from itil_ci.domain.kpi import _RATE_UNITS
-from itil_ci.measurement._common import F64
+from itil_ci.measurement._common import F64, scaled
 
 __all__ = ["AggregateResult", "aggregate"]
 
@@ -92,14 +92,19 @@ def aggregate(
     - percentiles use numpy's ``percentile_method`` (default ``"linear"``,
       Hyndman & Fan type 7, as R and Excel ``PERCENTILE.INC``);
     - ``proportion`` is the share of true values among booleans (or 0/1);
-    - ``rate`` is ``sum(values)`` per time unit (``aggregation.per``, default
-      a day) over ``window`` (a ``timedelta`` or a number of those units):
-      pass one value per event, or counts per observation;
+    - ``rate`` is ``sum(values)`` per time unit (``aggregation.per``: one of
+      ``"second"``, ``"minute"``, ``"hour"``, ``"day"`` (default),
+      ``"week"``) over ``window`` (a ``timedelta``, ``numpy.timedelta64`` or
+      a number of those units): pass one value per event, or counts per
+      observation;
     - ``count`` is the number of non-missing observations (0 for an empty
       array); every other method rejects an empty array.
 
     Missing values (NaN or None) are rejected unless ``missing="drop"``; the
-    result reports how many were dropped.
+    result reports how many were dropped.  Huge but finite values are handled
+    without overflow where the answer is a float64 (the mean of ``[1e308,
+    1e308]`` is ``1e308``); an answer beyond it (their sum) is an
+    :class:`~itil_ci.errors.InvalidInputError`.
 
     Examples:
         >>> aggregate([2.0, 4.0, None], "mean", missing="drop")
@@ -134,14 +139,20 @@ def aggregate(
     if n == 0:
         raise v.fail("values", f"at least one value to take the {agg}", "no values")
     if method is AggregationMethod.MEAN:
-        value = float(np.mean(x))
+        value = scaled(np.mean, x, "values", "take the mean")
     elif method is AggregationMethod.MEDIAN:
-        value = float(np.median(x))
+        value = scaled(np.median, x, "values", "take the median")
     elif method is AggregationMethod.PERCENTILE:
-        assert agg.p is not None
-        value = float(np.percentile(x, agg.p, method=percentile_method))  # type: ignore[call-overload]
+        p = agg.p
+        assert p is not None
+        value = scaled(
+            lambda a: np.percentile(a, p, method=percentile_method),  # type: ignore[call-overload]
+            x,
+            "values",
+            f"take the {agg}",
+        )
     elif method is AggregationMethod.SUM:
-        value = float(np.sum(x))
+        value = scaled(np.sum, x, "values", "sum")
     elif method is AggregationMethod.PROPORTION:
         bad = (x != 0.0) & (x != 1.0)
         if bad.any():
@@ -154,7 +165,8 @@ def aggregate(
             raise v.fail(
                 "window", f"the length of the observation window for a rate per {per}", None
             )
-        value = float(np.sum(x)) / _window_in_units(window, per)
+        length = _window_in_units(window, per)
+        value = scaled(lambda a: np.sum(a) / length, x, "values", f"take the rate per {per}")
         return AggregateResult(
             value, n, dropped, agg, f"rate per {per}: sum of {n} values / window"
         )

@@ -12,19 +12,58 @@ import numpy as np
 from itil_ci._internal import validate as v
 from itil_ci.domain import KPI, AggregationMethod, Baseline, Direction, Series
 from itil_ci.domain.results import Evaluation, Status
+from itil_ci.domain.series import to_datetime64
+from itil_ci.measurement._common import scaled
 from itil_ci.measurement.aggregate import aggregate
 
 __all__ = ["baseline", "evaluate"]
 
 
-def _window(series: Series, start: dt.datetime | None, end: dt.datetime | None) -> Any:
-    if start is None and end is None:
+def _step_ns(series: Series) -> int | None:
+    """The sampling step (ns) when ``series`` has 2+ evenly spaced times, else None."""
+    t = series.times.view(np.int64)
+    if t.size < 2:
         return None
-    lo = start if start is not None else series.start
-    hi = end if end is not None else series.end
-    if lo is None or hi is None or not hi > lo:
+    d = np.diff(t)
+    step = int(d[0])
+    if step <= 0 or not bool((d == step).all()):
         return None
-    return hi - lo
+    return step
+
+
+def _ns_to_datetime(ns: int) -> dt.datetime:
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=ns // 1000)
+
+
+def _rate_window(
+    series: Series, start: dt.datetime | None, end: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime, np.timedelta64]:
+    """The window ``[start, end)`` of a rate KPI and its length.
+
+    A missing bound is inferred only from evenly spaced times: the start is
+    the first observation's time, the end one sampling step after the last
+    (each observation stands for one step).  Otherwise the bound is required.
+    """
+    lo = None if start is None else int(to_datetime64("start", start).astype(np.int64))
+    hi = None if end is None else int(to_datetime64("end", end).astype(np.int64))
+    if lo is None or hi is None:
+        step = _step_ns(series)
+        if step is None:
+            raise v.fail(
+                "start/end",
+                "both bounds of the window for a rate KPI (it can be inferred only from "
+                "2 or more evenly spaced times)",
+                f"start={start}, end={end} with {len(series)} observation(s) "
+                + ("at uneven times" if len(series) > 1 else ""),
+            )
+        t = series.times.view(np.int64)
+        lo = int(t[0]) if lo is None else lo
+        hi = int(t[-1]) + step if hi is None else hi
+    if not hi > lo:
+        raise v.fail("start/end", "a window of positive length for a rate KPI", (start, end))
+    lo_dt = start if start is not None else _ns_to_datetime(lo)
+    hi_dt = end if end is not None else _ns_to_datetime(hi)
+    return lo_dt, hi_dt, np.timedelta64(hi - lo, "ns")
 
 
 def _just_after(t: dt.datetime | None) -> dt.datetime | None:
@@ -48,8 +87,17 @@ def baseline(
     series is (the caller applies it); the window is the given bounds, or,
     when a bound is omitted, the first observation's time and one microsecond
     after the last one's, so that the recorded window ``[start, end)`` holds
-    exactly the observations used.  A ``rate`` KPI is taken over the window's
-    length.
+    exactly the observations used.
+
+    A ``rate`` KPI is ``sum(values)`` over the window's length, so the window
+    must be the time the observations cover, not the distance from the first
+    to the last (14 daily counts cover 14 days, not 13).  A bound that is not
+    given is inferred only when the times are evenly spaced (2 or more
+    observations, one sampling step apart): the start is then the first time
+    and the end one step after the last.  With uneven times (months, gaps) or
+    a single observation both ``start`` and ``end`` are required, and their
+    absence is an :class:`~itil_ci.errors.InvalidInputError`.  The recorded
+    window is the one the rate was taken over.
 
     Examples:
         >>> import numpy as np
@@ -82,24 +130,26 @@ def baseline(
             "at least one observation in the baseline window",
             f"none between {start_utc} and {end_utc}",
         )
-    span = _window(window, start_utc, end_utc)
-    if kpi.aggregation.method is AggregationMethod.RATE and span is None:
-        span = _window(window, window.start, window.end)
-        if span is None:
-            raise v.fail("start/end", "a window of positive length for a rate KPI", (start, end))
+    lo = start_utc if start_utc is not None else window.start
+    hi = end_utc if end_utc is not None else _just_after(window.end)
+    span = None
+    if kpi.aggregation.method is AggregationMethod.RATE:
+        lo, hi, span = _rate_window(window, start_utc, end_utc)
     result = aggregate(x, kpi.aggregation, window=span)
     note = f"{dropped} missing values left out" if dropped else ""
     return Baseline(
         kpi.key,
         result.value,
-        start=start_utc if start_utc is not None else window.start,
-        end=end_utc if end_utc is not None else _just_after(window.end),
+        start=lo,
+        end=hi,
         n=int(x.size),
         aggregation=kpi.aggregation,
-        mean=float(np.mean(x)),
-        median=float(np.median(x)),
-        p90=float(np.percentile(x, 90)),
-        std=float(np.std(x, ddof=1)) if x.size > 1 else None,
+        mean=scaled(np.mean, x, "series", "take the mean"),
+        median=scaled(np.median, x, "series", "take the median"),
+        p90=scaled(lambda a: np.percentile(a, 90), x, "series", "take the p90"),
+        std=scaled(lambda a: np.std(a, ddof=1), x, "series", "take the std")
+        if x.size > 1
+        else None,
         filters=dict(filters),
         note=note,
         method=f"{result.method} in [start, end)",
@@ -112,6 +162,7 @@ def evaluate(
     series_or_value: Series | float | Any,
     *,
     today: dt.date | None = None,
+    window: Any = None,
 ) -> Evaluation:
     """Judge the KPI's current value against its baseline and target.
 
@@ -125,6 +176,17 @@ def evaluate(
     lower is better; ``status`` is green when the target is met, amber when it
     is missed by no more than ``kpi.target.tolerance_width``, red otherwise.
     ``days_to_due`` counts from ``today`` (default: today in UTC).
+
+    The target must be an improvement on the baseline (above it when higher
+    is better, below it when lower is better); a target on the wrong side, or
+    equal to the baseline, is an :class:`~itil_ci.errors.InvalidInputError`.
+
+    For a ``rate`` KPI, ``window`` is the length of time the observations
+    cover (a ``timedelta``, ``numpy.timedelta64`` or a number of
+    ``kpi.aggregation.per`` units).  It may be left out only for a Series with
+    2 or more evenly spaced times, which then covers one sampling step per
+    observation (14 daily counts cover 14 days).  ``window`` is refused for
+    other KPIs and when the current value is a number.
 
     Examples:
         >>> import datetime as dt
@@ -144,22 +206,31 @@ def evaluate(
         raise v.fail("kpi.direction", "a direction ('higher' or 'lower') to evaluate against", None)
     if kpi.target is None:
         raise v.fail("kpi.target", "a Target to evaluate against", None)
+    rate = kpi.aggregation.method is AggregationMethod.RATE
+    if window is not None and not rate:
+        raise v.fail(
+            "window", f"None (a window applies to a rate KPI, not {kpi.aggregation})", window
+        )
     n = 1
     if isinstance(series_or_value, bool):
         raise v.fail("series_or_value", "a number or observations", series_or_value)
     if isinstance(series_or_value, int | float | np.integer | np.floating):
+        if window is not None:
+            raise v.fail("window", "None when the current value is a number", window)
         current = v.number("series_or_value", series_or_value)
         assert current is not None
     else:
-        span = None
-        if isinstance(series_or_value, Series) and len(series_or_value) > 1:
-            span = _window(series_or_value, series_or_value.start, series_or_value.end)
-        if kpi.aggregation.method is AggregationMethod.RATE and span is None:
-            raise v.fail(
-                "series_or_value",
-                "a number, or a Series spanning a positive time for a rate KPI",
-                series_or_value,
-            )
+        span = window
+        if rate and span is None:
+            step = _step_ns(series_or_value) if isinstance(series_or_value, Series) else None
+            if step is None:
+                raise v.fail(
+                    "window",
+                    "the length of the observation window for a rate KPI (it is inferred "
+                    "only from a Series of 2 or more evenly spaced times)",
+                    None,
+                )
+            span = np.timedelta64(step * len(series_or_value), "ns")
         res = aggregate(series_or_value, kpi.aggregation, window=span)
         current, n = res.value, res.n
     base = baseline.value
@@ -170,7 +241,21 @@ def evaluate(
             f"a target different from the baseline ({base:g}); attainment is undefined",
             target,
         )
+    if (target - base) * kpi.direction.sign < 0:
+        better = "above" if kpi.direction is Direction.HIGHER_IS_BETTER else "below"
+        raise v.fail(
+            "kpi.target",
+            f"a target {better} the baseline {base:g} (an improvement, as the direction "
+            f"is {kpi.direction.value})",
+            target,
+        )
     change = current - base
+    if not math.isfinite(change):
+        raise v.fail(
+            "series_or_value",
+            f"a value whose change from the baseline ({base:g}) is a finite number",
+            current,
+        )
     relative = change / abs(base) if base != 0 else None
     if relative is not None and not math.isfinite(relative):
         relative = None  # a baseline too close to 0 for a relative change

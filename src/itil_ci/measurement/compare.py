@@ -11,7 +11,14 @@ import numpy as np
 from itil_ci._internal import validate as v
 from itil_ci.domain import Aggregation, AggregationMethod, Direction
 from itil_ci.domain.results import Comparison, Verdict
-from itil_ci.measurement._common import F64, average_rank, direction_of, normal_sf, values_of
+from itil_ci.measurement._common import (
+    F64,
+    average_rank,
+    direction_of,
+    no_overflow,
+    normal_sf,
+    values_of,
+)
 
 __all__ = ["compare", "mann_whitney"]
 
@@ -156,6 +163,16 @@ def compare(
 
     ``p_value`` is always the two-sided Mann-Whitney U test.
 
+    Each group needs at least 2 observations.  When every bootstrap
+    difference is the same (zero spread: both groups constant, or a statistic
+    that no resample moves) the interval is ``[difference, difference]`` and
+    says nothing about uncertainty, so it cannot decide the verdict: it is
+    *no-detectable-change* unless the difference is non-zero and the
+    Mann-Whitney test finds a change (``p_value < 1 - confidence``) in the
+    same direction.  ``[5, 5]`` against ``[6, 6]`` is therefore no detectable
+    change (p = 0.19), thirty 5s against thirty 6s an improvement for
+    ``"higher"``.
+
     Examples:
         >>> c = compare([5, 6, 7, 6, 5, 7, 6], [3, 4, 3, 4, 2, 3, 4], "lower", seed=1)
         >>> c.verdict.value, c.difference, c.low < c.high < 0
@@ -176,24 +193,40 @@ def compare(
     if resamples < 100:
         raise v.fail("resamples", "a whole number >= 100", resamples)
     rng = v.rng("seed", seed)
+    for name, group in (("before", x), ("after", y)):
+        if group.size < 2:
+            raise v.fail(
+                name,
+                "at least 2 observations (a single one says nothing about variation)",
+                f"n={group.size}",
+            )
     resamples = int(resamples)
-    stat_x = float(_stat(x, agg))
-    stat_y = float(_stat(y, agg))
-    diff = stat_y - stat_x
-    boot = _boot(y, agg, resamples, rng) - _boot(x, agg, resamples, rng)
     alpha = 1.0 - conf
-    if float(np.ptp(boot)) == 0.0:
-        low = high = diff
-    else:
-        if method == "bca":
-            q_lo, q_hi = _bca_levels(boot, diff, x, y, agg, alpha)
+    with no_overflow("before/after", "compare", x, y):
+        stat_x = float(_stat(x, agg))
+        stat_y = float(_stat(y, agg))
+        diff = float(np.float64(stat_y) - np.float64(stat_x))
+        boot = _boot(y, agg, resamples, rng) - _boot(x, agg, resamples, rng)
+        flat = float(np.ptp(boot)) == 0.0
+        if flat:
+            low = high = diff
         else:
-            q_lo, q_hi = alpha / 2, 1 - alpha / 2
-        low, high = (float(q) for q in np.quantile(boot, [q_lo, q_hi]))
+            if method == "bca":
+                q_lo, q_hi = _bca_levels(boot, diff, x, y, agg, alpha)
+            else:
+                q_lo, q_hi = alpha / 2, 1 - alpha / 2
+            low, high = (float(q) for q in np.quantile(boot, [q_lo, q_hi]))
     u, p = mann_whitney(x, y)
     sign = d.sign
-    if method == "mann-whitney":
-        shift = u - x.size * y.size / 2.0  # > 0: after tends to be larger
+    shift = u - x.size * y.size / 2.0  # > 0: after tends to be larger
+    if flat and method != "mann-whitney":
+        # A zero-width interval carries no measure of uncertainty: only a rank
+        # test that agrees with the sign of the difference can show a change.
+        if diff != 0 and p < alpha and shift * diff > 0:
+            verdict = Verdict.IMPROVED if diff * sign > 0 else Verdict.WORSENED
+        else:
+            verdict = Verdict.NO_CHANGE
+    elif method == "mann-whitney":
         if p < alpha and shift != 0:
             verdict = Verdict.IMPROVED if shift * sign > 0 else Verdict.WORSENED
         else:

@@ -66,6 +66,7 @@ _UNIT_SECONDS: dict[str, float] = {
 }
 _PERIODS = ("day", "week", "month")
 _MTTR_KINDS = ("resolve", "restore", "repair", "respond")
+_QUANTILE_METHODS = ("auto", "partition", "sort", "argsort")
 _NAT = np.iinfo(np.int64).min
 _NS_PER_DAY = 86_400 * 10**9
 
@@ -417,6 +418,33 @@ def _check_order(start: IntArray, end: IntArray, closed: npt.NDArray[np.bool_], 
             f"a time at or after {s_name}[{bad}] ({np.datetime64(int(start[bad]), 'ns')})",
             str(shown),
         )
+    wrapped = closed & (end - start < 0)  # int64 wrapped round: over 292 years apart
+    if wrapped.any():
+        bad = int(np.flatnonzero(wrapped)[0])
+        raise fail(
+            f"{e_name}[{bad}]",
+            f"a time less than 292 years after {s_name}[{bad}] (durations are int64 ns)",
+            str(np.datetime64(int(end[bad]), "ns")),
+        )
+
+
+def _period_times(
+    period_on: Any, s: IntArray, e: IntArray, closed: npt.NDArray[np.bool_], n: int
+) -> tuple[IntArray, npt.NDArray[np.bool_] | None]:
+    """The time placing each ticket in a period, and the rows kept (None: every row).
+
+    ``"start"`` and an array of times keep every ticket; ``"end"`` uses the end
+    time and leaves out the open tickets (their end is ``NaT``).
+    """
+    if isinstance(period_on, str) and period_on == "start":
+        return s, None
+    if isinstance(period_on, str) and period_on == "end":
+        return e, None if closed.all() else closed
+    if isinstance(period_on, str):
+        raise fail("period_on", "'start', 'end' or an array of times", period_on)
+    ptimes = _times("period_on", period_on)
+    _same_length(n, period_on=ptimes.size)
+    return ptimes, None
 
 
 # --- durations: MTTR, MTTA --------------------------------------------------------
@@ -438,6 +466,9 @@ def _duration_kpi(
 ) -> GroupedKPI:
     seconds = _unit(unit)
     per = _period(period)
+    if not isinstance(quantile_method, str) or quantile_method not in _QUANTILE_METHODS:
+        accepted = ", ".join(map(repr, _QUANTILE_METHODS))
+        raise fail("quantile_method", f"one of {accepted}", quantile_method)
     s_name, e_name = names.split(",")
     s = _times(s_name, start)
     e = _times(e_name, end, allow_missing=True)
@@ -449,17 +480,7 @@ def _duration_kpi(
     rows: npt.NDArray[np.bool_] | None = None
     ptimes: IntArray | None = None
     if per is not None:
-        if isinstance(period_on, str) and period_on == "start":
-            ptimes = s
-        elif isinstance(period_on, str) and period_on == "end":
-            ptimes = e
-            if not closed.all():
-                rows = closed
-        elif isinstance(period_on, str):
-            raise fail("period_on", "'start', 'end' or an array of times", period_on)
-        else:
-            ptimes = _times("period_on", period_on)
-            _same_length(n, period_on=ptimes.size)
+        ptimes, rows = _period_times(period_on, s, e, closed, n)
     if rows is not None:
         s, e, closed = s[rows], e[rows], closed[rows]
         assert ptimes is not None
@@ -522,9 +543,12 @@ def mttr(
     ``extra["open"]``.  ``period_on`` says which time places a ticket in a
     period: ``"start"`` (the cohort of tickets logged in the period, the
     default), ``"end"`` (tickets resolved in the period; open tickets are then
-    left out altogether) or an array of times.  ``quantile_method`` chooses
-    the segmented percentile algorithm (``"auto"``, ``"partition"``,
-    ``"sort"``, ``"argsort"``); the answer is the same.
+    left out altogether) or an array of times.  ``unit`` is one of
+    ``"seconds"``, ``"minutes"``, ``"hours"`` (default), ``"days"``,
+    ``"weeks"`` (plural, unlike the singular ``per=`` of rates and trends).
+    ``quantile_method`` chooses the segmented percentile algorithm
+    (``"auto"``, ``"partition"``, ``"sort"``, ``"argsort"``); the answer is
+    the same.
 
     Examples:
         >>> import numpy as np
@@ -559,11 +583,16 @@ def mtta(
     period: Period | None = None,
     period_on: Any = "start",
     unit: Unit = "hours",
+    quantile_method: grp.QuantileMethod = "auto",
 ) -> GroupedKPI:
     """Mean time to acknowledge: ``acknowledged - logged``, with median and p90.
 
     Tickets not yet acknowledged (``NaT``) are excluded and counted in
-    ``extra["open"]``; otherwise as :func:`mttr`.
+    ``extra["open"]``; otherwise as :func:`mttr`: ``period_on`` is
+    ``"start"``, ``"end"`` or an array of times, ``unit`` one of
+    ``"seconds"``, ``"minutes"``, ``"hours"`` (default), ``"days"``,
+    ``"weeks"``, and ``quantile_method`` one of ``"auto"``, ``"partition"``,
+    ``"sort"``, ``"argsort"`` (same answer, different algorithm).
 
     Examples:
         >>> import numpy as np
@@ -582,7 +611,7 @@ def mtta(
         period=period,
         period_on=period_on,
         unit=unit,
-        quantile_method="auto",
+        quantile_method=quantile_method,
         names="logged,acknowledged",
     )
 
@@ -597,7 +626,7 @@ def _target_ns(
     per_second = seconds * 1e9
     if not isinstance(targets, Mapping):
         t = _positive("targets", targets)
-        return round(t * per_second), t
+        return _ns(t * per_second), t
     if not targets:
         raise fail("targets", "a number or a non-empty mapping of priority to target", targets)
     recorded: dict[str, float] = {}
@@ -605,7 +634,7 @@ def _target_ns(
     for key, val in targets.items():
         t = _positive(f"targets[{key!r}]", val)
         recorded[str(key)] = t
-        table[key] = round(t * per_second)
+        table[key] = _ns(t * per_second)
     if priority is None:
         raise fail("priority", "a priority per ticket when targets is a mapping", None)
     codes, uniques = grp.factorise("priority", priority, n)
@@ -617,6 +646,11 @@ def _target_ns(
             raise fail(f"priority[{bad}]", f"a priority with a target ({accepted})", u)
         lookup[i] = table[u]
     return lookup[codes], recorded
+
+
+def _ns(target: float) -> int:
+    """A target in ns; beyond int64 it is the largest (no ticket can take longer)."""
+    return round(target) if target < 2.0**63 else int(np.iinfo(np.int64).max)
 
 
 def _positive(name: str, value: object) -> float:
@@ -651,6 +685,16 @@ def sla_attainment(
     columns ``met``, ``breached`` and ``open`` (open and not yet judged).  A
     priority without a target is an error naming the first such row.
 
+    ``period_on`` places a ticket in a period: ``"start"`` (default), an
+    array of times, or ``"end"``, the time its outcome was decided: its
+    resolution for a closed ticket and, with ``as_of``, the instant an open
+    ticket breached (``start + target``).  Other open tickets have no such
+    time and are left out with ``period_on="end"`` (as in :func:`mttr`), so
+    ``open`` is then 0.  ``unit`` (of ``targets``) is one of ``"seconds"``,
+    ``"minutes"``, ``"hours"`` (default), ``"days"``, ``"weeks"``; a target
+    too long to express in int64 nanoseconds (over 292 years) is never
+    breached.
+
     Examples:
         >>> import numpy as np
         >>> start = np.array(["2026-03-02T09:00"] * 4, dtype="datetime64[ns]")
@@ -682,17 +726,11 @@ def sla_attainment(
     rows: npt.NDArray[np.bool_] | None = None
     ptimes: IntArray | None = None
     if per is not None:
-        if isinstance(period_on, str) and period_on == "start":
-            ptimes = s
-        elif isinstance(period_on, str) and period_on == "end":
-            ptimes = e
-            if not closed.all():
-                rows = closed
-        elif isinstance(period_on, str):
-            raise fail("period_on", "'start', 'end' or an array of times", period_on)
-        else:
-            ptimes = _times("period_on", period_on)
-            _same_length(n, period_on=ptimes.size)
+        ptimes, rows = _period_times(period_on, s, e, closed, n)
+        late = breached & ~closed  # open and past its target at as_of: judged at the breach
+        if rows is not None and late.any():
+            ptimes = np.where(late, s + target, ptimes)
+            rows = rows | late
     if rows is not None:
         assert ptimes is not None
         ptimes, met, breached, judged = ptimes[rows], met[rows], breached[rows], judged[rows]
@@ -904,7 +942,9 @@ def backlog(
     when none is open), and in ``extra``: ``opened`` and ``closed`` in the
     period (or up to ``as_of``), and ``growth`` (opened - closed in the
     period, the change in the open count) when ``period`` is given.  Ages are
-    accumulated in float64 seconds (error well under a second).
+    accumulated in float64 seconds (error well under a second).  ``unit`` is
+    one of ``"seconds"``, ``"minutes"``, ``"hours"`` (default), ``"days"``,
+    ``"weeks"``.
 
     Examples:
         >>> import numpy as np
@@ -1044,6 +1084,8 @@ def availability(
     periods from the first outage's start to the last outage's end, and every
     period in it is a row (a period without outages is 100 % available).
     Services without any outage do not appear: they have no rows to group.
+    ``unit`` (of the durations and of ``agreed``) is one of ``"seconds"``,
+    ``"minutes"``, ``"hours"`` (default), ``"days"``, ``"weeks"``.
 
     Examples:
         >>> import numpy as np

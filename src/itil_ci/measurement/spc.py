@@ -16,7 +16,15 @@ from itil_ci._internal import validate as v
 from itil_ci.domain import Direction, Series
 from itil_ci.domain.results import Signal, SignalKind, _trusted_signals
 from itil_ci.domain.series import to_datetime64
-from itil_ci.measurement._common import F64, I64, direction_of, values_of
+from itil_ci.measurement._common import (
+    F64,
+    I64,
+    direction_of,
+    no_overflow,
+    scaled,
+    too_large,
+    values_of,
+)
 
 __all__ = [
     "CONSTANTS",
@@ -208,42 +216,46 @@ def xmr(
     cuts = _stage_bounds("change_at", change_at, n, t)
     edges = [0, *cuts, n]
     stages = []
-    for start, end in itertools.pairwise(edges):
-        seg = x[start:end]
-        k = seg.size if baseline_points is None else min(int(baseline_points), seg.size)
-        base = seg[:k]
-        if s_known is None and k < 2:
-            where = f"stage starting at index {start}" if cuts else "values"
-            raise v.fail(where, "at least 2 values for a moving range", f"{k} value")
-        c = c_known if c_known is not None else float(np.mean(base))
-        screened = 0
-        if s_known is not None:
-            sd = s_known
-            mr_bar = d2 * sd
-            half = 3.0 * sd
-        else:
-            mr = np.abs(np.diff(base))
-            mr_bar = float(np.mean(mr))
-            if screen_ranges and mr_bar > 0:
-                keep = mr <= d4 * mr_bar
-                screened = int(mr.size - np.count_nonzero(keep))
-                mr_bar = float(np.mean(mr[keep]))
-            half = e2 * mr_bar
-            sd = half / 3.0
-        stages.append(
-            ChartStage(
-                start=start,
-                end=end,
-                centre=c,
-                mr_bar=mr_bar,
-                sigma=sd,
-                upper=c + half,
-                lower=c - half,
-                mr_upper=d4 * mr_bar,
-                limit_points=int(k),
-                screened=screened,
+    with no_overflow("values", "chart", x):
+        for start, end in itertools.pairwise(edges):
+            seg = x[start:end]
+            k = seg.size if baseline_points is None else min(int(baseline_points), seg.size)
+            base = seg[:k]
+            if s_known is None and k < 2:
+                where = f"stage starting at index {start}" if cuts else "values"
+                raise v.fail(where, "at least 2 values for a moving range", f"{k} value")
+            c = c_known if c_known is not None else scaled(np.mean, base, "values", "chart")
+            screened = 0
+            if s_known is not None:
+                sd = s_known
+                mr_bar = d2 * sd
+                half = 3.0 * sd
+            else:
+                mr = np.abs(np.diff(base))
+                mr_bar = scaled(np.mean, mr, "values", "chart")
+                if screen_ranges and mr_bar > 0:
+                    keep = mr <= d4 * mr_bar
+                    screened = int(mr.size - np.count_nonzero(keep))
+                    mr_bar = scaled(np.mean, mr[keep], "values", "chart")
+                half = e2 * mr_bar
+                sd = half / 3.0
+            stages.append(
+                ChartStage(
+                    start=start,
+                    end=end,
+                    centre=c,
+                    mr_bar=mr_bar,
+                    sigma=sd,
+                    upper=c + half,
+                    lower=c - half,
+                    mr_upper=d4 * mr_bar,
+                    limit_points=int(k),
+                    screened=screened,
+                )
             )
-        )
+    for st in stages:
+        if not all(map(math.isfinite, (st.sigma, st.upper, st.lower, st.mr_upper))):
+            raise too_large("values", "chart", x)
     last = stages[-1]
     method = f"XmR chart, {constants} constants (E2={e2:.6g}, D4={d4:.7g})"
     if baseline_points is not None:

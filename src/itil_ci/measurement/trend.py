@@ -31,7 +31,16 @@ from itil_ci._internal import validate as v
 from itil_ci.domain import Series
 from itil_ci.domain.kpi import _RATE_UNITS
 from itil_ci.domain.results import Trend, TrendVerdict
-from itil_ci.measurement._common import F64, I64, dense_rank, two_sided_p, values_of
+from itil_ci.measurement._common import (
+    F64,
+    I64,
+    dense_rank,
+    no_overflow,
+    scaled,
+    too_large,
+    two_sided_p,
+    values_of,
+)
 
 __all__ = ["mann_kendall", "sen_slope"]
 
@@ -306,12 +315,24 @@ def _times_in_units(name: str, times: Any, n: int, per: str) -> F64:
     return out
 
 
+def _slope_and_intercept(t: F64, x: F64) -> tuple[float, float]:
+    """Sen's slope and Conover's intercept; an InvalidInputError when they overflow."""
+    with no_overflow("values", "take the pairwise slopes", x):
+        slope = _median_slope(t, x)
+    intercept = scaled(np.median, x, "values", "take the median") - float(np.median(t)) * slope
+    if not (math.isfinite(slope) and math.isfinite(intercept)):
+        raise too_large("values", "take the pairwise slopes", x)
+    return slope, intercept
+
+
 def sen_slope(values: Any, times: Any = None, *, per: str = "day") -> tuple[float, float]:
     """Sen's slope (median of pairwise slopes) and its intercept.
 
-    The slope is per index, or per ``per`` (default a day) when ``times`` are
-    given; the intercept is ``median(x) - median(t)·slope`` (Conover), the
-    line's value at the first observation.
+    The slope is per index, or per ``per`` when ``times`` are given (one of
+    ``"second"``, ``"minute"``, ``"hour"``, ``"day"`` (default), ``"week"``,
+    singular, unlike the plural ``unit=`` of the ITSM KPIs); the intercept
+    is ``median(x) - median(t)·slope`` (Conover), the line's value at the
+    first observation.
 
     Examples:
         >>> sen_slope([1.0, 3.0, 2.0, 5.0, 4.0])
@@ -329,8 +350,7 @@ def sen_slope(values: Any, times: Any = None, *, per: str = "day") -> tuple[floa
         if times is None
         else _times_in_units("times", times, x.size, per)
     )
-    slope = _median_slope(t, x)
-    return slope, float(np.median(x) - np.median(t) * slope)
+    return _slope_and_intercept(t, x)
 
 
 def mann_kendall(values: Any, times: Any = None, *, alpha: float = 0.05, per: str = "day") -> Trend:
@@ -344,7 +364,8 @@ def mann_kendall(values: Any, times: Any = None, *, alpha: float = 0.05, per: st
       ``s = 0`` or ``var_s = 0``) and the **two-sided** normal ``p``;
     - ``tau_a = s / (n(n-1)/2)``; ``tau_b = s / sqrt((n₀ - n₁)·n₀)`` with
       ``n₁`` the tied pairs (0 when every value is the same);
-    - Sen's slope, exact, per index or per ``per`` (default a **day**) when
+    - Sen's slope, exact, per index or per ``per`` (``"second"``,
+      ``"minute"``, ``"hour"``, ``"day"`` (default), ``"week"``) when
       ``times`` (strictly increasing) are given or ``values`` is a Series,
       with the intercept ``median(x) - median(t)·slope`` at the first time;
     - ``verdict``: increasing / decreasing when ``p < alpha``, else no-trend.
@@ -378,8 +399,7 @@ def mann_kendall(values: Any, times: Any = None, *, alpha: float = 0.05, per: st
     p = two_sided_p(z)
     tau_a = s / n0
     tau_b = s / math.sqrt(float(n0 - tied) * n0) if n0 > tied else 0.0
-    slope = _median_slope(t, x)
-    intercept = float(np.median(x) - np.median(t) * slope)
+    slope, intercept = _slope_and_intercept(t, x)
     if p < a:
         verdict = TrendVerdict.INCREASING if z > 0 else TrendVerdict.DECREASING
     else:
