@@ -161,8 +161,16 @@ class MemoryStore:
         row = self._entities[kind].get(id)
         return None if row is None else row[2]
 
-    def select(self, kind: str, where: Where, below: Mapping[str, str]) -> list[str]:
-        """Matching documents by id.
+    def select(
+        self,
+        kind: str,
+        where: Where,
+        below: Mapping[str, str],
+        *,
+        unless: Where | None = None,
+        unless_below: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        """Matching documents by id (leaving out those matching ``unless``/``unless_below``).
 
         Examples:
             >>> s = MemoryStore()
@@ -177,7 +185,10 @@ class MemoryStore:
         """
         self._check(kind)
         table = self._entities[kind]
-        return [table[i][2] for i in sorted(table) if _matches(table[i][1], where, below)]
+        rows = [table[i][1:] for i in sorted(table) if _matches(table[i][1], where, below)]
+        if unless or unless_below:
+            rows = [r for r in rows if not _matches(r[0], unless or {}, unless_below or {})]
+        return [doc for _, doc in rows]
 
     def count(self, kind: str, by: str, where: Where) -> dict[object, int]:
         """Counts per value of ``by``.
@@ -210,6 +221,18 @@ class MemoryStore:
         """
         self._check()
         self._kpis[key] = document
+
+    def get_kpi(self, key: str) -> str | None:
+        """One KPI document (None if not defined).
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.put_kpi("mttr", "m")
+            >>> s.get_kpi("mttr"), s.get_kpi("fcr")
+            ('m', None)
+        """
+        self._check()
+        return self._kpis.get(key)
 
     def kpis(self) -> list[str]:
         """KPI documents by key.

@@ -314,8 +314,16 @@ class SQLiteStore:
             row = con.execute(f"SELECT document FROM {table} WHERE id = ?", (id,)).fetchone()
         return None if row is None else str(row[0])
 
-    def select(self, kind: str, where: Where, below: Mapping[str, str]) -> list[str]:
-        """Matching documents by id.
+    def select(
+        self,
+        kind: str,
+        where: Where,
+        below: Mapping[str, str],
+        *,
+        unless: Where | None = None,
+        unless_below: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        """Matching documents by id (leaving out those matching ``unless``/``unless_below``).
 
         Examples:
             >>> s = SQLiteStore(":memory:")
@@ -331,6 +339,12 @@ class SQLiteStore:
         """
         table, cols = INDEXED[kind]
         clause, params = _where(cols, where, below)
+        if unless or unless_below:
+            # NULL-safe: a row is left out only when the whole "unless" clause is true.
+            extra, more = _where(cols, unless or {}, unless_below or {})
+            extra = f"COALESCE(({extra.removeprefix(' WHERE ')}), 0)"
+            clause = f"{clause} AND NOT {extra}" if clause else f" WHERE NOT {extra}"
+            params += more
         with self._guard(f"list {kind} entries") as con:
             rows = con.execute(
                 f"SELECT document FROM {table}{clause} ORDER BY id", params
@@ -377,6 +391,20 @@ class SQLiteStore:
                 "ON CONFLICT (key) DO UPDATE SET document = excluded.document",
                 (key, document),
             )
+
+    def get_kpi(self, key: str) -> str | None:
+        """One KPI document (None if not defined; one indexed lookup).
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.put_kpi("mttr", "m")
+            >>> s.get_kpi("mttr"), s.get_kpi("fcr")
+            ('m', None)
+            >>> s.close()
+        """
+        with self._guard(f"read KPI {key!r}") as con:
+            row = con.execute("SELECT document FROM kpis WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
 
     def kpis(self) -> list[str]:
         """KPI documents by key.

@@ -349,18 +349,13 @@ class Register:
             where["model"] = chosen
         if overdue is not None and not isinstance(overdue, bool):
             raise v.fail("overdue", "True, False or None", overdue)
-        below: dict[str, str] = {}
+        late: dict[str, str] = {} if overdue is None else {"due": _today(today).isoformat()}
         if overdue:
-            where["open"] = 1
-            below["due"] = _today(today).isoformat()
-        docs = self.store.select("initiative", where, below)
-        if overdue is False:
-            late = set(
-                self.store.select(
-                    "initiative", {**where, "open": 1}, {"due": _today(today).isoformat()}
-                )
-            )
-            docs = [d for d in docs if d not in late]
+            docs = self.store.select("initiative", {**where, "open": 1}, late)
+        elif overdue is False:
+            docs = self.store.select("initiative", where, {}, unless={"open": 1}, unless_below=late)
+        else:
+            docs = self.store.select("initiative", where, {})
         return [self._decode("initiative", Initiative, d) for d in docs]
 
     def step_counts(self, *, model: ImprovementModel | str | None = None) -> dict[str | None, int]:
@@ -440,10 +435,10 @@ class Register:
             >>> reg.define_kpi(KPI("fcr")) == reg.kpi("fcr")
             True
         """
-        for k in self.kpis():
-            if k.key == key:
-                return k
-        raise NotFound(f"KPI {key!r} is not defined in the register")
+        doc = self.store.get_kpi(key)
+        if doc is None:
+            raise NotFound(f"KPI {key!r} is not defined in the register")
+        return self._decode("KPI", KPI, doc)
 
     def add_baseline(self, baseline: Baseline) -> Baseline:
         """Keep a baseline (several per KPI are kept, oldest first); return it.
@@ -677,6 +672,7 @@ class Register:
         from itil_ci.measurement import evaluate
 
         defined = {k.key: k for k in self.kpis()}
+        latest: dict[str, Baseline] | None = None  # the newest kept baseline per KPI
         out: list[KPIOutcome] = []
         for ini in self._closed(initiative):
             closed_at = _closed_at(ini)
@@ -685,8 +681,9 @@ class Register:
                 kpi = self._kpi_of(ini, key, defined)
                 base = ini.baselines.get(key)
                 if base is None:
-                    kept = self.baselines(key)
-                    base = kept[-1] if kept else None
+                    if latest is None:  # read once, only when an initiative needs it
+                        latest = {b.kpi_key: b for b in self.baselines()}
+                    base = latest.get(key)
                 after = self.series(key, start=closed_at)
                 note = ""
                 if kpi is None:
@@ -818,12 +815,15 @@ class Register:
         """
         return to_json(self.export(), indent=indent)
 
-    def import_json(self, text: str | bytes) -> RegisterExport:
+    def import_json(
+        self, text: str | bytes, *, replace_kpis: bool = False, append: bool = False
+    ) -> RegisterExport:
         """Add everything in a JSON document written by :meth:`export_json`; return it.
 
         The whole document is decoded and validated by the codec before
         anything is written, and it is written in one transaction: a bad
-        document (or an id already in the register) writes nothing.
+        document, or one that clashes with what is stored, writes nothing
+        (see :meth:`load` for the clashes and ``replace_kpis``/``append``).
 
         Examples:
             >>> from itil_ci import Opportunity
@@ -835,19 +835,42 @@ class Register:
             True
         """
         document = from_json(text, RegisterExport)
-        self.load(document)
+        self.load(document, replace_kpis=replace_kpis, append=append)
         return document
 
-    def load(self, document: RegisterExport) -> None:
+    def load(
+        self, document: RegisterExport, *, replace_kpis: bool = False, append: bool = False
+    ) -> None:
         """Write a :class:`RegisterExport` into this register, all or nothing.
 
+        It is refused with :class:`~itil_ci.errors.InvalidInputError`, and
+        nothing is written, when an opportunity or initiative id is already
+        stored; when a KPI key is already defined, unless ``replace_kpis=True``
+        (the imported definition then replaces the stored one); and when a KPI
+        already has baselines or a series (KPI key and source) already has
+        observations, unless ``append=True`` (the imported baselines and
+        observations are then added to the stored ones, so loading the same
+        document twice with ``append=True`` doubles them).
+
         Examples:
+            >>> from itil_ci import KPI
             >>> reg = Register.in_memory()
-            >>> reg.load(Register.in_memory().export())
+            >>> _ = reg.define_kpi(KPI("mttr"))
+            >>> doc = reg.export()
+            >>> reg.load(doc)
+            Traceback (most recent call last):
+            ...
+            itil_ci.errors.InvalidInputError: document.kpis: expected KPI keys not yet ...
+            >>> reg.load(doc, replace_kpis=True)
         """
         if not isinstance(document, RegisterExport):
             raise v.fail("document", "a RegisterExport", document)
+        if not isinstance(replace_kpis, bool):
+            raise v.fail("replace_kpis", "True or False", replace_kpis)
+        if not isinstance(append, bool):
+            raise v.fail("append", "True or False", append)
         with self.transaction():
+            self._check_clashes(document, replace_kpis=replace_kpis, append=append)
             for opp in document.opportunities:
                 self.log(opp)
             for ini in document.initiatives:
@@ -858,6 +881,40 @@ class Register:
                 self.add_baseline(b)
             for rs in document.series:
                 self.record(rs.series.kpi_key, rs.series.times, rs.series.values, rs.source)
+
+    def _check_clashes(self, document: RegisterExport, *, replace_kpis: bool, append: bool) -> None:
+        """Refuse a document whose KPIs, baselines or series are already stored."""
+        if not replace_kpis:
+            taken = sorted({k.key for k in document.kpis if self.store.get_kpi(k.key) is not None})
+            if taken:
+                raise v.fail(
+                    "document.kpis",
+                    "KPI keys not yet defined (or replace_kpis=True to replace them)",
+                    taken,
+                )
+        if append:
+            return
+        keys = sorted({b.kpi_key for b in document.baselines})
+        kept = [k for k in keys if self.store.baselines(k)]
+        if kept:
+            raise v.fail(
+                "document.baselines",
+                "KPIs without stored baselines (or append=True to add to them)",
+                kept,
+            )
+        stored = set(self.store.series_keys())
+        clash = sorted(
+            {(rs.series.kpi_key, rs.source) for rs in document.series if rs.series.values.size}
+            & stored,
+            key=lambda ks: (ks[0], ks[1] or ""),
+        )
+        if clash:
+            raise v.fail(
+                "document.series",
+                "series (KPI key, source) without stored observations "
+                "(or append=True to add to them)",
+                clash,
+            )
 
     def export_csv(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Write the register as CSV tables into ``directory``; return the files.
@@ -877,8 +934,16 @@ class Register:
         """
         return _exchange.write_csv(self.export(), Path(directory))
 
-    def import_csv(self, directory: str | os.PathLike[str]) -> RegisterExport:
+    def import_csv(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        replace_kpis: bool = False,
+        append: bool = False,
+    ) -> RegisterExport:
         """Add the CSV tables written by :meth:`export_csv`, all or nothing; return them.
+
+        Clashes with what is stored are refused as in :meth:`load`.
 
         Examples:
             >>> import tempfile
@@ -893,5 +958,5 @@ class Register:
             True
         """
         document = _exchange.read_csv(Path(directory))
-        self.load(document)
+        self.load(document, replace_kpis=replace_kpis, append=append)
         return document

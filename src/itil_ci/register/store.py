@@ -117,8 +117,19 @@ class Store(Protocol):
         """
         ...
 
-    def select(self, kind: str, where: Where, below: Mapping[str, str]) -> list[str]:
+    def select(
+        self,
+        kind: str,
+        where: Where,
+        below: Mapping[str, str],
+        *,
+        unless: Where | None = None,
+        unless_below: Mapping[str, str] | None = None,
+    ) -> list[str]:
         """Documents matching ``where`` with each ``below`` column non-null and ``< value``.
+
+        With ``unless``/``unless_below``, rows that match both of those too (the
+        same rules) are left out: one query for "not (open and due < today)".
 
         Examples:
             >>> from itil_ci.register import MemoryStore
@@ -131,6 +142,8 @@ class Store(Protocol):
             ['{"title": "A"}']
             >>> s.select("opportunity", {}, {"updated_at": "2026-01-06"})
             ['{"title": "A"}', '{"title": "B"}']
+            >>> s.select("opportunity", {}, {}, unless={"status": "logged"})
+            ['{"title": "B"}']
         """
         ...
 
@@ -159,6 +172,18 @@ class Store(Protocol):
             >>> s.put_kpi("mttr", '{"unit": "hours"}')
             >>> s.kpis()
             ['{"unit": "hours"}']
+        """
+        ...
+
+    def get_kpi(self, key: str) -> str | None:
+        """The document of the KPI with ``key`` (None if it is not defined).
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.put_kpi("mttr", "m")
+            >>> s.get_kpi("mttr"), s.get_kpi("fcr")
+            ('m', None)
         """
         ...
 
