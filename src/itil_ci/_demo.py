@@ -182,6 +182,7 @@ def run_demo(
             direction=kpis[key].direction,
             unit=kpis[key].unit,
             change_at=np.datetime64(CHANGE.replace(tzinfo=None), "ns"),
+            bounds=(0, None),  # a duration cannot be negative
         )
         pareto_panel = ParetoPanel(
             "Incidents by category, January to June",

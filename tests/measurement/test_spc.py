@@ -274,3 +274,22 @@ def test_signals_are_ordinary_valid_records() -> None:
     for s in found:
         assert s == Signal(**attrs.asdict(s, recurse=False))
         assert hash(s) == hash(Signal(**attrs.asdict(s, recurse=False)))
+
+
+def test_natural_bounds_clip_the_limits_only() -> None:
+    # daily durations near zero: the unbounded lower limit is negative
+    values = [0.5, 4.0, 0.2, 3.5, 0.1, 5.0, 0.3, 4.2]
+    free = xmr(values)
+    bounded = xmr(values, bounds=(0, None))
+    assert free.lower < 0
+    assert bounded.lower == 0.0
+    assert (bounded.centre, bounded.sigma, bounded.upper) == (free.centre, free.sigma, free.upper)
+    proportion = xmr([0.97, 0.99, 0.92, 1.0, 0.95], bounds=(0, 1))
+    assert proportion.upper == 1.0
+    assert "bounded" in proportion.method
+
+
+@pytest.mark.parametrize("bad", [(1,), (1, 0), ("a", None), 5])
+def test_bad_natural_bounds(bad: object) -> None:
+    with pytest.raises(InvalidInputError, match="bounds"):
+        xmr([1.0, 2.0, 3.0], bounds=bad)  # type: ignore[arg-type]

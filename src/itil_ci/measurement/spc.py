@@ -147,6 +147,18 @@ def _stage_bounds(
     return cuts
 
 
+def _natural_bounds(bounds: object) -> tuple[float | None, float | None]:
+    if bounds is None:
+        return None, None
+    if not isinstance(bounds, tuple | list) or len(bounds) != 2:
+        raise v.fail("bounds", "None or a (low, high) pair, each a number or None", bounds)
+    low = v.number("bounds[0]", bounds[0], allow_none=True)
+    high = v.number("bounds[1]", bounds[1], allow_none=True)
+    if low is not None and high is not None and not high > low:
+        raise v.fail("bounds", "a (low, high) pair with high > low", bounds)
+    return low, high
+
+
 def xmr(
     values: Any,
     *,
@@ -157,6 +169,7 @@ def xmr(
     sigma: float | None = None,
     change_at: Any = None,
     times: Any = None,
+    bounds: tuple[float | None, float | None] | None = None,
 ) -> ControlChart:
     """Build an XmR chart: centre line, average moving range, natural process limits.
 
@@ -176,6 +189,12 @@ def xmr(
     ``d2·sigma``).  ``change_at`` (an index, a time, or a sequence of them;
     times need ``times=`` or a :class:`~itil_ci.domain.Series`) starts a new
     stage with its own limits: the before/after view of an improvement.
+
+    ``bounds=(low, high)`` are the measure's natural boundaries (``(0, None)``
+    for a duration or a count, ``(0, 1)`` for a proportion; either may be
+    None): a limit beyond a boundary is replaced by the boundary, as Wheeler
+    recommends for bounded data, so a chart never shows a negative lower limit
+    for a time.  Centre, sigma and the zones are unchanged.
 
     Every stage needs two points (one moving range) unless both ``centre`` and
     ``sigma`` are given.  All-equal values give a zero moving range and limits
@@ -213,6 +232,7 @@ def xmr(
             raise v.fail("times", f"{n} times (one per value)", f"{t.size} times")
         if t.size > 1 and (np.diff(t.view(np.int64)) < 0).any():
             raise v.fail("times", "times in increasing order", "unsorted times")
+    low_bound, high_bound = _natural_bounds(bounds)
     cuts = _stage_bounds("change_at", change_at, n, t)
     edges = [0, *cuts, n]
     stages = []
@@ -246,8 +266,8 @@ def xmr(
                     centre=c,
                     mr_bar=mr_bar,
                     sigma=sd,
-                    upper=c + half,
-                    lower=c - half,
+                    upper=c + half if high_bound is None else min(c + half, high_bound),
+                    lower=c - half if low_bound is None else max(c - half, low_bound),
                     mr_upper=d4 * mr_bar,
                     limit_points=int(k),
                     screened=screened,
@@ -262,6 +282,8 @@ def xmr(
         method += f", limits from the first {baseline_points} points of each stage"
     if len(stages) > 1:
         method += f", {len(stages)} stages"
+    if bounds is not None:
+        method += f", limits bounded by {low_bound} and {high_bound}"
     return ControlChart(
         centre=last.centre,
         mr_bar=last.mr_bar,
