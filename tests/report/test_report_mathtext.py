@@ -113,3 +113,14 @@ def test_render_html_with_dollar_text_in_every_chart(text: str) -> None:
     for chart in ("chart-value-effort", "chart-kpi-0", "chart-pareto-0", "chart-control-0"):
         svg = page[page.index(f'<svg id="{chart}"') :]
         assert _shown(text, svg[: svg.index("</svg>")]), chart
+
+
+def test_summary_counts_agree_in_number() -> None:
+    from itil_ci.domain import Initiative, Opportunity
+    from itil_ci.report import build_report, render_html, render_markdown
+
+    one = build_report(opportunities=[Opportunity("a")], initiatives=[Initiative(title="b")])
+    md = render_markdown(one)
+    assert "- 1 opportunity (1 open)" in md
+    assert "- 1 initiative\n" in md
+    assert ">initiative<" in render_html(one)

@@ -24,6 +24,16 @@ class Table:
     numeric: frozenset[int] = frozenset()
 
 
+def plural(n: int, one: str, many: str) -> str:
+    """``one`` for a count of 1, else ``many``.
+
+    Examples:
+        >>> plural(1, "initiative", "initiatives"), plural(2, "KPI", "KPIs")
+        ('initiative', 'KPIs')
+    """
+    return one if n == 1 else many
+
+
 def num(x: float | None, unit: str = "") -> str:
     """A number for people: 4 significant digits, thousands separated, optional unit.
 

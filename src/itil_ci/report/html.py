@@ -119,9 +119,9 @@ def _summary(data: ReportData) -> str:
     ev = [p.evaluation for p in data.kpis if p.evaluation is not None]
     status = {s: sum(1 for e in ev if e.status.value == s) for s in ("green", "amber", "red")}
     cards = [
-        (str(len(opps)), f"opportunities ({open_n} open)"),
-        (str(len(data.initiatives)), "initiatives"),
-        (str(len(data.kpis)), "KPIs"),
+        (str(len(opps)), t.plural(len(opps), "opportunity", "opportunities") + f" ({open_n} open)"),
+        (str(len(data.initiatives)), t.plural(len(data.initiatives), "initiative", "initiatives")),
+        (str(len(data.kpis)), t.plural(len(data.kpis), "KPI", "KPIs")),
     ]
     if ev:
         cards.append(

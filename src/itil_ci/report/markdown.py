@@ -60,9 +60,10 @@ def render_markdown(data: ReportData) -> str:
     out += ["## Register summary", ""]
     open_n = sum(1 for o in data.opportunities if o.status.is_open)
     out += [
-        f"- {len(data.opportunities)} opportunities ({open_n} open)",
-        f"- {len(data.initiatives)} initiatives",
-        f"- {len(data.kpis)} KPIs",
+        f"- {len(data.opportunities)} "
+        f"{t.plural(len(data.opportunities), 'opportunity', 'opportunities')} ({open_n} open)",
+        f"- {len(data.initiatives)} {t.plural(len(data.initiatives), 'initiative', 'initiatives')}",
+        f"- {len(data.kpis)} {t.plural(len(data.kpis), 'KPI', 'KPIs')}",
         "",
     ]
     if data.opportunities:
