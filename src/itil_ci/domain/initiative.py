@@ -176,9 +176,14 @@ def _v_categories(inst: Outcome, attribute: attrs.Attribute[Any], value: object)
 class Outcome:
     """The outcome recorded when an initiative closes.
 
+    ``categories`` is a set of benefit kinds kept in one canonical order
+    (alphabetical by value), so equal outcomes compare and serialise equally
+    whatever order they were given in.
+
     Examples:
-        >>> Outcome("successful", categories=["time", "satisfaction"]).closure.value
-        'successful'
+        >>> o = Outcome("successful", categories=["time", "satisfaction"])
+        >>> o.closure.value, [c.value for c in o.categories]
+        ('successful', ['satisfaction', 'time'])
     """
 
     closure: ClosureCode = attrs.field(converter=_c_closure_code, validator=v.v_enum(ClosureCode))
