@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import resource
 import sys
-import time
 
+from _timing import best
 from statemachine import StateMachine
 
 from itil_ci.domain import KPI, Actor, Baseline, Initiative, Objective, Target
@@ -64,15 +64,6 @@ def bare(steps: list[str], machine: type[StateMachine]) -> None:
     for step in steps:
         m = machine(model=_Plain(step), state_field="step")
         m.send("advance")
-
-
-def best(fn, *args, repeats: int = 3) -> float:  # type: ignore[no-untyped-def]
-    out = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn(*args)
-        out = min(out, time.perf_counter() - t)
-    return out
 
 
 def main() -> None:

@@ -9,23 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 
 import numpy as np
+from _timing import best
 
 from itil_ci import Series
 from itil_ci.io import from_json, to_json
 
 N = 1_000_000
-
-
-def best(fn, repeats: int = 3) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

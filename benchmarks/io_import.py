@@ -27,12 +27,12 @@ import resource
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _timing import best
 
 from itil_ci.io.importers import read_csv, read_servicenow
 from itil_ci.io.synthetic import generate_tickets
@@ -161,15 +161,6 @@ WORKLOADS: dict[str, Callable[[Path], Any]] = {
 }
 
 
-def best_of(fn: Callable[[], Any], repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def peak_mib(workload: str, path: Path) -> float:
     """Peak RSS of a fresh interpreter running one workload on ``path``."""
     out = subprocess.run(
@@ -208,8 +199,8 @@ def main() -> None:
             "json": json_path.stat().st_size / 2**20,
         }
         for kind, path in (("csv", csv_path), ("json", json_path)):
-            ours = best_of(lambda p=path, k=kind: WORKLOADS[f"ours-{k}"](p), args.repeats)
-            base = best_of(lambda p=path, k=kind: WORKLOADS[f"base-{k}"](p), args.repeats)
+            ours = best(lambda p=path, k=kind: WORKLOADS[f"ours-{k}"](p), repeats=args.repeats)
+            base = best(lambda p=path, k=kind: WORKLOADS[f"base-{k}"](p), repeats=args.repeats)
             name = "csv_import" if kind == "csv" else "servicenow_import"
             print(
                 f"{name}_{label}: ours {ours:.2f} s, baseline {base:.2f} s, ratio {ours / base:.2f}"

@@ -21,12 +21,12 @@ benchmarks/measurement_itsm.py [n]``.
 from __future__ import annotations
 
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from _timing import best
 
 from itil_ci.measurement.itsm import mttr, sla_attainment
 
@@ -47,15 +47,6 @@ def make_data(n: int) -> dict[str, np.ndarray]:
     service = rng.integers(0, SERVICES, n)
     priority = rng.integers(1, 5, n)
     return {"start": start, "end": end, "service": service, "priority": priority}
-
-
-def best(fn: Callable[[], Any], repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def peak(fn: Callable[[], Any]) -> int:

@@ -14,21 +14,16 @@ arithmetic itself.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
+import _timing
 import numpy as np
 
 from itil_ci.measurement.spc import signal_table, signals, xmr
 
 
-def best(fn: Callable[[], object], repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+def best(fn: Callable[[], object]) -> float:
+    return _timing.best(fn, repeats=7)
 
 
 def bare_limits(x: np.ndarray) -> tuple[float, float, float, float]:

@@ -14,22 +14,13 @@ p-value without Sen's slope: what the test costs without the slope.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import numpy as np
 import pymannkendall
 import scipy.stats
+from _timing import best
 
 from itil_ci.measurement import mann_kendall
-
-
-def best(fn: Callable[[], object], repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

@@ -8,21 +8,10 @@ and keeps min-ties ranks.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import numpy as np
+from _timing import best
 
 from itil_ci.prioritisation import Criterion, normalise, robustness
-
-
-def best(f: Callable[[], object], repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

@@ -9,10 +9,10 @@ Baselines, in the same process on the same matrix:
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Callable
 
+import _timing
 import numpy as np
 
 from itil_ci.prioritisation import Criterion, rank, topsis, weighted_sum
@@ -20,13 +20,8 @@ from itil_ci.prioritisation import Criterion, rank, topsis, weighted_sum
 N, M = 1_000_000, 10
 
 
-def best(f: Callable[[], object], repeats: int = 5) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+def best(fn: Callable[[], object]) -> float:
+    return _timing.best(fn, repeats=5)
 
 
 def line(name: str, ours: float, base: float) -> None:

@@ -7,21 +7,10 @@ the same optimum (on the large case and on 200 small random cases).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import numpy as np
+from _timing import best
 
 from itil_ci.prioritisation import select
-
-
-def best(f: Callable[[], object], repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def milp_value(v: np.ndarray, c: np.ndarray, budget: float) -> float:
