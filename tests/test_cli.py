@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -79,10 +80,32 @@ def test_import_servicenow_records_daily_kpis(db: str, capsys: pytest.CaptureFix
 
 
 def test_import_jira(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _out, _ = run(
-        capsys, "--db", db, "import", "tickets", str(DATA / "jira_search.json"), "--format", "jira"
+    code, out, err = run(
+        capsys,
+        "--db",
+        db,
+        "--json",
+        "import",
+        "tickets",
+        str(DATA / "jira_search.json"),
+        "--format",
+        "jira",
     )
-    assert code == 0
+    assert code == 0, err
+    report = json.loads(out)
+    # the fixture holds 3 issues of projects SD (2) and FS (1); one KPI family per project
+    assert (report["rows"], report["tickets"], report["skipped"]) == (3, 3, 0)
+    assert report["problems"] == []
+    assert report["series"] == sorted(
+        f"{k}.{p}" for k in ("fcr", "mttr", "reopen", "sla") for p in ("FS", "SD")
+    )
+    code, out, _ = run(capsys, "--db", db, "--json", "kpi", "measure", "mttr.SD")
+    # SD-101: created 2017-02-28T09:24:59.366-0600, resolved 2017-03-01T10:00:00.000-0600,
+    # i.e. 24 h 35 min 0.634 s = 24.5835094 h (SD-102 is unresolved)
+    assert json.loads(out)["value"] == pytest.approx(24 + 35 / 60 + 0.634 / 3600)
+    code, out, _ = run(capsys, "--db", db, "--json", "kpi", "measure", "mttr.FS")
+    # SD-103 (project FS): 12:00 to 13:30 on 2017-03-05 = 1.5 h
+    assert json.loads(out)["value"] == pytest.approx(1.5)
 
 
 def test_import_csv_with_mapping(
@@ -305,12 +328,115 @@ def test_unknown_kpi_is_a_user_error(db: str, capsys: pytest.CaptureFixture[str]
 
 
 def test_python_dash_m_runs_the_cli() -> None:
-    import subprocess
-    import sys
-
     done = subprocess.run(
         [sys.executable, "-m", "itil_ci", "--help"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0
     assert "demo" in done.stdout
-    assert shutil.which  # the console script is installed by pip as 'itil-ci'
+
+
+def test_console_script_is_installed_and_runs() -> None:
+    # pip installs the [project.scripts] entry 'itil-ci' next to the interpreter
+    script = Path(sys.executable).parent / "itil-ci"
+    assert script.is_file()
+    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert "demo" in done.stdout
+    assert "Usage: itil-ci" in done.stdout
+
+
+def test_json_output_shapes(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each command's --json output has the documented keys and values."""
+    code, out, _ = run(capsys, "--db", db, "--json", "init")
+    assert (code, json.loads(out)) == (0, {"db": db})
+
+    code, out, _ = run(
+        capsys, "--db", db, "--json", "kpi", "define", "mttr", "--unit", "hours",
+        "--direction", "lower", "--target", "4", "--tolerance", "0.5", "--due", "2027-03-31",
+    )  # fmt: skip
+    assert code == 0
+    k = json.loads(out)
+    assert (k["type"], k["key"], k["unit"], k["direction"]) == (
+        "KPI",
+        "mttr",
+        "hours",
+        "lower-is-better",
+    )
+    assert k["target"]["value"] == 4.0
+    assert k["aggregation"]["method"] == "mean"
+
+    from itil_ci.register import Register
+
+    times = np.arange("2026-01-01", "2026-01-05", dtype="datetime64[D]").astype("datetime64[ns]")
+    with Register.open(db) as reg:
+        reg.record("mttr", times, [6.0, 7.0, 5.0, 6.0])
+    code, out, _ = run(capsys, "--db", db, "--json", "kpi", "measure", "mttr")
+    # no baseline yet: the mean of 6, 7, 5, 6 is 6 and there is nothing to evaluate against
+    assert json.loads(out) == {"kpi": "mttr", "value": 6.0, "n": 4, "evaluation": None}
+
+    code, out, _ = run(capsys, "--db", db, "--json", "baseline", "capture", "mttr")
+    assert code == 0
+    b = json.loads(out)
+    assert (b["kpi_key"], b["value"], b["n"]) == ("mttr", 6.0, 4)
+
+    with Register.open(db) as reg:
+        reg.record("mttr", times + np.timedelta64(4, "D"), [4.5, 4.3, 4.4, 4.4])
+    code, out, _ = run(
+        capsys, "--db", db, "--json", "kpi", "measure", "mttr", "--start", "2026-01-05"
+    )
+    m = json.loads(out)
+    assert (m["kpi"], m["n"]) == ("mttr", 4)
+    # mean(4.5, 4.3, 4.4, 4.4) = 4.4; attainment (4.4 - 6) / (4 - 6) = 0.8; 4.4 misses the
+    # target 4 by 0.4 <= tolerance 0.5: amber (the evaluate() docstring example, same numbers)
+    assert m["value"] == pytest.approx(4.4)
+    ev = m["evaluation"]
+    assert ev["status"] == "amber"
+    assert ev["attainment"] == pytest.approx(0.8)
+    assert ev["target_met"] is False
+    assert ev["baseline"] == 6.0
+
+    code, out, _ = run(
+        capsys, "--db", db, "--json", "opportunity", "log", "A", "--benefit", "8", "--effort", "2",
+        "--score", "reach=3", "--service", "email", "--kpi", "mttr",
+    )  # fmt: skip
+    opp = json.loads(out)
+    assert (opp["type"], opp["title"], opp["status"], opp["service"]) == (
+        "Opportunity",
+        "A",
+        "logged",
+        "email",
+    )
+    assert (opp["expected_benefit"], opp["effort"], opp["scores"], opp["kpis"]) == (
+        8.0,
+        2.0,
+        {"reach": 3.0},
+        ["mttr"],
+    )
+    run(capsys, "--db", db, "opportunity", "log", "B", "--benefit", "2", "--effort", "4")
+    code, out, _ = run(capsys, "--db", db, "--json", "opportunity", "list", "--service", "email")
+    assert [o["id"] for o in json.loads(out)] == [opp["id"]]
+
+    code, out, _ = run(capsys, "--db", db, "--json", "prioritise", "--model", "value-effort")
+    rows = json.loads(out)
+    assert [set(r) for r in rows] == [{"id", "title", "ratio", "quadrant"}] * 2
+    # ratio = benefit / effort: A 8/2 = 4, B 2/4 = 0.5, listed highest first
+    assert [(r["title"], r["ratio"]) for r in rows] == [("A", 4.0), ("B", 0.5)]
+
+    code, out, _ = run(capsys, "--db", db, "--json", "initiative", "start", "Faster", *MANAGER)
+    ini = json.loads(out)
+    code, out, _ = run(capsys, "--db", db, "--json", "initiative", "status", ini["id"])
+    status = json.loads(out)
+    assert (status["id"], status["step"]) == (ini["id"], "vision")
+    assert any("objectives" in m for m in status["missing"])
+    code, out, _ = run(capsys, "--db", db, "--json", "initiative", "status")
+    assert json.loads(out)["initiatives"] == [
+        {"id": ini["id"], "title": "Faster", "model": ini["model"], "step": "vision"}
+    ]
+
+    target = tmp_path / "export.json"
+    code, out, _ = run(
+        capsys, "--db", db, "--json", "report", "--format", "json", "--out", str(target)
+    )
+    assert json.loads(out) == {"report": str(target)}
+    exported = json.loads(target.read_text(encoding="utf-8"))
+    assert "mttr" in json.dumps(exported)
