@@ -93,21 +93,64 @@ def _kpi(direction: str, target: float = 4.0, tol: float | None = 0.5) -> KPI:
 
 
 def test_evaluate_by_hand() -> None:
+    # Every figure by hand from the evaluate() docstring's formulas: change = value - baseline,
+    # relative = change / |baseline|, attainment = (value - baseline) / (target - baseline).
     b = Baseline("mttr", 6.0)
     today = dt.date(2026, 7, 2)
     green = evaluate(_kpi("lower"), b, 3.5, today=today)
     assert green.status is Status.GREEN
     assert green.status.value == "green"
+    # 3.5 - 6 = -2.5; -2.5 / 6; (3.5 - 6) / (4 - 6) = 1.25
     assert (green.change, green.relative_change, green.attainment) == (-2.5, -2.5 / 6, 1.25)
     assert green.target_met
-    assert green.days_to_due == -2
+    assert green.days_to_due == -2  # due 2026-06-30 is 2 days before 2026-07-02
+    # 4.5 misses the target 4 by 0.5 <= tolerance 0.5: amber; 4.6 misses by 0.6: red
     assert evaluate(_kpi("lower"), b, 4.5, today=today).status is Status.AMBER
     assert evaluate(_kpi("lower"), b, 4.6, today=today).status is Status.RED
     worse = evaluate(_kpi("lower"), b, 7.0, today=today)
-    assert worse.attainment == -0.5
+    assert worse.attainment == -0.5  # (7 - 6) / (4 - 6)
     assert worse.status is Status.RED
+    # higher is better: (76 - 60) / (80 - 60) = 0.8; 76 is 4 short of 80, within tolerance 5
     higher = evaluate(_kpi("higher", 80.0, 5.0), Baseline("mttr", 60.0), 76.0, today=today)
     assert (higher.status, higher.attainment) == (Status.AMBER, 0.8)
+
+
+def test_evaluate_boundaries_are_inclusive() -> None:
+    # the docstring: met is value <= target (lower is better) / value >= target (higher);
+    # amber when missed by no more than the tolerance width
+    b = Baseline("mttr", 6.0)
+    at = evaluate(_kpi("lower"), b, 4.0)
+    assert (at.target_met, at.status, at.attainment) == (True, Status.GREEN, 1.0)
+    up = evaluate(_kpi("higher", 8.0, 0.5), b, 8.0)
+    assert (up.target_met, up.status) == (True, Status.GREEN)
+    edge = evaluate(_kpi("higher", 8.0, 0.5), b, 7.5)
+    assert (edge.target_met, edge.status) == (False, Status.AMBER)
+    # 7.4375 misses 8 by 0.5625 > 0.5 (all binary fractions, so no rounding at the edge)
+    assert evaluate(_kpi("higher", 8.0, 0.5), b, 7.4375).status is Status.RED
+    # no due date: no days to due
+    assert evaluate(KPI("mttr", direction="lower", target=Target(4.0)), b, 5.0).days_to_due is None
+    # due today is 0 days; due tomorrow is 1
+    assert evaluate(_kpi("lower"), b, 5.0, today=dt.date(2026, 6, 30)).days_to_due == 0
+    assert evaluate(_kpi("lower"), b, 5.0, today=dt.date(2026, 6, 29)).days_to_due == 1
+
+
+def test_relative_change_divides_by_the_size_of_a_negative_baseline() -> None:
+    # a net-promoter-like score below zero: baseline -4, now -3 (better, higher is better):
+    # change +1, relative change +1 / |-4| = +0.25 (an improvement stays positive);
+    # attainment (-3 + 4) / (-2 + 4) = 0.5
+    ev = evaluate(_kpi("higher", -2.0, None), Baseline("mttr", -4.0), -3.0)
+    assert (ev.change, ev.relative_change, ev.attainment) == (1.0, 0.25, 0.5)
+    assert (ev.value, ev.baseline, ev.target) == (-3.0, -4.0, -2.0)
+
+
+@pytest.mark.parametrize(
+    ("direction", "target"),
+    [("lower", 6.5), ("lower", 6.000001), ("higher", 5.5), ("higher", 5.999999)],
+)
+def test_target_just_on_the_wrong_side_is_refused(direction: str, target: float) -> None:
+    # baseline 6: a target that is no improvement on it, however close, is refused (docstring)
+    with pytest.raises(InvalidInputError, match=r"kpi\.target.*baseline 6"):
+        evaluate(_kpi(direction, target, None), Baseline("mttr", 6.0), 5.0)
 
 
 def test_evaluate_series_and_zero_baseline() -> None:
