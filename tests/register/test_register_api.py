@@ -498,3 +498,43 @@ def test_bad_csv_import_names_file_and_line(reg: Register, tmp_path: Path) -> No
     (d / "kpis.csv").unlink()
     with pytest.raises(InvalidInputError, match=r"kpis\.csv: the file is missing"):
         target.import_csv(d)
+
+
+def test_drifting_filters_skips_short_series_and_keeps_both_sides_without_direction(
+    reg: Register,
+) -> None:
+    x = [4.0, 4.2, 3.9, 4.1, 4.0, 3.8, 4.1, 4.0, 4.2, 3.9, 4.0, 9.0, 1.0]
+    # limits from the first 10 by hand: centre 40.2 / 10 = 4.02; mean moving range
+    # (0.2+0.3+0.2+0.1+0.2+0.3+0.1+0.2+0.3) / 9 = 1.9 / 9; limits 4.02 +- 2.66 * 1.9 / 9
+    # = [3.458, 4.582] (XmR constant 2.66, Wheeler, Understanding Variation): 9.0 and 1.0
+    # are outside, every other point inside.
+    t = np.datetime64("2026-05-02", "ns") + np.arange(len(x)) * np.timedelta64(1, "D")
+    no_direction = ic.Initiative(
+        "No direction",
+        id="i2",
+        model="pdca",
+        step="closed",
+        kpis=[ic.KPI("cpu")],
+        updated_at=dt.datetime(2026, 5, 1, tzinfo=UTC),
+    )
+    reg.log(_closed_initiative())
+    reg.log(no_direction)
+    reg.log(ic.Initiative("Open", id="i3", model="pdca", step="do", kpis=[ic.KPI("cpu")]))
+    reg.record("cpu", t, x)
+    reg.record("mttr", t[:1], [x[0]])  # one observation since closure: not checked
+    (d,) = reg.drifting(limit_points=10)
+    assert (d.initiative_id, d.kpi_key) == ("i2", "cpu")
+    assert d.centre == pytest.approx(4.02)
+    assert d.upper == pytest.approx(4.02 + 2.66 * 1.9 / 9)
+    assert d.lower == pytest.approx(4.02 - 2.66 * 1.9 / 9)
+    # no direction: a point below the lower limit is a signal too
+    assert [s.index for s in d.signals] == [11, 12]
+    assert d.times == (dt.datetime(2026, 5, 13, tzinfo=UTC), dt.datetime(2026, 5, 14, tzinfo=UTC))
+    assert reg.drifting(initiative="i1", limit_points=10) == []
+    assert [d.initiative_id for d in reg.drifting(initiative="i2", limit_points=10)] == ["i2"]
+    # a steady KPI is listed as checked and not drifting
+    reg.record("mttr", t[1:10], x[1:10])
+    steady = {d.kpi_key: d for d in reg.drifting(limit_points=10)}["mttr"]
+    assert not steady.drifting
+    assert steady.signals == ()
+    assert (steady.n_after, steady.limit_points) == (10, 10)
