@@ -22,10 +22,24 @@ scores = st.lists(st.integers(-5, 5).map(float), max_size=40)
 def test_rank_matches_scipy_rankdata(s: list[float], ties: str) -> None:
     # Peer library: scipy.stats.rankdata(-scores, method=ties) ranks highest first.
     expected = rankdata(-np.array(s), method=ties) if s else np.zeros(0)
-    np.testing.assert_array_equal(rank(s, ties=ties), expected)  # type: ignore[arg-type]
+    got = rank(s, ties=ties)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(got, expected)
+    # the docstring: "average" gives float ranks, every other rule whole numbers
+    assert got.dtype.kind == ("f" if ties == "average" else "i")
+    # ascending: rankdata(scores) ranks the lowest first
+    ascending = rankdata(np.array(s), method=ties) if s else np.zeros(0)
+    np.testing.assert_array_equal(rank(s, ties=ties, descending=False), ascending)  # type: ignore[arg-type]
+
+
+def test_average_ranks_are_floats_even_without_ties() -> None:
+    # distinct scores take a fast path; the result type must not depend on it
+    r = rank([3.0, 1.0, 2.0], ties="average")
+    assert r.dtype == np.float64
+    assert r.tolist() == [1.0, 3.0, 2.0]
 
 
 def test_rank_examples_and_ascending() -> None:
+    # by hand from the tie rules in the rank() docstring (scipy.stats.rankdata conventions)
     assert rank([3.0, 1.0, 3.0, 2.0], ties="max").tolist() == [2, 4, 2, 3]
     assert rank([3.0, 1.0, 3.0], ties="ordinal").tolist() == [1, 3, 2]
     assert rank([3.0, 1.0, 2.0], descending=False).tolist() == [3, 1, 2]
