@@ -101,6 +101,66 @@ def test_series_between_is_half_open() -> None:
         s.between(dt.datetime(2026, 1, 3, tzinfo=UTC), dt.datetime(2026, 1, 1, tzinfo=UTC))
 
 
+_DAY_NS = 86_400 * 10**9
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    days=st.lists(st.integers(0, 10), max_size=12),
+    lo=st.none() | st.integers(-1, 12),
+    width=st.none() | st.integers(0, 12),
+)
+def test_series_between_matches_the_half_open_mask(
+    days: list[int], lo: int | None, width: int | None
+) -> None:
+    # the docstring's definition, start <= time < end, as a mask over the sorted times;
+    # repeated days put equal times at the bounds
+    t = (np.array(sorted(days), dtype=np.int64) * _DAY_NS).view("datetime64[ns]")
+    s = ic.Series(t, np.arange(len(days), dtype=float), kpi_key="k")
+    epoch = dt.datetime(1970, 1, 1, tzinfo=UTC)
+    start = None if lo is None else epoch + dt.timedelta(days=lo)
+    hi = None if width is None else (lo if lo is not None else 0) + width
+    end = None if hi is None else epoch + dt.timedelta(days=hi)
+    ti = np.array(sorted(days), dtype=np.int64)
+    mask = np.ones(len(days), dtype=bool)
+    if lo is not None:
+        mask &= ti >= lo
+    if hi is not None:
+        mask &= ti < hi
+    part = s.between(start, end)
+    assert part.values.tolist() == s.values[mask].tolist()
+    assert part.times.tolist() == s.times[mask].tolist()
+    assert part.kpi_key == "k"
+
+
+def test_series_between_edge_cases() -> None:
+    s = ic.Series(
+        np.array(["2026-01-01", "2026-01-02", "2026-01-03"], dtype="datetime64[ns]"), [1, 2, 3]
+    )
+    jan2 = dt.datetime(2026, 1, 2, tzinfo=UTC)
+    assert len(s.between(jan2, jan2)) == 0  # start == end: empty, not an error
+    assert s.between(end=jan2).values.tolist() == [1.0]
+    assert s.between().values.tolist() == [1.0, 2.0, 3.0]
+    assert len(s.between(dt.datetime(2027, 1, 1, tzinfo=UTC))) == 0
+    # 2026-01-02T02:00+02:00 is midnight UTC: an offset is converted, not dropped
+    plus2 = dt.timezone(dt.timedelta(hours=2))
+    assert s.between(dt.datetime(2026, 1, 2, 2, tzinfo=plus2)).values.tolist() == [2.0, 3.0]
+    assert s.between(dt.datetime(2026, 1, 2, 1, tzinfo=plus2)).values.tolist() == [2.0, 3.0]
+    assert s.between(dt.datetime(2026, 1, 2, 3, tzinfo=plus2)).values.tolist() == [3.0]
+    # one microsecond past a time excludes it as a start and includes it as an end
+    tick = dt.timedelta(microseconds=1)
+    assert s.between(jan2 + tick).values.tolist() == [3.0]
+    assert s.between(end=jan2 + tick).values.tolist() == [1.0, 2.0]
+    assert s.between("2026-01-02T00:00:00+00:00").values.tolist() == [2.0, 3.0]  # type: ignore[arg-type]
+    assert s.between(np.datetime64("2026-01-02", "ns")).values.tolist() == [2.0, 3.0]  # type: ignore[arg-type]
+    missing = ic.Series(s.times, [1.0, np.nan, 3.0], allow_missing=True)
+    assert missing.between(jan2).allow_missing
+    with pytest.raises(ic.InvalidInputError, match="start"):
+        s.between(dt.datetime(2026, 1, 2))  # naive: ambiguous
+    with pytest.raises(ic.InvalidInputError, match="end"):
+        s.between(end="tomorrow")  # type: ignore[arg-type]
+
+
 def test_series_missing_values_when_allowed() -> None:
     s = ic.Series(
         np.array(["2026-01-01", "2026-01-02"], dtype="datetime64[ns]"),
