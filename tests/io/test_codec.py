@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -129,3 +131,60 @@ def test_wrong_document_type_is_refused() -> None:
 def test_to_dict_rejects_non_domain_objects() -> None:
     with pytest.raises(ic.InvalidInputError, match="obj: expected"):
         to_dict({"a": 1})
+
+
+def _nested_doc() -> dict[str, Any]:
+    ini = ic.Initiative(
+        title="t",
+        kpis=[ic.KPI("a"), ic.KPI("c", target=ic.Target(1.0))],
+        baselines={"a": ic.Baseline("a", 2.0)},
+        plan=[ic.Action("x", due="2026-01-01")],
+    )
+    return to_dict(ini)
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ((), "initiative: unknown field(s) ['bogus']"),
+        (("kpis", 0), "initiative.kpis[0]: unknown field(s) ['bogus']"),
+        (("kpis", 1, "target"), "initiative.kpis[1].target: unknown field(s) ['bogus']"),
+        (("kpis", 0, "aggregation"), "initiative.kpis[0].aggregation: unknown field(s) ['bogus']"),
+        (("baselines", "a"), "initiative.baselines['a']: unknown field(s) ['bogus']"),
+        (("plan", 0), "initiative.plan[0]: unknown field(s) ['bogus']"),
+    ],
+)
+def test_unknown_field_is_named_by_its_nested_path(
+    where: tuple[str | int, ...], expected: str
+) -> None:
+    # the module docstring: unknown fields are rejected, each problem with the field's path
+    doc = _nested_doc()
+    node: Any = doc
+    for step in where:
+        node = node[step]
+    node["bogus"] = 1
+    with pytest.raises(ic.DecodeError) as err:
+        from_dict(doc, ic.Initiative)
+    assert err.value.problems == (expected,)
+
+
+def test_unknown_fields_in_two_nested_objects_are_reported_together() -> None:
+    doc = _nested_doc()
+    doc["kpis"][0]["bogus"] = 1
+    doc["plan"][0]["zz"] = 2
+    with pytest.raises(ic.DecodeError) as err:
+        from_dict(doc, ic.Initiative)
+    assert set(err.value.problems) == {
+        "initiative.kpis[0]: unknown field(s) ['bogus']",
+        "initiative.plan[0]: unknown field(s) ['zz']",
+    }
+
+
+def test_series_document_rejects_unknown_and_mistyped_fields() -> None:
+    s = ic.Series(np.array(["2026-01-01"], dtype="datetime64[ns]"), [1.0], kpi_key="k")
+    with pytest.raises(ic.DecodeError) as err:
+        from_dict(to_dict(s) | {"bogus": 1}, ic.Series)
+    assert err.value.problems == ("series: unknown field(s) ['bogus']",)
+    with pytest.raises(ic.DecodeError) as err:
+        from_dict(to_dict(s) | {"allow_missing": "yes"}, ic.Series)
+    assert err.value.problems == ("series.allow_missing: expected true or false, got 'yes'",)
