@@ -48,9 +48,12 @@ def test_constants_wheeler_exact_sigma() -> None:
 def test_baseline_points_and_known_standards() -> None:
     x = [10.0, 12.0, 11.0, 13.0, 12.0, 40.0, 41.0]
     fixed = xmr(x, baseline_points=5)
+    # limits from the first five only: mean 58 / 5 = 11.6, moving ranges 2, 1, 2, 1 -> 1.5
     assert fixed.centre == pytest.approx(11.6)
     assert fixed.mr_bar == pytest.approx(1.5)
     assert fixed.stages[0].limit_points == 5
+    # known standards: limits centre +- 3 sigma = 10 +- 6; the implied mR-bar is d2 * sigma
+    # with d2 = 1.128 (NIST e-Handbook 6.3.2.2, the "sigma" constants)
     known = xmr(x, centre=10.0, sigma=2.0)
     assert (known.centre, known.upper, known.lower) == (10.0, 16.0, 4.0)
     assert known.mr_bar == pytest.approx(1.128 * 2.0)
