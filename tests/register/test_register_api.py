@@ -532,6 +532,9 @@ def test_drifting_filters_skips_short_series_and_keeps_both_sides_without_direct
     assert d.times == (dt.datetime(2026, 5, 13, tzinfo=UTC), dt.datetime(2026, 5, 14, tzinfo=UTC))
     assert reg.drifting(initiative="i1", limit_points=10) == []
     assert [d.initiative_id for d in reg.drifting(initiative="i2", limit_points=10)] == ["i2"]
+    # fewer observations than the default 20 limit points: the limits use all 13
+    (short,) = reg.drifting(initiative="i2")
+    assert (short.limit_points, short.n_after) == (13, 13)
     # a steady KPI is listed as checked and not drifting
     reg.record("mttr", t[1:10], x[1:10])
     steady = {d.kpi_key: d for d in reg.drifting(limit_points=10)}["mttr"]
