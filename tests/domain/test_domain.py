@@ -154,7 +154,10 @@ def test_series_between_edge_cases() -> None:
     assert s.between("2026-01-02T00:00:00+00:00").values.tolist() == [2.0, 3.0]  # type: ignore[arg-type]
     assert s.between(np.datetime64("2026-01-02", "ns")).values.tolist() == [2.0, 3.0]  # type: ignore[arg-type]
     missing = ic.Series(s.times, [1.0, np.nan, 3.0], allow_missing=True)
+    # the flag is kept, whether or not the part holds a missing value
     assert missing.between(jan2).allow_missing
+    assert missing.between(dt.datetime(2026, 1, 3, tzinfo=UTC)).allow_missing
+    assert not s.between(jan2).allow_missing
     with pytest.raises(ic.InvalidInputError, match="start"):
         s.between(dt.datetime(2026, 1, 2))  # naive: ambiguous
     with pytest.raises(ic.InvalidInputError, match="end"):

@@ -168,14 +168,15 @@ def test_unknown_field_is_named_by_its_nested_path(
     assert err.value.problems == (expected,)
 
 
-def test_unknown_fields_in_two_nested_objects_are_reported_together() -> None:
+def test_unknown_fields_in_two_nested_objects_are_all_reported() -> None:
     doc = _nested_doc()
     doc["kpis"][0]["bogus"] = 1
+    doc["kpis"][0]["another"] = 1
     doc["plan"][0]["zz"] = 2
     with pytest.raises(ic.DecodeError) as err:
         from_dict(doc, ic.Initiative)
     assert set(err.value.problems) == {
-        "initiative.kpis[0]: unknown field(s) ['bogus']",
+        "initiative.kpis[0]: unknown field(s) ['another', 'bogus']",
         "initiative.plan[0]: unknown field(s) ['zz']",
     }
 
