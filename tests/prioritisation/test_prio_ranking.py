@@ -25,10 +25,21 @@ def test_rank_matches_scipy_rankdata(s: list[float], ties: str) -> None:
     got = rank(s, ties=ties)  # type: ignore[arg-type]
     np.testing.assert_array_equal(got, expected)
     # the docstring: "average" gives float ranks, every other rule whole numbers
-    assert got.dtype.kind == ("f" if ties == "average" else "i")
+    # (no scores: see test_average_ranks_of_no_scores_are_floats)
+    if s:
+        assert got.dtype.kind == ("f" if ties == "average" else "i")
     # ascending: rankdata(scores) ranks the lowest first
     ascending = rankdata(np.array(s), method=ties) if s else np.zeros(0)
     np.testing.assert_array_equal(rank(s, ties=ties, descending=False), ascending)  # type: ignore[arg-type]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rank([], ties='average') returns an int64 array; the docstring (and "
+    "scipy.stats.rankdata([], method='average')) give float ranks for 'average'",
+)
+def test_average_ranks_of_no_scores_are_floats() -> None:
+    assert rank([], ties="average").dtype == np.float64
 
 
 def test_average_ranks_are_floats_even_without_ties() -> None:
