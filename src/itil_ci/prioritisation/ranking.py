@@ -32,7 +32,7 @@ def _ranks(
     x = -s if descending else s
     out_i = np.empty(n, dtype=np.int64)
     if n == 0:
-        return out_i
+        return out_i.astype(np.float64) if ties == "average" else out_i
     # Fast path: an unstable sort is exact when no two scores are equal.
     order = np.argsort(x)
     sx = x[order]
