@@ -127,11 +127,23 @@ def baselines_from_series(view: View, name: str, value: object) -> dict[str, Any
 
     if not isinstance(value, Mapping):
         raise v.fail(name, "a dict of Series keyed by KPI key", value)
+    start, end = view.updates.get("_baseline_window", (None, None))
     out = {}
     for key, s in value.items():
         kpi = known_kpi(view, name, key)
-        out[key] = measurement.baseline(kpi, series(f"{name}[{key!r}]", s))
+        out[key] = measurement.baseline(kpi, series(f"{name}[{key!r}]", s), start=start, end=end)
     return out
+
+
+def stage_baseline_window(view: View, value: object) -> None:
+    """``(start, end)``: the window of the given series a baseline is captured over."""
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise v.fail("baseline_window", "a (start, end) pair of aware datetimes or None", value)
+    start = None if value[0] is None else v.aware("baseline_window[0]", value[0])
+    end = None if value[1] is None else v.aware("baseline_window[1]", value[1])
+    if start is not None and end is not None and not end > start:
+        raise v.fail("baseline_window", "a window whose end is after its start", value)
+    view.updates["_baseline_window"] = (start, end)
 
 
 def stage_series_baselines(view: View, value: object) -> None:

@@ -12,7 +12,8 @@ must hold before it is left:
 step (ITIL question)      accepts                                     requires
 ========================  ==========================================  ==============================
 vision                    ``objectives``, ``vision``                  at least one objective
-current_state             ``kpis``, ``baselines``, ``series``         a KPI; a baseline per KPI
+current_state             ``kpis``, ``baselines``, ``series``,        a KPI; a baseline per KPI
+                          ``baseline_window``
 target_state              ``targets``                                 direction and target (value,
                                                                       due date, tolerance) per KPI;
                                                                       the gap is recorded on leaving
@@ -287,6 +288,11 @@ _GATES = {
         accepts=(
             ArtefactSpec("kpis", "KPIs of the initiative", st.stage_kpis),
             ArtefactSpec("baselines", "a Baseline per KPI", st.stage_baselines),
+            ArtefactSpec(
+                "baseline_window",
+                "(start, end) of the series to baseline over (default: all of it)",
+                st.stage_baseline_window,
+            ),
             ArtefactSpec(
                 "series", "a Series per KPI (measurement.baseline)", st.stage_series_baselines
             ),
