@@ -201,21 +201,33 @@ def _v_seq(inst: Any, attribute: attrs.Attribute[int], value: object) -> None:
         raise v.fail(f"{type(inst).__name__}.{attribute.name}", "a whole number >= 0", value)
 
 
+#: How an audit record is sealed: a plain SHA-256, or an HMAC-SHA256 under a secret key.
+_SEALS = ("sha256", "hmac-sha256")
+
+
+def _v_seal(inst: Any, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or value not in _SEALS:
+        raise v.fail(f"{type(inst).__name__}.{attribute.name}", "'sha256' or 'hmac-sha256'", value)
+
+
 @attrs.frozen
 class AuditRecord:
     """One entry of an initiative's append-only audit trail.
 
-    ``hash`` is a SHA-256 over the record's content and ``prev_hash`` (the
-    previous record's hash), so editing, removing or reordering a record is
-    detectable.  Records are written by the engines.
+    ``hash`` covers the record's content and ``prev_hash`` (the previous
+    record's hash), so editing, removing or reordering a record is detectable.
+    ``seal`` says how: ``"sha256"`` (a plain hash anyone can recompute, the
+    default and the only kind older documents hold) or ``"hmac-sha256"`` (an
+    HMAC under a secret key the engine was given as ``audit_key``; see
+    :mod:`itil_ci.engines.audit`).  Records are written by the engines.
 
     Examples:
         >>> from itil_ci.engines import start
         >>> record = start(Initiative(title="Shorter queues"), "pdca").history[0]
         >>> record.seq, record.event, record.from_step, record.to_step
         (0, 'start', None, 'plan')
-        >>> len(record.hash), record.prev_hash
-        (64, '')
+        >>> len(record.hash), record.prev_hash, record.seal
+        (64, '', 'sha256')
     """
 
     seq: int = attrs.field(validator=_v_seq)
@@ -229,6 +241,7 @@ class AuditRecord:
     artefacts: dict[str, str] = attrs.field(factory=dict, validator=v.v_str_dict(), hash=False)
     prev_hash: str = attrs.field(default="", validator=v.v_text())
     hash: str = attrs.field(default="", validator=v.v_text())
+    seal: str = attrs.field(default="sha256", validator=_v_seal)
 
     def _repr_html_(self) -> str:
         return display.html(self)

@@ -74,8 +74,12 @@ def resume(
     roles: RoleTable = DEFAULT_ROLES,
     listeners: Iterable[StepListener] = (),
     clock: Callable[[], dt.datetime] | None = None,
+    audit_key: bytes | None = None,
 ) -> Engine:
     """The engine of a (stored) initiative, at its current step; nothing is replayed.
+
+    ``audit_key`` as for :func:`start`: pass the same key on every resume of a
+    keyed trail (an engine without it refuses to move the initiative).
 
     Examples:
         >>> ini = Initiative(title="x", model="pdca", step="check")
@@ -85,7 +89,7 @@ def resume(
     if not isinstance(initiative, Initiative):
         raise v.fail("initiative", "an Initiative", initiative)
     cls = ENGINES[initiative.model]
-    return cls(initiative, roles=roles, listeners=listeners, clock=clock)
+    return cls(initiative, roles=roles, listeners=listeners, clock=clock, audit_key=audit_key)
 
 
 def start(
@@ -97,6 +101,7 @@ def start(
     roles: RoleTable = DEFAULT_ROLES,
     listeners: Iterable[StepListener] = (),
     clock: Callable[[], dt.datetime] | None = None,
+    audit_key: bytes | None = None,
 ) -> Engine:
     """Bind the engine of ``model`` (default: the initiative's) and enter its first step.
 
@@ -105,10 +110,18 @@ def start(
     initiative that has already started is resumed where it is (``model``, if
     given, must be its model).
 
+    With ``audit_key`` (a secret of at least 16 bytes, kept by the caller and
+    never stored) every record this engine writes is sealed with HMAC-SHA256,
+    so only a holder of the key can write records that
+    :func:`verify_history` accepts with ``key=``; see :mod:`itil_ci.engines.audit`.
+
     Examples:
         >>> ini = Initiative(title="Shorter queues")
         >>> start(ini, "pdca").step, ini.model.value, len(ini.history)
         ('plan', 'pdca', 1)
+        >>> keyed = Initiative(title="Shorter queues")
+        >>> start(keyed, "pdca", audit_key=b"0123456789abcdef").history[0].seal
+        'hmac-sha256'
     """
     if not isinstance(initiative, Initiative):
         raise v.fail("initiative", "an Initiative", initiative)
@@ -118,9 +131,13 @@ def start(
             raise v.fail(
                 "model", f"{initiative.model.value!r} (the model it runs under)", chosen.value
             )
-        return resume(initiative, roles=roles, listeners=listeners, clock=clock)
+        return resume(
+            initiative, roles=roles, listeners=listeners, clock=clock, audit_key=audit_key
+        )
     if chosen is not initiative.model:
         initiative.model = chosen
-    engine = ENGINES[chosen](initiative, roles=roles, listeners=listeners, clock=clock)
+    engine = ENGINES[chosen](
+        initiative, roles=roles, listeners=listeners, clock=clock, audit_key=audit_key
+    )
     engine.begin(actor=actor, note=note)
     return engine

@@ -6,6 +6,12 @@ thin handle, and a ``python-statemachine`` machine bound to the initiative
 (``model=initiative``) is built only when an event is fired.  The machine
 class, the move table and the gates are built once per engine class.
 
+An engine given ``audit_key`` holds it in memory only and seals each record
+with it (:mod:`itil_ci.engines.audit`).  Once a move is known to be allowed
+from the step, and before the actor's roles are checked, an engine refuses to
+append to a keyed trail without the key, or with a key under which its newest
+keyed record does not verify (:class:`~itil_ci.errors.InvalidInputError`).
+
 Order of checks for every move: is the event allowed from this step at all
 (:class:`~itil_ci.errors.InvalidTransition`, listing what is allowed), may the
 actor make it (:class:`~itil_ci.errors.PermissionDenied`), are the artefacts
@@ -35,7 +41,7 @@ from itil_ci.domain.initiative import (
     Initiative,
     Outcome,
 )
-from itil_ci.engines.audit import seal
+from itil_ci.engines.audit import _check_append, _check_key, seal
 from itil_ci.engines.gates import Gate, View
 from itil_ci.engines.roles import DEFAULT_ROLES, RoleTable
 from itil_ci.errors import InvalidTransition, ItilCiError, StepBlocked
@@ -95,6 +101,7 @@ class _Move:
         artefacts: Mapping[str, Any],
         extra: Callable[[View], None] | None,
     ) -> None:
+        _check_append(engine.initiative, engine._audit_key)
         self.engine = engine
         self.event = event
         self.source = source
@@ -145,7 +152,7 @@ class _Move:
             reason=self.reason,
             artefacts={k: _summary(val) for k, val in self.artefacts.items()},
         )
-        rec = seal(rec, history[-1].hash if history else "")
+        rec = seal(rec, history[-1].hash if history else "", key=eng._audit_key)
         ini.history = [*history, rec]
         self.record = rec
 
@@ -238,11 +245,13 @@ class Engine:
         roles: RoleTable = DEFAULT_ROLES,
         listeners: Iterable[StepListener] = (),
         clock: Callable[[], dt.datetime] | None = None,
+        audit_key: bytes | None = None,
     ) -> None:
         if not isinstance(initiative, Initiative):
             raise v.fail("initiative", "an Initiative", initiative)
         if not isinstance(roles, RoleTable):
             raise v.fail("roles", "a RoleTable", roles)
+        self._audit_key = _check_key("audit_key", audit_key)  # held in memory only
         self.initiative = initiative
         self.roles = roles
         self.listeners: list[StepListener] = list(listeners)

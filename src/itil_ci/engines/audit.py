@@ -2,27 +2,75 @@
 
 Every move an engine makes appends one :class:`~itil_ci.domain.AuditRecord`.
 Each record carries ``prev_hash`` (the previous record's hash, ``""`` for the
-first) and ``hash``: the SHA-256 of a canonical JSON text of the record's
+first) and ``hash``, computed over a canonical JSON text of the record's
 content together with ``prev_hash``.  Editing a record changes its hash;
 removing or reordering records breaks the chain or the sequence numbers;
 removing the newest records leaves a trail that no longer ends at the
 initiative's current step.  :func:`verify_history` checks all of this.
+
+How a record is sealed is written in its ``seal`` field:
+
+- ``"sha256"`` (no key): ``hash`` is the SHA-256 of the canonical text.  Anyone
+  who can write to the store can recompute it, so it shows accidental damage
+  but not deliberate forgery.  The canonical text is exactly what it was
+  before keys existed, so trails stored then verify unchanged.
+- ``"hmac-sha256"`` (an engine given ``audit_key``): ``hash`` is the
+  HMAC-SHA256 under that key of the canonical text, which then also holds
+  ``"seal": "hmac-sha256"``.  Without the key nobody can produce a record that
+  verifies.  The key is never stored; the verifier passes it as ``key=``.
+
+Rules for a trail that holds both kinds (see :func:`verify_history`): unkeyed
+records may come first (a trail started before the key was introduced; the
+first keyed record's ``prev_hash`` then vouches for all of them), but once a
+record is keyed every later one must be keyed too, otherwise a forger could
+replace the keyed tail by recomputed plain hashes (a downgrade).  Verifying
+with ``key=`` also demands that the trail holds at least one keyed record,
+so a trail rewritten entirely with plain hashes is refused.  An engine with no
+key refuses to append to a keyed trail, and an engine with a key refuses to
+append to a trail whose newest keyed record does not verify with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 
 import attrs
 
 from itil_ci.domain.initiative import AuditRecord, Initiative
+from itil_ci.errors import InvalidInputError
 
 __all__ = ["HistoryCheck", "record_hash", "seal", "verify_history"]
 
 #: Prefix of the steps of a PDCA cycle run inside another model's step.
 NESTED_PREFIX = "pdca:"
+
+#: The two values of ``AuditRecord.seal``.
+PLAIN = "sha256"
+KEYED = "hmac-sha256"
+
+#: The shortest secret key accepted (bytes): 128 bits.
+MIN_KEY_BYTES = 16
+
+
+def _check_key(name: str, key: object) -> bytes | None:
+    """``key`` as bytes, or None; the message never shows the key itself."""
+    if key is None:
+        return None
+    if not isinstance(key, bytes | bytearray):
+        hint = " (decode it, e.g. base64.b64decode(text))" if isinstance(key, str) else ""
+        raise InvalidInputError(
+            f"{name}: expected a secret key as bytes (at least {MIN_KEY_BYTES} bytes) or None, "
+            f"got a {type(key).__name__}{hint}"
+        )
+    if len(key) < MIN_KEY_BYTES:
+        raise InvalidInputError(
+            f"{name}: expected a secret key of at least {MIN_KEY_BYTES} bytes, "
+            f"got {len(key)} byte{'' if len(key) == 1 else 's'}"
+        )
+    return bytes(key)
 
 
 def _canonical(record: AuditRecord) -> bytes:
@@ -38,11 +86,17 @@ def _canonical(record: AuditRecord) -> bytes:
         "artefacts": dict(sorted(record.artefacts.items())),
         "prev_hash": record.prev_hash,
     }
+    if record.seal != PLAIN:  # plain records hash exactly as they did before seals existed
+        content["seal"] = record.seal
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def record_hash(record: AuditRecord) -> str:
-    """The SHA-256 (hex) of ``record``'s content and ``prev_hash``; ``hash`` is ignored.
+def record_hash(record: AuditRecord, key: bytes | None = None) -> str:
+    """The hash (hex) ``record`` should carry, by its ``seal``; its own ``hash`` is ignored.
+
+    A ``"sha256"`` record gets the SHA-256 of its content and ``prev_hash``
+    (``key`` is not used); an ``"hmac-sha256"`` record gets the HMAC-SHA256 of
+    the same under ``key``, which it then requires.
 
     Examples:
         >>> import datetime as dt
@@ -50,23 +104,74 @@ def record_hash(record: AuditRecord) -> str:
         >>> r = AuditRecord(0, "start", None, "plan", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "ana")
         >>> len(record_hash(r))
         64
+        >>> keyed = attrs.evolve(r, seal="hmac-sha256")
+        >>> record_hash(keyed, b"k" * 32) != record_hash(keyed, b"x" * 32)
+        True
     """
-    return hashlib.sha256(_canonical(record)).hexdigest()
+    text = _canonical(record)
+    if record.seal == PLAIN:
+        return hashlib.sha256(text).hexdigest()
+    checked = _check_key("key", key)
+    if checked is None:
+        raise InvalidInputError(
+            f"key: expected the secret key record {record.seq} was sealed with "
+            f"({record.seal!r}), got None"
+        )
+    return hmac.new(checked, text, hashlib.sha256).hexdigest()
 
 
-def seal(record: AuditRecord, prev_hash: str) -> AuditRecord:
+def seal(record: AuditRecord, prev_hash: str, *, key: bytes | None = None) -> AuditRecord:
     """``record`` chained after a record whose hash is ``prev_hash``, with its own hash set.
+
+    With ``key`` (bytes, at least 16) the record is sealed ``"hmac-sha256"``,
+    without it ``"sha256"``.
 
     Examples:
         >>> import datetime as dt
         >>> from itil_ci.domain import AuditRecord
         >>> r = AuditRecord(0, "start", None, "plan", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "ana")
         >>> sealed = seal(r, "")
-        >>> sealed.hash == record_hash(sealed)
-        True
+        >>> sealed.seal, sealed.hash == record_hash(sealed)
+        ('sha256', True)
+        >>> key = b"a secret of 16+ bytes"
+        >>> keyed = seal(r, "", key=key)
+        >>> keyed.seal, keyed.hash == record_hash(keyed, key)
+        ('hmac-sha256', True)
     """
-    chained = attrs.evolve(record, prev_hash=prev_hash, hash="")
-    return attrs.evolve(chained, hash=record_hash(chained))
+    checked = _check_key("key", key)
+    chained = attrs.evolve(
+        record, prev_hash=prev_hash, hash="", seal=PLAIN if checked is None else KEYED
+    )
+    return attrs.evolve(chained, hash=record_hash(chained, checked))
+
+
+def _check_append(initiative: Initiative, key: bytes | None) -> None:
+    """Refuse a move that would write a record the trail's verifier must reject.
+
+    Without a key on a keyed trail the new record would be a downgrade; with a
+    key under which the newest keyed record does not verify, the trail would
+    mix keys (or it was altered).  Only the newest keyed record is checked.
+    """
+    newest = next((r for r in reversed(initiative.history) if r.seal != PLAIN), None)
+    if newest is None:
+        return
+    if key is None:
+        raise InvalidInputError(
+            f"audit_key: expected the secret key, got None: the audit trail of initiative "
+            f"{initiative.id!r} is keyed ({newest.seal}) from record {_first_keyed(initiative)}, "
+            "and an unkeyed record after it would read as a forgery; pass audit_key= to "
+            "start()/resume()"
+        )
+    if not hmac.compare_digest(record_hash(newest, key), newest.hash):
+        raise InvalidInputError(
+            f"audit_key: expected the key the audit trail of initiative {initiative.id!r} was "
+            f"sealed with, got a key under which its record {newest.seq} does not verify "
+            "(another key, or the record was altered; check it with verify_history)"
+        )
+
+
+def _first_keyed(initiative: Initiative) -> int:
+    return next(i for i, r in enumerate(initiative.history) if r.seal != PLAIN)
 
 
 @attrs.frozen
@@ -87,13 +192,20 @@ class HistoryCheck:
         return self.ok
 
 
-def verify_history(initiative: Initiative) -> HistoryCheck:
+def verify_history(initiative: Initiative, *, key: bytes | None = None) -> HistoryCheck:
     """Check that ``initiative.history`` is the untouched trail of its moves.
 
     Finds an edited record (its hash no longer matches its content), a removed
     or reordered record (sequence numbers or the hash chain break), and a
     trail whose newest records were removed (it no longer ends at the
     initiative's current step).
+
+    Keyed records (``seal == "hmac-sha256"``) are checked with ``key``: without
+    it each is reported as not verifiable, with a wrong key as edited.  An
+    unkeyed record after a keyed one is reported as a downgrade, and with
+    ``key`` a trail holding no keyed record at all is reported too (see the
+    module docstring for these rules).  Bad input (``key`` not bytes or
+    shorter than 16 bytes) raises; a bad trail never does.
 
     Examples:
         >>> from itil_ci.domain import Actor, Initiative, Objective
@@ -105,9 +217,18 @@ def verify_history(initiative: Initiative) -> HistoryCheck:
         >>> ini.history[0] = attrs.evolve(ini.history[0], actor="eve")
         >>> verify_history(ini).problems
         ('record 0 was edited: its hash does not match its content',)
+        >>> key = b"0123456789abcdef"
+        >>> keyed = Initiative(title="Faster restores")
+        >>> _ = start(keyed, audit_key=key)
+        >>> verify_history(keyed, key=key).ok
+        True
+        >>> verify_history(keyed).problems
+        ('record 0 is keyed; pass key= to verify it',)
     """
+    checked = _check_key("key", key)
     problems: list[str] = []
     prev = ""
+    first_keyed: int | None = None
     last_main: AuditRecord | None = None
     last_nested: AuditRecord | None = None
     for i, rec in enumerate(initiative.history):
@@ -115,13 +236,34 @@ def verify_history(initiative: Initiative) -> HistoryCheck:
             problems.append(f"record {i} has sequence number {rec.seq}: records removed or moved")
         if rec.prev_hash != prev:
             problems.append(f"record {i} does not follow record {i - 1}: the chain is broken")
-        if record_hash(rec) != rec.hash:
-            problems.append(f"record {i} was edited: its hash does not match its content")
+        if rec.seal == PLAIN:
+            if first_keyed is not None:
+                problems.append(
+                    f"record {i} is unkeyed after keyed record {first_keyed}: keyed records "
+                    "were replaced by plain hashes (downgrade)"
+                )
+            if not hmac.compare_digest(record_hash(rec), rec.hash):
+                problems.append(f"record {i} was edited: its hash does not match its content")
+        else:
+            if first_keyed is None:
+                first_keyed = i
+            if checked is None:
+                problems.append(f"record {i} is keyed; pass key= to verify it")
+            elif not hmac.compare_digest(record_hash(rec, checked), rec.hash):
+                problems.append(
+                    f"record {i} was edited or sealed with another key: its HMAC does not "
+                    "match its content"
+                )
         prev = rec.hash
         if rec.to_step.startswith(NESTED_PREFIX):
             last_nested = rec
         else:
             last_main = rec
+    if checked is not None and initiative.history and first_keyed is None:
+        problems.append(
+            "no record is keyed although key= was given: the trail was written or rewritten "
+            "without the key"
+        )
     if initiative.step is not None and (last_main is None or last_main.to_step != initiative.step):
         shown = None if last_main is None else last_main.to_step
         problems.append(

@@ -251,6 +251,7 @@ class PDCACycle(Engine):
         roles: RoleTable = DEFAULT_ROLES,
         listeners: Iterable[StepListener] = (),
         clock: Any = None,
+        audit_key: bytes | None = None,
     ) -> None:
         if not isinstance(nested, bool):
             raise v.fail("nested", "True or False", nested)
@@ -258,7 +259,9 @@ class PDCACycle(Engine):
         if nested:
             self.state_field = "pdca_step"
             self._prefix = "pdca:"
-        super().__init__(initiative, roles=roles, listeners=listeners, clock=clock)
+        super().__init__(
+            initiative, roles=roles, listeners=listeners, clock=clock, audit_key=audit_key
+        )
         self._role_model = ImprovementModel.PDCA.value
 
     def _check_binding(self) -> None:
