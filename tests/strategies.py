@@ -174,6 +174,7 @@ audit_records = st.builds(
     artefacts=st.dictionaries(names, texts, max_size=3),
     prev_hash=st.text(string.hexdigits, max_size=64),
     hash=st.text(string.hexdigits, max_size=64),
+    seal=st.sampled_from(("sha256", "hmac-sha256")),
 )
 
 
