@@ -409,12 +409,6 @@ def test_start_on_a_started_keyed_initiative_resumes_with_the_key() -> None:
     assert verify_history(ini, key=KEY).ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=InvalidInputError,
-    reason="ContinualImprovementModel.pdca() (itil4.py) does not pass audit_key on to the "
-    "nested cycle yet; the cycle refuses to write an unkeyed record into a keyed trail",
-)
 def test_a_nested_pdca_cycle_of_a_keyed_itil4_engine_seals_with_the_key() -> None:
     first = seal(AuditRecord(0, "start", None, "action", T0, "mia"), "", key=KEY)
     ini = Initiative(title="x", step="action", plan=[Action("Runbook")], history=[first])

@@ -450,6 +450,7 @@ class ContinualImprovementModel(Engine):
             roles=self.roles,
             listeners=self.listeners,
             clock=self.clock,
+            audit_key=self._audit_key,
         )
         if actor is not None and self.initiative.pdca_step in (None, CLOSED):
             cycle.begin(actor=actor, note=note)
