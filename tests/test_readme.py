@@ -13,9 +13,22 @@ def _blocks(lang: str) -> list[str]:
     return re.findall(rf"^```{lang}\n(.*?)^```$", text, flags=re.S | re.M)
 
 
-def test_readme_quick_start_runs() -> None:
+def test_readme_quick_start_runs_and_prints_what_it_says() -> None:
+    import contextlib
+    import io
+
     (code,) = _blocks("python")
-    exec(compile(code, "README.md", "exec"), {})
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    # the block's trailing "# ..." lines are the output it promises
+    promised = []
+    for line in reversed(code.rstrip().splitlines()):
+        if not line.startswith("# "):
+            break
+        promised.insert(0, line[2:])
+    assert promised
+    assert out.getvalue().splitlines() == promised
 
 
 def test_readme_opens_with_the_two_commands() -> None:
