@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -234,7 +236,39 @@ BAD_INPUT = [
     ("record", ("k", _t("2026-01-01"), [np.inf]), InvalidInputError, r"values\[0\]"),
     ("record", ("k", ["2026-01-01"], [1.0]), InvalidInputError, r"times\[0\]"),
     ("record", ("k", _t("2026-01-01"), [1.0], ""), InvalidInputError, "source: expected"),
-    ("series", ("k", None, None, {"service": "x"}), InvalidInputError, "filters: expected only"),
+    ("series", ("k", None, None, {"bad name": "x"}), InvalidInputError, "filters: expected a dim"),
+    ("series", ("k", None, None, {"service": None}), InvalidInputError, r"filters\['service'\]"),
+    ("series", ("k", None, None, {"service": [3]}), InvalidInputError, "a string or a list"),
+    ("series", ("k", None, None, {"source": 3}), InvalidInputError, "a source name, None"),
+    ("series", ("k", None, None, "service"), InvalidInputError, "filters: expected a mapping"),
+    ("record", ("k", _t("2026-01-01"), [1.0], None, {"source": "x"}), InvalidInputError, "not 'so"),
+    ("record", ("k", _t("2026-01-01"), [1.0], None, {"1st": "x"}), InvalidInputError, "dims: exp"),
+    ("record", ("k", _t("2026-01-01"), [1.0], None, {"a": ""}), InvalidInputError, "non-empty"),
+    ("record", ("k", _t("2026-01-01"), [1.0], None, ["a"]), InvalidInputError, "dims: expected"),
+    (
+        "record",
+        ("k", _t("2026-01-01", "2026-01-02"), [1.0, 2.0], None, {"a": ["x"]}),
+        InvalidInputError,
+        r"dims\['a'\]: expected one string or 2 strings .* got shape \(1,\)",
+    ),
+    (
+        "record",
+        ("k", _t("2026-01-01", "2026-01-02"), [1.0, 2.0], None, {"a": ["x", 3]}),
+        InvalidInputError,
+        r"dims\['a'\]\[1\]: expected a string",
+    ),
+    (
+        "record",
+        ("k", _t("2026-01-01", "2026-01-02"), [1.0, 2.0], None, {"a": ["x", ""]}),
+        InvalidInputError,
+        r"dims\['a'\]\[1\]: expected a non-empty string",
+    ),
+    (
+        "record",
+        ("k", _t("2026-01-01", "2026-01-02"), [1.0, 2.0], None, {"a": np.array([1, 2])}),
+        InvalidInputError,
+        r"dims\['a'\]: expected strings \(one per observation\), got 'an array of int64'",
+    ),
     ("series", ("k", "yesterday"), InvalidInputError, "start"),
     ("opportunities", (), InvalidInputError, "status"),
     ("initiatives", (), InvalidInputError, "overdue"),
@@ -434,6 +468,15 @@ def _fill(reg: Register) -> None:
     reg.record("mttr", _t("2026-01-01", "2026-01-02"), [0.1, np.nan])
     reg.record("mttr", _t("2026-01-01"), [1e-300], source="snow")
     reg.record("fcr", _t("2026-01-01T00:00:00.000000001"), [-0.0])
+    # dimensions: per observation, one for all, a missing one (None), a non-ASCII value
+    reg.record(
+        "mttr",
+        _t("2026-01-01", "2026-01-01", "2026-01-03"),
+        [2.0, 3.0, np.nan],
+        source="snow",
+        dims={"service": ["email", "vpn", "email"], "team": ["ops", None, 'Zürich, "a"']},
+    )
+    reg.record("fcr", _t("2026-01-02"), [0.5], dims={"priority": "P1"})
 
 
 def test_json_round_trip_is_exact(reg: Register) -> None:
@@ -443,6 +486,16 @@ def test_json_round_trip_is_exact(reg: Register) -> None:
     other.import_json(text)
     assert other.export() == reg.export()
     assert other.export_json() == text
+    assert [(rs.series.kpi_key, rs.source, rs.dims) for rs in reg.export().series] == [
+        ("fcr", None, {}),
+        ("fcr", None, {"priority": "P1"}),
+        ("mttr", None, {}),
+        ("mttr", "snow", {}),
+        ("mttr", "snow", {"service": "email", "team": 'Zürich, "a"'}),
+        ("mttr", "snow", {"service": "email", "team": "ops"}),
+        ("mttr", "snow", {"service": "vpn"}),
+    ]
+    np.testing.assert_array_equal(other.series("mttr").values, reg.series("mttr").values)
     assert json.loads(text)["type"] == "RegisterExport"
 
 
@@ -488,11 +541,23 @@ def test_bad_csv_import_names_file_and_line(reg: Register, tmp_path: Path) -> No
     _fill(reg)
     d = tmp_path / "csv"
     reg.export_csv(d)
-    obs = (d / "observations.csv").read_text().splitlines()
-    obs[2] = obs[2].rsplit(",", 1)[0] + ",abc"
-    (d / "observations.csv").write_text("\n".join(obs) + "\n")
+    good = (d / "observations.csv").read_text()
+
+    def edit(column: int, cell: str) -> None:
+        rows = list(csv.reader(io.StringIO(good)))
+        rows[2][column] = cell
+        with (d / "observations.csv").open("w", newline="") as f:
+            csv.writer(f).writerows(rows)
+
     target = Register.in_memory()
+    edit(3, "abc")
     with pytest.raises(InvalidInputError, match=r"observations.csv, line 3, field 'value'"):
+        target.import_csv(d)
+    edit(4, '{"service": "email"}')  # not canonical (a space)
+    with pytest.raises(InvalidInputError, match=r"line 3, field 'dims': dims: expected the can"):
+        target.import_csv(d)
+    edit(4, '{"source":"x"}')
+    with pytest.raises(InvalidInputError, match=r"line 3, field 'dims': dims: expected a dim"):
         target.import_csv(d)
     assert target.export() == RegisterExport()
     (d / "kpis.csv").unlink()

@@ -246,13 +246,13 @@ def test_migrations_run_on_open_in_order(tmp_path: Path, monkeypatch: pytest.Mon
     path = tmp_path / "old.db"
     with Register.open(path) as reg:
         reg.log(ic.Opportunity("old", id="o1"))
-    migrations = {**_schema.MIGRATIONS, 1: "CREATE TABLE extra (x INTEGER)"}
+    migrations = {**_schema.MIGRATIONS, SCHEMA_VERSION: "CREATE TABLE extra (x INTEGER)"}
     monkeypatch.setattr(_sqlite, "MIGRATIONS", migrations)
-    monkeypatch.setattr(_sqlite, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(_sqlite, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Register.open(path) as reg:
         assert reg.opportunity("o1").title == "old"
     con = sqlite3.connect(path)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
     assert con.execute("SELECT count(*) FROM extra").fetchone()[0] == 0
     con.close()
 

@@ -17,8 +17,9 @@ from itil_ci.domain.opportunity import Opportunity
 from itil_ci.domain.series import Series
 from itil_ci.errors import DecodeError, ImportRowError, InvalidInputError
 from itil_ci.io.codec import from_json, to_json
+from itil_ci.register import _dims
 from itil_ci.register.records import RecordedSeries, RegisterExport
-from itil_ci.register.store import Times, Values
+from itil_ci.register.store import Times, Values, group_order
 
 if TYPE_CHECKING:
     from itil_ci.register.register import Register
@@ -27,27 +28,28 @@ _EMPTY_T: Times = np.empty(0, dtype=np.int64)
 _EMPTY_X: Values = np.empty(0, dtype=np.float64)
 
 
-def _source_order(sources: Sequence[str | None]) -> dict[str | None, int]:
-    ordered = sorted(set(sources), key=lambda s: (s is not None, s or ""))
-    return {s: i for i, s in enumerate(ordered)}
+def _group_codes(chunks: list[tuple[str | None, str, Times, Values]]) -> Any:
+    """Per observation, the rank of its chunk's (source, dims) group (None if one group)."""
+    groups = [(c[0], c[1]) for c in chunks]
+    if len(set(groups)) < 2:
+        return None
+    ordered = sorted(set(groups), key=lambda g: group_order(("", g[0], g[1])))
+    rank = {g: i for i, g in enumerate(ordered)}
+    return np.repeat(
+        np.array([rank[g] for g in groups], dtype=np.int64),
+        np.array([c[2].size for c in chunks], dtype=np.int64),
+    )
 
 
 def assemble(
-    chunks: list[tuple[str | None, Times, Values]], lo: int | None, hi: int | None
+    chunks: list[tuple[str | None, str, Times, Values]], lo: int | None, hi: int | None
 ) -> tuple[Times, Values]:
-    """Concatenate chunks, keep ``lo <= t < hi`` and order by (time, source, insertion)."""
+    """Concatenate chunks, keep ``lo <= t < hi`` and order by (time, source, dims, insertion)."""
     if not chunks:
         return _EMPTY_T, _EMPTY_X
-    t = np.concatenate([c[1] for c in chunks]) if len(chunks) > 1 else chunks[0][1]
-    x = np.concatenate([c[2] for c in chunks]) if len(chunks) > 1 else chunks[0][2]
-    sources = [c[0] for c in chunks]
-    codes = None
-    if len(set(sources)) > 1:
-        rank = _source_order(sources)
-        codes = np.repeat(
-            np.array([rank[s] for s in sources], dtype=np.int64),
-            np.array([c[1].size for c in chunks], dtype=np.int64),
-        )
+    t = np.concatenate([c[2] for c in chunks]) if len(chunks) > 1 else chunks[0][2]
+    x = np.concatenate([c[3] for c in chunks]) if len(chunks) > 1 else chunks[0][3]
+    codes = _group_codes(chunks)
     if lo is not None or hi is not None:
         keep = np.ones(t.size, dtype=bool)
         if lo is not None:
@@ -67,11 +69,12 @@ def assemble(
 
 
 def recorded(reg: Register) -> list[RecordedSeries]:
-    """Every (KPI key, source) series of the register, in canonical order."""
+    """Every (KPI key, source, dims) series of the register, in canonical order."""
     out = []
-    for key, source in reg.store.series_keys():
-        s = reg.series(key, filters={"source": source})
-        out.append(RecordedSeries(s, source))
+    for key, source, dims in reg.store.series_keys():
+        t, x = assemble(reg.store.fetch(key, None, None, [source], [dims]), None, None)
+        s = Series(t.view("datetime64[ns]"), x, kpi_key=key, allow_missing=bool(np.isnan(x).any()))
+        out.append(RecordedSeries(s, source, _dims.parse(dims)))
     return out
 
 
@@ -82,7 +85,8 @@ _ENTITY_COLUMNS = {
     "initiatives": ("id", "version", "step", "model", "remeasure_on", "updated_at"),
 }
 _FILES = ("opportunities", "initiatives", "kpis", "baselines", "observations")
-_OBS_HEADER = ["kpi_key", "source", "time", "value"]
+_OBS_HEADER = ["kpi_key", "source", "time", "value", "dims"]
+_OBS_HEADER_V1 = _OBS_HEADER[:4]  # written before observations had dimensions
 
 
 def _cell(value: object) -> str:
@@ -124,23 +128,27 @@ def write_csv(doc: RegisterExport, directory: Path) -> list[Path]:
             times = np.char.add(np.datetime_as_string(s.times, unit="ns"), "Z")
             values = s.values.astype(str)
             values[np.isnan(s.values)] = ""
+            dims = _dims.canonical(rs.dims) if rs.dims else ""
             w.writerows(
                 zip(
                     repeat(s.kpi_key),
                     repeat(rs.source or ""),
                     times.tolist(),
                     values.tolist(),
+                    repeat(dims),
                     strict=False,
                 )
             )
     return paths
 
 
-def _rows(path: Path, header: list[str]) -> list[list[str]]:
+def _rows(path: Path, header: list[str], *older: list[str]) -> list[list[str]]:
     if not path.is_file():
         raise ImportRowError(str(path), "the file is missing (expected a table of export_csv)")
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
+    if rows and any(rows[0] == h for h in older):
+        header = rows[0]
     if not rows or rows[0][: len(header)] != header:
         got = rows[0] if rows else []
         raise ImportRowError(str(path), f"expected the header {header}, got {got}", line=1)
@@ -179,10 +187,12 @@ def read_csv(directory: Path) -> RegisterExport:
     kpis = _documents(directory / "kpis.csv", ["key", "document"], KPI)
     bases = _documents(directory / "baselines.csv", ["kpi_key", "document"], Baseline)
     path = directory / "observations.csv"
-    rows = _rows(path, _OBS_HEADER)
+    rows = _rows(path, _OBS_HEADER, _OBS_HEADER_V1)
     series: list[RecordedSeries] = []
     if rows:
-        keys, sources, times, values = (np.array(col) for col in zip(*rows, strict=True))
+        columns = [np.array(col) for col in zip(*rows, strict=True)]
+        keys, sources, times, values = columns[:4]
+        dims = columns[4] if len(columns) > 4 else np.full(len(rows), "")
         try:
             t = np.array(np.char.rstrip(times, "Z"), dtype="datetime64[ns]")
         except ValueError:
@@ -201,7 +211,8 @@ def read_csv(directory: Path) -> RegisterExport:
             raise ImportRowError(
                 str(path), f"expected a number, got {values[bad]!r}", line=bad + 2, field="value"
             ) from None
-        pair = np.char.add(np.char.add(keys, "\x00"), sources)
+        pair = np.char.add(np.char.add(np.char.add(keys, "\x00"), sources), "\x00")
+        pair = np.char.add(pair, dims)
         uniq, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
         order = np.argsort(inverse, kind="stable")
         bounds = np.searchsorted(inverse[order], np.arange(uniq.size + 1))
@@ -209,15 +220,20 @@ def read_csv(directory: Path) -> RegisterExport:
         for g in range(uniq.size):
             idx = order[bounds[g] : bounds[g + 1]]
             key, src = str(keys[first[g]]), str(sources[first[g]])
+            cell = str(dims[first[g]])
             try:
                 s = Series(t[idx], x[idx], kpi_key=key, allow_missing=bool(np.isnan(x[idx]).any()))
                 KPI(key)
+                combination = _dims.parse(cell) if cell else {}
             except InvalidInputError as exc:
-                raise ImportRowError(str(path), str(exc), line=int(idx[0]) + 2) from None
-            groups.append(RecordedSeries(s, src or None))
+                field = "dims" if str(exc).startswith("dims") else None
+                raise ImportRowError(
+                    str(path), str(exc), line=int(idx[0]) + 2, field=field
+                ) from None
+            groups.append(RecordedSeries(s, src or None, combination))
         series = sorted(
             groups,
-            key=lambda rs: (rs.series.kpi_key, rs.source is not None, rs.source or ""),
+            key=lambda rs: group_order((rs.series.kpi_key, rs.source, _dims.canonical(rs.dims))),
         )
     return RegisterExport(tuple(opps), tuple(inis), tuple(kpis), tuple(bases), tuple(series))
 

@@ -12,7 +12,16 @@ from typing import Any
 
 from itil_ci.errors import StorageError
 from itil_ci.register._schema import INDEXED
-from itil_ci.register.store import Times, Values, Where, conflict, duplicate, missing
+from itil_ci.register.store import (
+    NO_DIMS,
+    Times,
+    Values,
+    Where,
+    conflict,
+    duplicate,
+    group_order,
+    missing,
+)
 
 __all__ = ["MemoryStore"]
 
@@ -48,7 +57,7 @@ class MemoryStore:
         }
         self._kpis: dict[str, str] = {}
         self._baselines: list[tuple[str, str]] = []
-        self._chunks: list[tuple[str, str | None, Times, Values]] = []
+        self._chunks: list[tuple[str, str | None, str, Times, Values]] = []
         self._depth = 0
         self._closed = False
 
@@ -273,20 +282,22 @@ class MemoryStore:
         self._check()
         return [d for k, d in self._baselines if kpi_key is None or k == kpi_key]
 
-    def append(self, kpi_key: str, source: str | None, times: Times, values: Values) -> None:
-        """Append observations.
+    def append(
+        self, kpi_key: str, source: str | None, times: Times, values: Values, dims: str = NO_DIMS
+    ) -> None:
+        """Append observations of one key, source and dims.
 
         Examples:
             >>> s = MemoryStore()
             >>> import numpy as np
             >>> s.append("mttr", None, np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0]))
             >>> s.series_keys()
-            [('mttr', None)]
+            [('mttr', None, '{}')]
         """
         self._check()
         t, x = times.copy(), values.copy()
         t.flags.writeable = x.flags.writeable = False
-        self._chunks.append((kpi_key, source, t, x))
+        self._chunks.append((kpi_key, source, dims, t, x))
 
     def fetch(
         self,
@@ -294,43 +305,54 @@ class MemoryStore:
         start: int | None,
         end: int | None,
         sources: Sequence[str | None] | None,
-    ) -> list[tuple[str | None, Times, Values]]:
-        """Chunks of ``kpi_key`` in insertion order.
+        dims: Sequence[str] | None = None,
+    ) -> list[tuple[str | None, str, Times, Values]]:
+        """Chunks of ``kpi_key`` in insertion order (of ``sources`` and ``dims`` if given).
 
         Examples:
             >>> s = MemoryStore()
             >>> import numpy as np
             >>> s.append("mttr", None, np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0]))
-            >>> [(src, t.tolist(), x.tolist()) for src, t, x in s.fetch("mttr", None, None, None)]
-            [(None, [1, 2], [4.0, 5.0])]
+            >>> [(src, d, t.tolist()) for src, d, t, _ in s.fetch("mttr", None, None, None)]
+            [(None, '{}', [1, 2])]
             >>> s.fetch("mttr", 3, None, None)
             []
         """
         self._check()
+        want_sources = None if sources is None else set(sources)
+        want_dims = None if dims is None else set(dims)
         out = []
-        for key, source, t, x in self._chunks:
-            if key != kpi_key or (sources is not None and source not in sources) or not t.size:
+        for key, source, d, t, x in self._chunks:
+            if key != kpi_key or not t.size:
+                continue
+            if (want_sources is not None and source not in want_sources) or (
+                want_dims is not None and d not in want_dims
+            ):
                 continue
             if (start is not None and t[-1] < start) or (end is not None and t[0] >= end):
                 continue
-            out.append((source, t, x))
+            out.append((source, d, t, x))
         return out
 
-    def series_keys(self) -> list[tuple[str, str | None]]:
-        """Every (key, source) with observations.
+    def series_keys(self, kpi_key: str | None = None) -> list[tuple[str, str | None, str]]:
+        """Every (key, source, dims) with observations (of ``kpi_key`` only if given).
 
         Examples:
             >>> s = MemoryStore()
             >>> import numpy as np
             >>> t, x = np.array([1], dtype=np.int64), np.array([4.0])
             >>> s.append("mttr", "itsm", t, x)
-            >>> s.append("mttr", None, t, x)
+            >>> s.append("mttr", None, t, x, '{"team":"a"}')
             >>> s.series_keys()
-            [('mttr', None), ('mttr', 'itsm')]
+            [('mttr', None, '{"team":"a"}'), ('mttr', 'itsm', '{}')]
         """
         self._check()
-        keys = {(k, s) for k, s, t, _ in self._chunks if t.size}
-        return sorted(keys, key=lambda ks: (ks[0], ks[1] is not None, ks[1] or ""))
+        keys = {
+            (k, s, d)
+            for k, s, d, t, _ in self._chunks
+            if t.size and (kpi_key is None or k == kpi_key)
+        }
+        return sorted(keys, key=group_order)
 
     def close(self) -> None:
         """Drop everything.

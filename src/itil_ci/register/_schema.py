@@ -12,13 +12,17 @@ decodes a document.  Observations are stored in chunks: each row holds up to
 :data:`CHUNK` observations of one KPI key and source as two little-endian
 blobs (``int64`` nanoseconds since the epoch, UTC, and ``float64`` values,
 ``NaN`` for a missing value), with the chunk's first and last time in indexed
-columns.
+columns.  Since version 2 each chunk also has ``dims``: the canonical JSON of
+its observations' dimensions (sorted keys, no spaces; ``'{}'`` for none,
+which is what every chunk of a version 1 file gets), in the covering index
+``chunks_groups`` so the chunk groups of a KPI are listed without reading a
+chunk.
 """
 
 from __future__ import annotations
 
 #: Version of the register file format written by this library.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: ``PRAGMA application_id`` of a register file ("ITCI" in ASCII).
 APPLICATION_ID = 0x49544349
@@ -86,7 +90,14 @@ CREATE TABLE chunks (
 CREATE INDEX chunks_key ON chunks (kpi_key, t_min, t_max);
 """
 
+# Version 2: dimensions of observations.  ADD COLUMN with a constant default does not
+# rewrite the table: rows written before read back as '{}'.
+_V2 = """
+ALTER TABLE chunks ADD COLUMN dims TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX chunks_groups ON chunks (kpi_key, dims, source);
+"""
+
 #: ``MIGRATIONS[n]``: the SQL that takes a file from schema version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, str] = {0: _V1}
+MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2}
 
 assert sorted(MIGRATIONS) == list(range(SCHEMA_VERSION))

@@ -21,11 +21,21 @@ import numpy as np
 
 from itil_ci.errors import StorageError
 from itil_ci.register._schema import APPLICATION_ID, CHUNK, INDEXED, MIGRATIONS, SCHEMA_VERSION
-from itil_ci.register.store import Times, Values, Where, conflict, duplicate, missing
+from itil_ci.register.store import (
+    NO_DIMS,
+    Times,
+    Values,
+    Where,
+    conflict,
+    duplicate,
+    group_order,
+    missing,
+)
 
 __all__ = ["SQLiteStore"]
 
 _MAGIC = b"SQLite format 3\x00"
+_BATCH = 500  # dims keys per query (well under SQLite's parameter limit)
 
 
 def _explain(exc: sqlite3.Error, path: str, doing: str) -> StorageError:
@@ -456,7 +466,9 @@ class SQLiteStore:
                 )
             return [r[0] for r in cur]
 
-    def append(self, kpi_key: str, source: str | None, times: Times, values: Values) -> None:
+    def append(
+        self, kpi_key: str, source: str | None, times: Times, values: Values, dims: str = NO_DIMS
+    ) -> None:
         """Append observations as chunks of at most ``CHUNK`` rows.
 
         Examples:
@@ -464,7 +476,7 @@ class SQLiteStore:
             >>> import numpy as np
             >>> s.append("mttr", None, np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0]))
             >>> s.series_keys()
-            [('mttr', None)]
+            [('mttr', None, '{}')]
             >>> s.close()
         """
         t = np.ascontiguousarray(times, dtype="<i8")
@@ -473,6 +485,7 @@ class SQLiteStore:
             (
                 kpi_key,
                 source,
+                dims,
                 int(t[i]),
                 int(t[min(i + CHUNK, t.size) - 1]),
                 int(min(CHUNK, t.size - i)),
@@ -483,8 +496,8 @@ class SQLiteStore:
         )
         with self.transaction(), self._guard(f"record observations of {kpi_key!r}") as con:
             con.executemany(
-                "INSERT INTO chunks (kpi_key, source, t_min, t_max, n, times, vals) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO chunks (kpi_key, source, dims, t_min, t_max, n, times, vals) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
 
@@ -494,20 +507,24 @@ class SQLiteStore:
         start: int | None,
         end: int | None,
         sources: Sequence[str | None] | None,
-    ) -> list[tuple[str | None, Times, Values]]:
+        dims: Sequence[str] | None = None,
+    ) -> list[tuple[str | None, str, Times, Values]]:
         """Chunks of ``kpi_key`` overlapping ``[start, end)``, in insertion order.
+
+        Only the chunks selected by the query (key, window, ``sources``,
+        ``dims``) are read from the file and decoded.
 
         Examples:
             >>> s = SQLiteStore(":memory:")
             >>> import numpy as np
             >>> s.append("mttr", None, np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0]))
-            >>> [(src, t.tolist(), x.tolist()) for src, t, x in s.fetch("mttr", None, None, None)]
-            [(None, [1, 2], [4.0, 5.0])]
+            >>> [(src, d, t.tolist()) for src, d, t, _ in s.fetch("mttr", None, None, None)]
+            [(None, '{}', [1, 2])]
             >>> s.fetch("mttr", 3, None, None)
             []
             >>> s.close()
         """
-        sql = "SELECT source, n, times, vals FROM chunks WHERE kpi_key = ?"
+        sql = "SELECT seq, source, dims, n, times, vals FROM chunks WHERE kpi_key = ?"
         params: list[object] = [kpi_key]
         if start is not None:
             sql += " AND t_max >= ?"
@@ -519,13 +536,26 @@ class SQLiteStore:
             clause, extra = _where(("source",), {"source": tuple(sources)}, {})
             sql += " AND " + clause.removeprefix(" WHERE ")
             params.extend(extra)
+        # one query per batch of dims keys (SQLite limits the parameters of a statement)
+        batches: list[list[str]] = [[]] if dims is None else []
+        if dims is not None:
+            wanted = sorted(set(dims))
+            batches = [wanted[i : i + _BATCH] for i in range(0, len(wanted), _BATCH)]
+        rows: list[tuple[object, ...]] = []
         with self._guard(f"read observations of {kpi_key!r}") as con:
-            rows = con.execute(sql + " ORDER BY seq", params).fetchall()
-        out: list[tuple[str | None, Times, Values]] = []
-        for s, n, t, x in rows:
+            for batch in batches:
+                extra_sql = f" AND dims IN ({','.join('?' * len(batch))})" if dims else ""
+                query = sql + extra_sql + " ORDER BY seq"
+                rows += con.execute(query, [*params, *batch]).fetchall()
+        if len(batches) > 1:
+            rows.sort(key=lambda r: int(r[0]))  # type: ignore[call-overload]
+        out: list[tuple[str | None, str, Times, Values]] = []
+        for _, src, d, n, t, x in rows:
             if (
                 not isinstance(t, bytes)
                 or not isinstance(x, bytes)
+                or not isinstance(d, str)
+                or not isinstance(n, int)
                 or len(t) != len(x)
                 or (len(t) != 8 * n)
             ):
@@ -535,27 +565,31 @@ class SQLiteStore:
                 )
             times = np.frombuffer(t, dtype="<i8").astype(np.int64, copy=False)
             values = np.frombuffer(x, dtype="<f8").astype(np.float64, copy=False)
-            out.append((s, times, values))
+            out.append((None if src is None else str(src), d, times, values))
         return out
 
-    def series_keys(self) -> list[tuple[str, str | None]]:
-        """Every (key, source) with observations.
+    def series_keys(self, kpi_key: str | None = None) -> list[tuple[str, str | None, str]]:
+        """Every (key, source, dims) with observations (an index-only query).
 
         Examples:
             >>> s = SQLiteStore(":memory:")
             >>> import numpy as np
             >>> t, x = np.array([1], dtype=np.int64), np.array([4.0])
             >>> s.append("mttr", "itsm", t, x)
-            >>> s.append("mttr", None, t, x)
+            >>> s.append("mttr", None, t, x, '{"team":"a"}')
             >>> s.series_keys()
-            [('mttr', None), ('mttr', 'itsm')]
+            [('mttr', None, '{"team":"a"}'), ('mttr', 'itsm', '{}')]
             >>> s.close()
         """
         with self._guard("list series") as con:
-            rows = con.execute("SELECT DISTINCT kpi_key, source FROM chunks").fetchall()
-        return sorted(
-            ((str(k), s) for k, s in rows), key=lambda ks: (ks[0], ks[1] is not None, ks[1] or "")
-        )
+            if kpi_key is None:
+                rows = con.execute("SELECT DISTINCT kpi_key, source, dims FROM chunks").fetchall()
+            else:
+                rows = con.execute(
+                    "SELECT DISTINCT kpi_key, source, dims FROM chunks WHERE kpi_key = ?",
+                    (kpi_key,),
+                ).fetchall()
+        return sorted(((str(k), s, str(d)) for k, s, d in rows), key=group_order)
 
     def close(self) -> None:
         """Close the connection (a later call raises StorageError).

@@ -15,24 +15,40 @@ from itil_ci.domain.kpi import KPI
 from itil_ci.domain.opportunity import Opportunity
 from itil_ci.domain.results import Evaluation, Signal
 from itil_ci.domain.series import Series
+from itil_ci.register._dims import check_combination
 
 __all__ = ["Drift", "KPIOutcome", "RecordedSeries", "RegisterExport"]
 
 
+def _v_dims(instance: object, attribute: attrs.Attribute[dict[str, str]], value: object) -> None:
+    check_combination(attribute.name, value)
+
+
 @attrs.frozen
 class RecordedSeries:
-    """The observations of one KPI key from one ``source`` (None: unlabelled).
+    """The observations of one KPI key from one ``source`` (None: unlabelled) with ``dims``.
+
+    ``dims`` are the dimensions shared by these observations (e.g.
+    ``{"service": "email"}``; empty for none), as given to
+    :meth:`Register.record`.
 
     Examples:
         >>> import numpy as np
         >>> from itil_ci.domain import Series
         >>> s = Series(np.array(["2026-01-01"], dtype="datetime64[ns]"), [3.0], kpi_key="mttr")
-        >>> RecordedSeries(s, source="servicenow").source
-        'servicenow'
+        >>> rs = RecordedSeries(s, source="servicenow", dims={"service": "email"})
+        >>> rs.source, rs.dims
+        ('servicenow', {'service': 'email'})
     """
 
     series: Series
     source: str | None = None
+    dims: dict[str, str] = attrs.field(
+        factory=dict,
+        validator=_v_dims,
+        eq=attrs.cmp_using(eq=lambda a, b: a == b),
+        hash=False,
+    )
 
 
 @attrs.frozen
@@ -40,7 +56,8 @@ class RegisterExport:
     """The whole register as one document (see :meth:`Register.export_json`).
 
     Entities are ordered by id, KPIs by key, baselines oldest first and
-    series by KPI key then source (unlabelled first).
+    series by KPI key, then source (unlabelled first), then dims (none first,
+    then by their canonical JSON).
 
     Examples:
         >>> RegisterExport().opportunities

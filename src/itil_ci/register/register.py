@@ -30,11 +30,11 @@ from itil_ci.domain.ranking import Ranking
 from itil_ci.domain.series import Series, to_datetime64
 from itil_ci.errors import DecodeError, InvalidInputError, NotFound, StorageError
 from itil_ci.io.codec import from_json, to_json
-from itil_ci.register import _exchange
+from itil_ci.register import _dims, _exchange
 from itil_ci.register._memory import MemoryStore
 from itil_ci.register._sqlite import SQLiteStore
 from itil_ci.register.records import Drift, KPIOutcome, RegisterExport
-from itil_ci.register.store import Store
+from itil_ci.register.store import NO_DIMS, Store, group_order
 
 __all__ = ["Register"]
 
@@ -482,7 +482,14 @@ class Register:
 
     # -- observations -------------------------------------------------------------------
 
-    def record(self, kpi_key: str, times: Any, values: Any, source: str | None = None) -> int:
+    def record(
+        self,
+        kpi_key: str,
+        times: Any,
+        values: Any,
+        source: str | None = None,
+        dims: Mapping[str, Any] | None = None,
+    ) -> int:
         """Append observations of ``kpi_key`` in one transaction; return how many.
 
         ``times`` are timezone-aware times (``datetime64`` arrays are read as
@@ -490,12 +497,24 @@ class Register:
         missing value); ``source`` labels where they came from, for
         :meth:`series` ``filters``.  The key need not be defined as a KPI.
 
+        ``dims`` labels the observations with dimensions to slice them by
+        later: it maps a dimension name (an identifier such as ``"service"``;
+        ``"source"`` is taken) to one non-empty string for every
+        observation, or to an array-like of strings, one per observation
+        (None: that observation does not have the dimension).  The
+        observations are split by their combination of dimensions in numpy
+        and each combination is stored as its own group.
+
         Examples:
             >>> import numpy as np
             >>> reg = Register.in_memory()
             >>> t = np.array(["2026-01-01", "2026-01-02"], dtype="datetime64[ns]")
             >>> reg.record("mttr", t, [5.0, 4.0], source="servicenow")
             2
+            >>> reg.record("mttr", t, [6.0, 3.0], dims={"service": ["email", "vpn"]})
+            2
+            >>> reg.series("mttr", filters={"service": "vpn"}).values.tolist()
+            [3.0]
         """
         try:
             KPI(kpi_key)
@@ -511,12 +530,23 @@ class Register:
             raise InvalidInputError(
                 f"values: expected {t.size} values (one per time), got {x.size}"
             )
+        groups = _dims.split(dims, int(t.size))
         ti = t.view(np.int64)
         if ti.size > 1 and (ti[1:] < ti[:-1]).any():
             order = np.argsort(ti, kind="stable")
             ti, x = ti[order], x[order]
+            # the groups' rows follow the observations into time order
+            where = np.empty_like(order)
+            where[order] = np.arange(order.size)
+            groups = [(k, None if r is None else np.sort(where[r])) for k, r in groups]
         if ti.size:
-            self.store.append(kpi_key, source, ti, x + 0.0)
+            x = x + 0.0
+            with self.store.transaction():
+                for key, rows in groups:
+                    if rows is None:
+                        self.store.append(kpi_key, source, ti, x, key)
+                    else:
+                        self.store.append(kpi_key, source, ti[rows], x[rows], key)
         return int(ti.size)
 
     def series(
@@ -528,37 +558,37 @@ class Register:
     ) -> Series:
         """The observations of ``kpi_key`` with ``start <= time < end``, as a Series.
 
-        ``filters`` may hold ``"source"``: one source or a list of them (None
-        for unlabelled observations).  Observations come in time order; equal
-        times in source order (unlabelled first), then in recording order.
-        ``allow_missing`` is True exactly when a value is missing.
+        ``filters`` maps ``"source"`` or a dimension name to one value or a
+        list of them; an observation is kept when it matches every filter.
+        For ``"source"``, None stands for unlabelled observations; an
+        observation without a filtered dimension does not match it.
+        Observations come in time order; equal times in source order
+        (unlabelled first), then by dimensions (none first, then by their
+        canonical JSON), then in recording order.  ``allow_missing`` is True
+        exactly when a value is missing.
 
         Examples:
             >>> import numpy as np
             >>> reg = Register.in_memory()
             >>> t = np.array(["2026-01-02", "2026-01-01"], dtype="datetime64[ns]")
-            >>> _ = reg.record("mttr", t, [4.0, 5.0], source="a")
-            >>> reg.series("mttr", filters={"source": "a"}).values.tolist()
+            >>> _ = reg.record("mttr", t, [4.0, 5.0], source="a", dims={"service": "email"})
+            >>> reg.series("mttr", filters={"source": "a", "service": "email"}).values.tolist()
             [5.0, 4.0]
+            >>> len(reg.series("mttr", filters={"team": "ops"}))
+            0
         """
         v.text("kpi_key", kpi_key)
         lo = None if start is None else int(to_datetime64("start", start).astype(np.int64))
         hi = None if end is None else int(to_datetime64("end", end).astype(np.int64))
-        sources: tuple[str | None, ...] | None = None
-        if filters is not None:
-            if not isinstance(filters, Mapping):
-                raise v.fail("filters", "a mapping such as {'source': 'servicenow'}", filters)
-            unknown = [k for k in filters if k != "source"]
-            if unknown:
-                raise v.fail("filters", "only the key 'source'", unknown[0])
-            if "source" in filters:
-                want = filters["source"]
-                items = list(want) if isinstance(want, list | tuple | set) else [want]
-                for item in items:
-                    if item is not None and not isinstance(item, str):
-                        raise v.fail("filters['source']", "a source name, None or a list", want)
-                sources = tuple(str(i) if i is not None else None for i in items)
-        chunks = self.store.fetch(kpi_key, lo, hi, sources)
+        sources, wanted = _dims.filters(filters)
+        groups: list[str] | None = None
+        if wanted:
+            stored = sorted({d for _, _, d in self.store.series_keys(kpi_key)})
+            groups = _dims.matching(stored, wanted)
+        if groups == [] or sources == ():
+            chunks = []
+        else:
+            chunks = self.store.fetch(kpi_key, lo, hi, sources, groups)
         t, x = _exchange.assemble(chunks, lo, hi)
         return Series(
             t.view("datetime64[ns]"),
@@ -880,7 +910,9 @@ class Register:
             for b in document.baselines:
                 self.add_baseline(b)
             for rs in document.series:
-                self.record(rs.series.kpi_key, rs.series.times, rs.series.values, rs.source)
+                self.record(
+                    rs.series.kpi_key, rs.series.times, rs.series.values, rs.source, rs.dims
+                )
 
     def _check_clashes(self, document: RegisterExport, *, replace_kpis: bool, append: bool) -> None:
         """Refuse a document whose KPIs, baselines or series are already stored."""
@@ -904,16 +936,21 @@ class Register:
             )
         stored = set(self.store.series_keys())
         clash = sorted(
-            {(rs.series.kpi_key, rs.source) for rs in document.series if rs.series.values.size}
+            {
+                (rs.series.kpi_key, rs.source, _dims.canonical(rs.dims))
+                for rs in document.series
+                if rs.series.values.size
+            }
             & stored,
-            key=lambda ks: (ks[0], ks[1] or ""),
+            key=group_order,
         )
         if clash:
+            shown = [c[:2] if c[2] == NO_DIMS else c for c in clash]
             raise v.fail(
                 "document.series",
-                "series (KPI key, source) without stored observations "
+                "series (KPI key, source[, dims]) without stored observations "
                 "(or append=True to add to them)",
-                clash,
+                shown,
             )
 
     def export_csv(self, directory: str | os.PathLike[str]) -> list[Path]:

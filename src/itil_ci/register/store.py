@@ -21,7 +21,7 @@ import numpy.typing as npt
 from itil_ci._internal.validate import fail
 from itil_ci.errors import ConflictError, InvalidInputError, NotFound
 
-__all__ = ["Store", "Times", "Values", "Where"]
+__all__ = ["NO_DIMS", "Store", "Times", "Values", "Where"]
 
 #: Nanoseconds since the epoch (UTC).
 Times = npt.NDArray[np.int64]
@@ -29,6 +29,8 @@ Times = npt.NDArray[np.int64]
 Values = npt.NDArray[np.float64]
 #: Column -> value (``=``), ``None`` (``IS NULL``) or a tuple of values (``IN``).
 Where = Mapping[str, object]
+#: The canonical dims of observations without dimensions.
+NO_DIMS = "{}"
 
 
 @runtime_checkable
@@ -226,16 +228,24 @@ class Store(Protocol):
         """
         ...
 
-    def append(self, kpi_key: str, source: str | None, times: Times, values: Values) -> None:
-        """Append observations (``times`` sorted ascending) of one key and source.
+    def append(
+        self, kpi_key: str, source: str | None, times: Times, values: Values, dims: str = NO_DIMS
+    ) -> None:
+        """Append observations (``times`` sorted ascending) of one key, source and dims.
+
+        ``dims`` is the canonical JSON of the observations' dimensions
+        (sorted keys, no spaces, :data:`NO_DIMS` for none); the register
+        builds it, a store keeps it as an opaque string.
 
         Examples:
             >>> from itil_ci.register import MemoryStore
             >>> s = MemoryStore()
             >>> import numpy as np
-            >>> s.append("mttr", None, np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0]))
+            >>> t, x = np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0])
+            >>> s.append("mttr", None, t, x)
+            >>> s.append("mttr", None, t, x, '{"service":"email"}')
             >>> s.series_keys()
-            [('mttr', None)]
+            [('mttr', None, '{}'), ('mttr', None, '{"service":"email"}')]
         """
         ...
 
@@ -245,27 +255,31 @@ class Store(Protocol):
         start: int | None,
         end: int | None,
         sources: Sequence[str | None] | None,
-    ) -> list[tuple[str | None, Times, Values]]:
+        dims: Sequence[str] | None = None,
+    ) -> list[tuple[str | None, str, Times, Values]]:
         """Stored chunks of ``kpi_key`` that may hold times in ``[start, end)``.
 
-        Each chunk is (source, times, values) as appended, in insertion order;
-        only chunks from ``sources`` (every source if None).  The register
-        trims them to the window and orders them.
+        Each chunk is (source, dims, times, values) as appended, in insertion
+        order; only chunks from ``sources`` and with dims in ``dims`` (each:
+        every one if None).  The register trims them to the window and
+        orders them.
 
         Examples:
             >>> from itil_ci.register import MemoryStore
             >>> s = MemoryStore()
             >>> import numpy as np
             >>> s.append("mttr", None, np.array([1, 2], dtype=np.int64), np.array([4.0, 5.0]))
-            >>> [(src, t.tolist(), x.tolist()) for src, t, x in s.fetch("mttr", None, None, None)]
-            [(None, [1, 2], [4.0, 5.0])]
-            >>> s.fetch("mttr", 3, None, None)
-            []
+            >>> [(src, d, t.tolist()) for src, d, t, _ in s.fetch("mttr", None, None, None)]
+            [(None, '{}', [1, 2])]
+            >>> s.fetch("mttr", 3, None, None), s.fetch("mttr", None, None, None, ['{"a":"b"}'])
+            ([], [])
         """
         ...
 
-    def series_keys(self) -> list[tuple[str, str | None]]:
-        """Every (KPI key, source) with observations, sorted (None first).
+    def series_keys(self, kpi_key: str | None = None) -> list[tuple[str, str | None, str]]:
+        """Every (KPI key, source, dims) with observations (of ``kpi_key`` only if given).
+
+        Sorted by key, then source (None first), then dims (``'{}'`` first).
 
         Examples:
             >>> from itil_ci.register import MemoryStore
@@ -274,8 +288,9 @@ class Store(Protocol):
             >>> t, x = np.array([1], dtype=np.int64), np.array([4.0])
             >>> s.append("mttr", "itsm", t, x)
             >>> s.append("mttr", None, t, x)
-            >>> s.series_keys()
-            [('mttr', None), ('mttr', 'itsm')]
+            >>> s.append("fcr", None, t, x)
+            >>> s.series_keys("mttr")
+            [('mttr', None, '{}'), ('mttr', 'itsm', '{}')]
         """
         ...
 
@@ -288,6 +303,12 @@ class Store(Protocol):
             >>> s.close()
         """
         ...
+
+
+def group_order(key: tuple[str, str | None, str]) -> tuple[str, bool, str, bool, str]:
+    """Sort key of a (KPI key, source, dims) group: None source and no dims first."""
+    k, source, dims = key
+    return (k, source is not None, source or "", dims != NO_DIMS, dims)
 
 
 def duplicate(kind: str, id: str) -> InvalidInputError:

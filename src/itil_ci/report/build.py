@@ -161,7 +161,7 @@ def report_from_register(
             from itil_ci.prioritisation import as_criteria, explain
 
             explanation = explain(backlog, as_criteria(criteria), keys=keys)
-    recorded = {key for key, _ in reg.store.series_keys()}
+    recorded = {key for key, *_ in reg.store.series_keys()}
     series = {key: reg.series(key) for key in sorted(recorded)}
     used = {k.key for i in inis for k in i.kpis}
     extra_panels = []
