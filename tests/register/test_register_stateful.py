@@ -30,6 +30,7 @@ KEYS = st.sampled_from(["mttr", "fcr"])
 SOURCES = st.sampled_from([None, "snow", "jira"])
 TIMES = st.integers(0, 50)  # few distinct times, so ties are common
 VALUES = st.floats(-1e6, 1e6, allow_nan=False) | st.just(float("nan"))
+SERVICE = st.sampled_from([None, "email", "vpn"])  # a dimension; None: the row has none
 
 
 def _copy(entry: Any) -> Any:
@@ -48,7 +49,7 @@ class RegisterMachine(RuleBasedStateMachine):
         self.dir = Path(tempfile.mkdtemp(prefix="itil_ci_sm_"))
         self.entries: dict[tuple[str, str], Any] = {}
         self.held: list[Any] = []  # copies read by "clients", possibly stale by now
-        self.rows: dict[str, list[tuple[int, float, str | None, int]]] = {}
+        self.rows: dict[str, list[tuple[int, float, str | None, int, str | None]]] = {}
         self.kpis: dict[str, ic.KPI] = {}
         self.seq = 0
 
@@ -116,22 +117,40 @@ class RegisterMachine(RuleBasedStateMachine):
     @rule(
         key=KEYS,
         source=SOURCES,
-        rows=st.lists(st.tuples(TIMES, VALUES), max_size=6),
+        rows=st.lists(st.tuples(TIMES, VALUES, SERVICE), max_size=6),
+        with_dims=st.booleans(),
     )
-    def record(self, key: str, source: str | None, rows: list[tuple[int, float]]) -> None:
+    def record(
+        self,
+        key: str,
+        source: str | None,
+        rows: list[tuple[int, float, str | None]],
+        with_dims: bool,
+    ) -> None:
         t = np.array([r[0] for r in rows], dtype=np.int64).view("datetime64[ns]")
         x = np.array([r[1] for r in rows], dtype=np.float64)
-        assert self.reg.record(key, t, x, source=source) == len(rows)
+        dims = {"service": [r[2] for r in rows]} if with_dims else None
+        assert self.reg.record(key, t, x, source=source, dims=dims) == len(rows)
         # the register keeps a batch's own ties in the order given (stable sort)
         for i in np.argsort(t.view(np.int64), kind="stable"):
+            service = rows[i][2] if with_dims else None
             self.rows.setdefault(key, []).append(
-                (int(rows[i][0]), rows[i][1] + 0.0, source, self.seq)
+                (int(rows[i][0]), rows[i][1] + 0.0, source, self.seq, service)
             )
             self.seq += 1
 
-    @rule(key=KEYS, lo=st.none() | TIMES, hi=st.none() | TIMES, source=st.just("all") | SOURCES)
-    def read_series(self, key: str, lo: int | None, hi: int | None, source: Any) -> None:
+    @rule(
+        key=KEYS,
+        lo=st.none() | TIMES,
+        hi=st.none() | TIMES,
+        source=st.just("all") | SOURCES,
+        service=st.just("all") | st.sampled_from(["email", "vpn"]),
+    )
+    def read_series(
+        self, key: str, lo: int | None, hi: int | None, source: Any, service: Any
+    ) -> None:
         rank = {None: 0, "jira": 1, "snow": 2}
+        dims_rank = {None: 0, "email": 1, "vpn": 2}  # no dims, then canonical JSON order
         want = sorted(
             (
                 r
@@ -139,14 +158,20 @@ class RegisterMachine(RuleBasedStateMachine):
                 if (lo is None or r[0] >= lo)
                 and (hi is None or r[0] < hi)
                 and (source == "all" or r[2] == source)
+                and (service == "all" or r[4] == service)
             ),
-            key=lambda r: (r[0], rank[r[2]], r[3]),
+            key=lambda r: (r[0], rank[r[2]], dims_rank[r[4]], r[3]),
         )
+        filters: dict[str, Any] = {}
+        if source != "all":
+            filters["source"] = source
+        if service != "all":
+            filters["service"] = service
         s = self.reg.series(
             key,
             start=None if lo is None else np.datetime64(lo, "ns"),
             end=None if hi is None else np.datetime64(hi, "ns"),
-            filters=None if source == "all" else {"source": source},
+            filters=filters or None,
         )
         assert s.times.view(np.int64).tolist() == [r[0] for r in want]
         np.testing.assert_array_equal(s.values, np.array([r[1] for r in want], dtype=float))

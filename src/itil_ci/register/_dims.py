@@ -11,6 +11,7 @@ none), so equal combinations always give equal keys.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -111,8 +112,12 @@ def check_combination(arg: str, combination: object) -> dict[str, str]:
 
 
 def _kind(item: object) -> int:
-    """0 for None, 1 for a string, 2 for anything else."""
-    return 0 if item is None else 1 if isinstance(item, str) else 2
+    """0 for a missing value (None, or NaN / ``pd.NA`` from pandas), 1 for a string, 2 else."""
+    if isinstance(item, str):
+        return 1
+    if item is None or (isinstance(item, float) and math.isnan(item)):
+        return 0
+    return 0 if type(item).__name__ == "NAType" else 2
 
 
 def _column(arg: str, value: object, n: int) -> tuple[npt.NDArray[np.str_], bool]:
@@ -131,7 +136,8 @@ def _column(arg: str, value: object, n: int) -> tuple[npt.NDArray[np.str_], bool
         strings = arr
         absent = False
     elif arr.dtype.kind == "O":
-        kinds = np.asarray(np.frompyfunc(_kind, 1, 1)(arr)).astype(np.int8)
+        with np.errstate(invalid="ignore"):  # a NaN among the items is not an error here
+            kinds = np.asarray(np.frompyfunc(_kind, 1, 1)(arr)).astype(np.int8)
         none, bad = kinds == 0, kinds == 2
         if bad.any():
             i = int(np.argmax(bad))

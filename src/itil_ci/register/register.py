@@ -501,7 +501,8 @@ class Register:
         later: it maps a dimension name (an identifier such as ``"service"``;
         ``"source"`` is taken) to one non-empty string for every
         observation, or to an array-like of strings, one per observation
-        (None: that observation does not have the dimension).  The
+        (None, or NaN / ``pd.NA`` in a pandas column: that observation does
+        not have the dimension).  The
         observations are split by their combination of dimensions in numpy
         and each combination is stored as its own group.
 
