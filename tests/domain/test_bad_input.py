@@ -366,8 +366,35 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
             ic.Series,
         ),
         ic.DecodeError,
-        "series.times[1]: expected an ISO-8601 UTC time ending in 'Z' or '+00:00', "
-        "got '2026-13-01T00:00:00Z'",
+        "series.times[1]: expected a valid ISO-8601 UTC date and time, got '2026-13-01T00:00:00Z'",
+    ),
+    (
+        "JSON series time with two zones",
+        lambda: from_json(
+            '{"schema_version": 1, "times": ["2026-01-01T00:00:00-05:00Z"], "values": [1]}',
+            ic.Series,
+        ),
+        ic.DecodeError,
+        "series.times[0]: expected an ISO-8601 UTC time ending in 'Z' or '+00:00', "
+        "got '2026-01-01T00:00:00-05:00Z'",
+    ),
+    (
+        "JSON series time with a repeated zone",
+        lambda: from_json(
+            '{"schema_version": 1, "times": ["2026-01-01T00:00:00ZZ"], "values": [1]}',
+            ic.Series,
+        ),
+        ic.DecodeError,
+        "series.times[0]: expected an ISO-8601 UTC time ending in 'Z' or '+00:00'",
+    ),
+    (
+        "JSON series time out of the nanosecond range",
+        lambda: from_json(
+            '{"schema_version": 1, "times": ["9999-01-01T00:00:00Z"], "values": [1]}',
+            ic.Series,
+        ),
+        ic.DecodeError,
+        "series.times[0]: expected a time between 1678-09-22 and 2262-04-11",
     ),
     (
         "JSON series string value",

@@ -189,3 +189,35 @@ def test_series_document_rejects_unknown_and_mistyped_fields() -> None:
     with pytest.raises(ic.DecodeError) as err:
         from_dict(to_dict(s) | {"allow_missing": "yes"}, ic.Series)
     assert err.value.problems == ("series.allow_missing: expected true or false, got 'yes'",)
+
+
+@given(st.lists(st.integers(-(2**63) + 1, 2**63 - 1), min_size=1, max_size=20))
+@settings(max_examples=60, deadline=None)
+def test_series_times_decode_the_same_by_the_fast_and_the_general_path(ns: list[int]) -> None:
+    import numpy as np
+
+    from itil_ci.io import codec
+
+    times = np.array(ns, dtype=np.int64).view("datetime64[ns]")
+    canonical = codec._times_out(times)  # "YYYY-MM-DDTHH:MM:SS.fffffffffZ"
+    general = [t[:-1] + "+00:00" for t in canonical]  # same instants, other spelling
+    assert codec._times_in(canonical).tolist() == times.tolist()
+    assert codec._times_in(general).tolist() == times.tolist()
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("1677-09-21T00:12:43.145224193Z", True),  # the earliest (INT64_MIN is NaT)
+        ("2262-04-11T23:47:16.854775807Z", True),  # the latest
+        ("1677-09-21T00:12:43.145224192Z", False),
+        ("2262-04-11T23:47:16.854775808Z", False),
+    ],
+)
+def test_series_times_at_the_edges_of_the_nanosecond_range(text: str, ok: bool) -> None:
+    doc = json.dumps({"schema_version": 1, "times": [text], "values": [1.0]})
+    if ok:
+        assert from_json(doc, ic.Series).times.astype(str).tolist() == [text[:-1]]
+    else:
+        with pytest.raises(ic.DecodeError, match="nanosecond range"):
+            from_json(doc, ic.Series)
