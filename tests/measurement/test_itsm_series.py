@@ -58,7 +58,38 @@ def test_series_of_an_ungrouped_result_and_another_column() -> None:
 
 def test_series_needs_periods_and_a_known_column() -> None:
     t = np.array(["2026-01-01T09"], dtype="datetime64[ns]")
-    with pytest.raises(InvalidInputError, match="series: expected a result computed with period="):
+    with pytest.raises(
+        InvalidInputError, match="result: expected a GroupedKPI computed with period="
+    ):
         mttr(t, t).series()
     with pytest.raises(InvalidInputError, match="column: expected one of"):
         mttr(t, t, period="day").series("nope")
+
+
+def test_groups_whose_joined_names_clash_are_refused_not_merged() -> None:
+    t = np.array(["2026-01-01T09"] * 4, dtype="datetime64[ns]")
+    r = mttr(
+        t,
+        t + np.array([1, 2, 3, 4], dtype="timedelta64[h]"),
+        by=[["a.b", "a", "a.b", "a"], ["c", "b.c", "c", "b.c"]],
+        period="day",
+    )
+    # ("a.b", "c") and ("a", "b.c") would both be called "mttr.a.b.c"
+    with pytest.raises(InvalidInputError, match=r"two groups named 'mttr\.a\.b\.c'"):
+        r.series()
+
+
+def test_groups_are_split_by_key_values_not_by_text() -> None:
+    t = np.array(["2026-01-01T09", "2026-01-01T09", "2026-01-02T09"], dtype="datetime64[ns]")
+    r = mttr(
+        t,
+        t + np.array([1, 3, 5], dtype="timedelta64[h]"),
+        by=[["x", "x", "x"], ["1", "2", "1"]],
+        period="day",
+    )
+    out = r.series()
+    # by hand: group (x, 1) has 1 h on day 1 and 5 h on day 2; (x, 2) has 3 h on day 1
+    assert {k: s.values.tolist() for k, s in out.items()} == {
+        "mttr.x.1": [1.0, 5.0],
+        "mttr.x.2": [3.0],
+    }

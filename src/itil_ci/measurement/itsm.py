@@ -183,7 +183,9 @@ class GroupedKPI:
             {'mttr.email': [3.0], 'mttr.vpn': [1.0]}
         """
         if not self.names or self.names[-1] != "period":
-            raise fail("series", "a result computed with period=", self.names)
+            raise fail(
+                "result", "a GroupedKPI computed with period= (one row per period)", self.names
+            )
         cols = self.columns()
         if column not in cols or column in self.names:
             accepted = [c for c in cols if c not in self.names]
@@ -194,16 +196,26 @@ class GroupedKPI:
         values = np.asarray(cols[column], dtype=np.float64)[keep]
         if len(self.names) == 1:
             return {head: Series(times, values, kpi_key=head)}
-        label = self.groups[0][keep].astype(str)
-        for column_keys in self.groups[1:-1]:
-            label = np.char.add(np.char.add(label, "."), column_keys[keep].astype(str))
-        order = np.argsort(label, kind="stable")
-        label, times, values = label[order], times[order], values[order]
-        names, first = np.unique(label, return_index=True)
-        bounds = [*first.tolist(), int(label.size)]
+        # one integer code per group (mixed radix over the key columns), never a joined text
+        code = np.zeros(int(keep.sum()), dtype=np.int64)
+        for column_keys in self.groups[:-1]:
+            levels, inverse = np.unique(column_keys[keep], return_inverse=True)
+            code = code * len(levels) + inverse.astype(np.int64)
+        order = np.argsort(code, kind="stable")
+        code, times, values = code[order], times[order], values[order]
+        starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+        bounds = [*starts.tolist(), int(code.size)]
+        first_rows = np.flatnonzero(keep)[order][starts]
         out: dict[str, Series] = {}
-        for i, name in enumerate(names.tolist()):
-            key = f"{head}.{name}" if head else str(name)
+        for i, row in enumerate(first_rows.tolist()):
+            name = ".".join(str(k[row]) for k in self.groups[:-1])
+            key = f"{head}.{name}" if head else name
+            if key in out:
+                raise fail(
+                    "result",
+                    "groups whose key values joined with '.' are distinct (use keys without '.')",
+                    f"two groups named {key!r}",
+                )
             part = slice(bounds[i], bounds[i + 1])
             out[key] = Series(times[part], values[part], kpi_key=key)
         return out
