@@ -77,3 +77,20 @@ def test_bad_window_is_refused_and_changes_nothing(window: tuple, message: str) 
     assert ini.step == "current_state"
     assert ini.baselines == {}
     assert len(ini.history) == before
+
+
+def test_a_window_without_series_is_refused() -> None:
+    from itil_ci.domain import Baseline
+
+    ini, engine = _engine_at_current_state()
+    with pytest.raises(
+        InvalidInputError, match="artefact 'baseline_window': expected given together with 'series'"
+    ):
+        engine.advance(
+            actor=TEAM,
+            kpis=[KPI("mttr")],
+            baselines={"mttr": Baseline("mttr", 5.0)},
+            baseline_window=(JAN, None),
+        )
+    assert ini.step == "current_state"
+    assert ini.baselines == {}

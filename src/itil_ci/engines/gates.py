@@ -82,17 +82,20 @@ class ArtefactSpec:
     """An artefact a step accepts: its keyword ``name``, what it is, and how it is stored.
 
     ``stage(view, value)`` validates ``value`` and stages field updates.
+    ``needs`` names artefacts that must be given in the same move for this
+    one to mean anything (e.g. a baseline window needs the series it cuts).
 
     Examples:
         >>> stage = lambda view, x: view.set("vision", x)
         >>> spec = ArtefactSpec("vision", "the vision statement", stage)
-        >>> spec.name
-        'vision'
+        >>> spec.name, spec.needs
+        ('vision', ())
     """
 
     name: str
     doc: str
     stage: Stager
+    needs: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -163,7 +166,9 @@ class Gate:
             {'vision': 'Fast restores'}
         """
         for name in artefacts:
-            self.spec(name)
+            for need in self.spec(name).needs:
+                if need not in artefacts:
+                    raise v.fail(f"artefact {name!r}", f"given together with {need!r}", name)
         for spec in self.accepts:
             if spec.name in artefacts:
                 spec.stage(view, artefacts[spec.name])

@@ -292,6 +292,7 @@ _GATES = {
                 "baseline_window",
                 "(start, end) of the series to baseline over (default: all of it)",
                 st.stage_baseline_window,
+                needs=("series",),
             ),
             ArtefactSpec(
                 "series", "a Series per KPI (measurement.baseline)", st.stage_series_baselines
