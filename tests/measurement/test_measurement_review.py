@@ -236,7 +236,16 @@ def test_compare_and_trend_extreme_values() -> None:
     with pytest.raises(InvalidInputError, match=r"before/after: .*overflow"):
         compare([1e308, 1e308], [-1e308, -1e308], "higher", seed=1)
     with pytest.raises(InvalidInputError, match="overflow"):
-        compare([1e308, -1e308, 1.0], [1e308, 1e307, 2.0], "higher", seed=1, method="bca")
+        # The difference of the means, about 3.3e308, is beyond float64.  (The
+        # former input here, [1e308, -1e308, 1] against [1e308, 1e307, 2], has a
+        # representable answer and is now computed: test_measurement_review_scale.)
+        compare(
+            [-1.7e308, -1.6e308, -1.7e308],
+            [1.7e308, 1.6e308, 1.7e308],
+            "higher",
+            seed=1,
+            method="bca",
+        )
     with pytest.raises(InvalidInputError, match=r"values: .*slopes without overflow"):
         sen_slope([-1e308, 1e308])
     with pytest.raises(InvalidInputError, match="overflow"):

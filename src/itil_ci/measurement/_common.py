@@ -48,20 +48,27 @@ def no_overflow(name: str, what: str, *groups: F64) -> Iterator[None]:
         raise too_large(name, what, *groups) from None
 
 
+_TINY = 2.0**-256  # below this, squares (a std's) lose precision or underflow to 0
+
+
 def scaled(f: Callable[[F64], Any], x: F64, name: str, what: str) -> float:
     """``f(x)`` for a positively homogeneous statistic (``f(c·x) = c·f(x)``, ``c > 0``).
 
-    Computed directly when that does not overflow; otherwise on ``x`` scaled
-    by a power of two (exact) and scaled back, so a mean or percentile of
-    huge but finite values is still found; an answer beyond float64 is an
-    InvalidInputError.
+    Computed directly when that neither overflows nor underflows; otherwise
+    on ``x`` scaled by a power of two (exact) so that its largest magnitude is
+    about 1, and scaled back.  So a mean or percentile of huge but finite
+    values is still found, and the standard deviation of tiny values
+    (``max|x| < 2**-256``, whose squares would underflow) is not 0; an answer
+    beyond float64 is an InvalidInputError.
     """
     with np.errstate(over="raise", invalid="raise"):
-        try:
-            return float(f(x))
-        except FloatingPointError:
-            pass
-        e = math.frexp(float(np.max(np.abs(x))))[1]
+        big = max(float(np.max(x)), -float(np.min(x))) if x.size else 0.0
+        if not 0.0 < big < _TINY:
+            try:
+                return float(f(x))
+            except FloatingPointError:
+                pass
+        e = math.frexp(big)[1]
         try:
             return math.ldexp(float(f(np.ldexp(x, -e))), e)
         except (FloatingPointError, OverflowError):

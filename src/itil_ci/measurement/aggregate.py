@@ -115,6 +115,26 @@ def aggregate(
         >>> aggregate([1] * 14, "rate", window=dt.timedelta(days=7)).value
         2.0
     """
+    return _aggregate(
+        values,
+        aggregation,
+        missing=missing,
+        window=window,
+        percentile_method=percentile_method,
+        name="values",
+    )
+
+
+def _aggregate(
+    values: Any,
+    aggregation: Aggregation | str,
+    *,
+    missing: str,
+    window: Any,
+    percentile_method: str,
+    name: str,
+) -> AggregateResult:
+    """:func:`aggregate`, with errors about the observations naming ``name``."""
     agg = Aggregation.parse(aggregation)
     if missing not in _MISSING:
         raise v.fail("missing", "'reject' or 'drop'", missing)
@@ -123,9 +143,9 @@ def aggregate(
     if isinstance(values, Series):
         x: F64 = values.values
         if missing == "reject" and values.missing:
-            raise v.fail("values", "no missing values (or missing='drop')", "a Series with NaN")
+            raise v.fail(name, "no missing values (or missing='drop')", "a Series with NaN")
     else:
-        x = arrays.as_values("values", values, allow_missing=missing == "drop")
+        x = arrays.as_values(name, values, allow_missing=missing == "drop")
     dropped = 0
     if missing == "drop":
         keep = ~np.isnan(x)
@@ -137,27 +157,27 @@ def aggregate(
     if method is AggregationMethod.COUNT:
         return AggregateResult(float(n), n, dropped, agg, f"count of {n} values")
     if n == 0:
-        raise v.fail("values", f"at least one value to take the {agg}", "no values")
+        raise v.fail(name, f"at least one value to take the {agg}", "no values")
     if method is AggregationMethod.MEAN:
-        value = scaled(np.mean, x, "values", "take the mean")
+        value = scaled(np.mean, x, name, "take the mean")
     elif method is AggregationMethod.MEDIAN:
-        value = scaled(np.median, x, "values", "take the median")
+        value = scaled(np.median, x, name, "take the median")
     elif method is AggregationMethod.PERCENTILE:
         p = agg.p
         assert p is not None
         value = scaled(
             lambda a: np.percentile(a, p, method=percentile_method),  # type: ignore[call-overload]
             x,
-            "values",
+            name,
             f"take the {agg}",
         )
     elif method is AggregationMethod.SUM:
-        value = scaled(np.sum, x, "values", "sum")
+        value = scaled(np.sum, x, name, "sum")
     elif method is AggregationMethod.PROPORTION:
         bad = (x != 0.0) & (x != 1.0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise v.fail(f"values[{i}]", "a boolean (or 0/1) for a proportion", float(x[i]))
+            raise v.fail(f"{name}[{i}]", "a boolean (or 0/1) for a proportion", float(x[i]))
         value = float(np.mean(x))
     else:  # RATE
         per = agg.per or "day"
@@ -166,7 +186,7 @@ def aggregate(
                 "window", f"the length of the observation window for a rate per {per}", None
             )
         length = _window_in_units(window, per)
-        value = scaled(lambda a: np.sum(a) / length, x, "values", f"take the rate per {per}")
+        value = scaled(lambda a: np.sum(a) / length, x, name, f"take the rate per {per}")
         return AggregateResult(
             value, n, dropped, agg, f"rate per {per}: sum of {n} values / window"
         )

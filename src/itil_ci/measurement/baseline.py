@@ -14,7 +14,7 @@ from itil_ci.domain import KPI, AggregationMethod, Baseline, Direction, Series
 from itil_ci.domain.results import Evaluation, Status
 from itil_ci.domain.series import to_datetime64
 from itil_ci.measurement._common import scaled
-from itil_ci.measurement.aggregate import aggregate
+from itil_ci.measurement.aggregate import _aggregate, aggregate
 
 __all__ = ["baseline", "evaluate"]
 
@@ -53,8 +53,8 @@ def _rate_window(
                 "start/end",
                 "both bounds of the window for a rate KPI (it can be inferred only from "
                 "2 or more evenly spaced times)",
-                f"start={start}, end={end} with {len(series)} observation(s) "
-                + ("at uneven times" if len(series) > 1 else ""),
+                f"start={start}, end={end} with {len(series)} observation(s)"
+                + (" at uneven times" if len(series) > 1 else ""),
             )
         t = series.times.view(np.int64)
         lo = int(t[0]) if lo is None else lo
@@ -94,8 +94,11 @@ def baseline(
     to the last (14 daily counts cover 14 days, not 13).  A bound that is not
     given is inferred only when the times are evenly spaced (2 or more
     observations, one sampling step apart): the start is then the first time
-    and the end one step after the last.  With uneven times (months, gaps) or
-    a single observation both ``start`` and ``end`` are required, and their
+    and the end one step after the last, so the window is the number of
+    observations times the step, and a missing observation still counts for
+    its step (14 daily counts with one missing: 13 counts over 14 days).
+    With uneven times (months, gaps) or a single observation both ``start``
+    and ``end`` are required, and their
     absence is an :class:`~itil_ci.errors.InvalidInputError`.  The recorded
     window is the one the rate was taken over.
 
@@ -167,8 +170,10 @@ def evaluate(
     """Judge the KPI's current value against its baseline and target.
 
     ``series_or_value`` is a number (the current value) or observations that
-    are aggregated with the KPI's aggregation (a rate over the span of the
-    Series' times).  ``change = value - baseline``; ``relative_change =
+    are aggregated with the KPI's aggregation (a rate over the window
+    described below).  Missing values in a Series built with
+    ``allow_missing=True`` are left out, as :func:`baseline` does, and counted
+    in the result's ``method``.  ``change = value - baseline``; ``relative_change =
     change / |baseline|`` (``None`` when the baseline is 0 or so close to 0
     that the ratio overflows); ``attainment =
     (value - baseline) / (target - baseline)``.  ``target_met`` is
@@ -185,8 +190,11 @@ def evaluate(
     cover (a ``timedelta``, ``numpy.timedelta64`` or a number of
     ``kpi.aggregation.per`` units).  It may be left out only for a Series with
     2 or more evenly spaced times, which then covers one sampling step per
-    observation (14 daily counts cover 14 days).  ``window`` is refused for
-    other KPIs and when the current value is a number.
+    observation (14 daily counts cover 14 days): the window is the number of
+    observations times the sampling step, and a missing observation still
+    counts for its step (its slot was observed as missing, not skipped), so
+    14 daily counts with one missing give a rate over 14 days from 13 counts.
+    ``window`` is refused for other KPIs and when the current value is a number.
 
     Examples:
         >>> import datetime as dt
@@ -211,7 +219,7 @@ def evaluate(
         raise v.fail(
             "window", f"None (a window applies to a rate KPI, not {kpi.aggregation})", window
         )
-    n = 1
+    n, dropped = 1, 0
     if isinstance(series_or_value, bool):
         raise v.fail("series_or_value", "a number or observations", series_or_value)
     if isinstance(series_or_value, int | float | np.integer | np.floating):
@@ -231,8 +239,15 @@ def evaluate(
                     None,
                 )
             span = np.timedelta64(step * len(series_or_value), "ns")
-        res = aggregate(series_or_value, kpi.aggregation, window=span)
-        current, n = res.value, res.n
+        res = _aggregate(
+            series_or_value,
+            kpi.aggregation,
+            missing="drop" if isinstance(series_or_value, Series) else "reject",
+            window=span,
+            percentile_method="linear",
+            name="series_or_value",
+        )
+        current, n, dropped = res.value, res.n, res.dropped
     base = baseline.value
     target = kpi.target.value
     if target == base:
@@ -295,5 +310,6 @@ def evaluate(
         tolerance=float(tol),
         days_to_due=days,
         n=n,
-        method=f"{kpi.aggregation} against baseline {base:g} and target {target:g}",
+        method=f"{kpi.aggregation} against baseline {base:g} and target {target:g}"
+        + (f"; {dropped} missing values left out" if dropped else ""),
     )

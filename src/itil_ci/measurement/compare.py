@@ -17,6 +17,7 @@ from itil_ci.measurement._common import (
     direction_of,
     no_overflow,
     normal_sf,
+    too_large,
     values_of,
 )
 
@@ -103,6 +104,32 @@ def _bca_levels(
         zq = _STD.inv_cdf(q)
         levels.append(_STD.cdf(z0 + (z0 + zq) / (1 - acc * (z0 + zq))))
     return levels[0], levels[1]
+
+
+def _interval(
+    x: F64,
+    y: F64,
+    agg: Aggregation,
+    method: str,
+    resamples: int,
+    rng: np.random.Generator,
+    alpha: float,
+) -> tuple[bool, tuple[float, ...]]:
+    """Whether the bootstrap is flat, and (stat_x, stat_y, difference, low, high)."""
+    stat_x = float(_stat(x, agg))
+    stat_y = float(_stat(y, agg))
+    diff = float(np.float64(stat_y) - np.float64(stat_x))
+    boot = _boot(y, agg, resamples, rng) - _boot(x, agg, resamples, rng)
+    flat = float(np.ptp(boot)) == 0.0
+    if flat:
+        low = high = diff
+    else:
+        if method == "bca":
+            q_lo, q_hi = _bca_levels(boot, diff, x, y, agg, alpha)
+        else:
+            q_lo, q_hi = alpha / 2, 1 - alpha / 2
+        low, high = (float(q) for q in np.quantile(boot, [q_lo, q_hi]))
+    return flat, (stat_x, stat_y, diff, low, high)
 
 
 def mann_whitney(before: Any, after: Any) -> tuple[float, float]:
@@ -202,20 +229,25 @@ def compare(
             )
     resamples = int(resamples)
     alpha = 1.0 - conf
-    with no_overflow("before/after", "compare", x, y):
-        stat_x = float(_stat(x, agg))
-        stat_y = float(_stat(y, agg))
-        diff = float(np.float64(stat_y) - np.float64(stat_x))
-        boot = _boot(y, agg, resamples, rng) - _boot(x, agg, resamples, rng)
-        flat = float(np.ptp(boot)) == 0.0
-        if flat:
-            low = high = diff
-        else:
-            if method == "bca":
-                q_lo, q_hi = _bca_levels(boot, diff, x, y, agg, alpha)
-            else:
-                q_lo, q_hi = alpha / 2, 1 - alpha / 2
-            low, high = (float(q) for q in np.quantile(boot, [q_lo, q_hi]))
+    state = rng.bit_generator.state
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            flat, stats = _interval(x, y, agg, method, resamples, rng, alpha)
+    except FloatingPointError:
+        # Huge but finite values: the same resamples (the generator is rewound)
+        # on both groups scaled by one power of two (exact), then scaled back.
+        rng.bit_generator.state = state
+        big = max(float(np.max(np.abs(x))), float(np.max(np.abs(y))))
+        e = math.frexp(big)[1]
+        with no_overflow("before/after", "compare", x, y):
+            flat, small = _interval(
+                np.ldexp(x, -e), np.ldexp(y, -e), agg, method, resamples, rng, alpha
+            )
+        try:
+            stats = tuple(math.ldexp(s, e) for s in small)
+        except OverflowError:
+            raise too_large("before/after", "compare", x, y) from None
+    stat_x, stat_y, diff, low, high = stats
     u, p = mann_whitney(x, y)
     sign = d.sign
     shift = u - x.size * y.size / 2.0  # > 0: after tends to be larger
