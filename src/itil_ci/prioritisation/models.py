@@ -19,7 +19,6 @@ import numpy.typing as npt
 from itil_ci._internal import arrays, display
 from itil_ci._internal.validate import fail, number
 from itil_ci.domain.ranking import Ranking
-from itil_ci.errors import InvalidInputError
 from itil_ci.prioritisation import _inputs
 from itil_ci.prioritisation.ranking import _ranks
 
@@ -87,18 +86,61 @@ def _positive(name: str, col: npt.NDArray[np.float64], ids: tuple[str, ...] | No
         raise fail(where, "a number > 0 (it divides)", float(col[i]))
 
 
-def _finite(
-    model: str, scores: npt.NDArray[np.float64], ids: tuple[str, ...] | None
+def _product(
+    factors: list[npt.NDArray[np.float64]], divisor: npt.NDArray[np.float64] | None = None
 ) -> npt.NDArray[np.float64]:
-    """Reject scores that overflowed float64 (finite inputs near 1e308)."""
+    """``prod(factors) / divisor`` without intermediate overflow or underflow.
+
+    Mantissas and exponents are multiplied separately (``frexp``), so a score
+    whose true value is a float64 is found however large the factors, and a
+    zero factor gives 0 (never ``inf * 0``).  In the normal range the result
+    is the same float as the direct product (scaling by 2**k is exact); a true
+    score beyond float64 is ``inf`` (refused by :func:`_finite`).
+    """
+    mantissa, exponent = np.frexp(factors[0])
+    exponent = exponent.astype(np.int64)
+    for f in factors[1:]:
+        m, e = np.frexp(f)
+        mantissa = mantissa * m
+        exponent = exponent + e
+    if divisor is not None:
+        m, e = np.frexp(divisor)
+        mantissa = mantissa / m
+        exponent = exponent - e
+    with np.errstate(over="ignore", under="ignore"):
+        out: npt.NDArray[np.float64] = np.ldexp(mantissa, np.clip(exponent, -2200, 2200))
+    return out
+
+
+def _sum(cols: list[npt.NDArray[np.float64]], divisor: float | npt.NDArray[np.float64]) -> Any:
+    """``sum(cols) / divisor``; where the sum overflows, summed at a quarter scale (exact)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = sum(cols[1:], cols[0]) / divisor
+        bad = ~np.isfinite(out)
+        if bad.any():
+            quarter = sum((c * 0.25 for c in cols[1:]), cols[0] * 0.25) / divisor
+            out = np.where(bad, quarter * 4.0, out)
+    return out
+
+
+def _finite(
+    names: tuple[str, ...],
+    model: str,
+    scores: npt.NDArray[np.float64],
+    ids: tuple[str, ...] | None,
+    keys: tuple[str, ...] = (),
+) -> npt.NDArray[np.float64]:
+    """Reject scores whose true value is beyond float64 (finite inputs near 1e308)."""
     bad = ~np.isfinite(scores)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        where = f"opportunity {ids[i]!r}" if ids else f"option {i}"
-        raise InvalidInputError(
-            f"{model}: the score of {where} overflows float64 ({float(scores[i])!r}); "
-            f"expected inputs small enough for a finite score, so rescale them "
-            f"(e.g. reach in thousands)"
+        inputs = "/".join(keys or names)
+        where = f"opportunity {ids[i]!r} {inputs}" if ids else f"{inputs}[{i}]"
+        raise fail(
+            where,
+            f"inputs small enough for a finite {model} score (this one overflows float64; "
+            "rescale them, e.g. reach in thousands)",
+            float(scores[i]),
         )
     return scores
 
@@ -111,7 +153,7 @@ def _result(
     names: tuple[str, ...],
     parameters: tuple[tuple[str, str], ...] = (),
 ) -> Any:
-    _finite(model, scores, ids)
+    _finite(names, model, scores, ids, keys)
     if ids is None:
         return scores
     return Ranking(
@@ -149,8 +191,7 @@ def wsjf(
         business_value, (time_criticality, risk_reduction, job_size), names, keys, {}
     )
     _positive("job_size", cols[3], ids)
-    with np.errstate(over="ignore"):
-        scores = (cols[0] + cols[1] + cols[2]) / cols[3]
+    scores = _sum(cols[:3], cols[3])
     return _result(scores, ids, used, "wsjf", names)
 
 
@@ -167,7 +208,9 @@ def rice(
     ``confidence`` is a fraction in [0, 1] (write 0.8 for 80 %); ``effort``
     must be > 0 (person-months in the original).  With opportunities the
     default keys are the argument names, so ``effort`` reads
-    ``Opportunity.effort``.
+    ``Opportunity.effort``.  A zero factor gives 0, and huge factors are
+    multiplied without intermediate overflow; only a score beyond float64 is
+    an :class:`~itil_ci.errors.InvalidInputError`.
 
     Examples:
         >>> rice([1000, 200], [2, 3], [0.8, 1.0], [4, 1]).tolist()
@@ -180,8 +223,7 @@ def rice(
         i = int(np.flatnonzero(~(conf <= 1))[0])
         raise fail("confidence", "a fraction in [0, 1] (0.8 for 80 %)", float(conf[i]))
     _positive("effort", cols[3], ids)
-    with np.errstate(over="ignore", invalid="ignore"):
-        scores = cols[0] * cols[1] * conf / cols[3]
+    scores = _product(cols[:3], cols[3])
     return _result(scores, ids, used, "rice", names)
 
 
@@ -196,7 +238,9 @@ def ice(
     """ICE: impact, confidence and ease (each typically 1-10), combined.
 
     ``combine="product"`` (the default, as Sean Ellis introduced it)
-    multiplies the three; ``"mean"`` averages them, a common variant.
+    multiplies the three; ``"mean"`` averages them, a common variant.  Both
+    are computed without intermediate overflow (the mean of three 1e308 is
+    1e308); only a product beyond float64 is refused.
 
     Examples:
         >>> ice([8, 5], [5, 9], [2, 9]).tolist()
@@ -208,11 +252,7 @@ def ice(
         raise fail("combine", "'product' or 'mean'", combine)
     names = ("impact", "confidence", "ease")
     cols, ids, used = _columns(impact, (confidence, ease), names, keys, {})
-    with np.errstate(over="ignore"):
-        if combine == "product":
-            scores = cols[0] * cols[1] * cols[2]
-        else:
-            scores = (cols[0] + cols[1] + cols[2]) / 3.0
+    scores = _product(cols) if combine == "product" else _sum(cols, 3.0)
     return _result(scores, ids, used, "ice", names, (("combine", combine),))
 
 
@@ -312,7 +352,7 @@ def value_effort(
         [8.0, 1.6, 2.0, 0.4]
     """
     names = ("value", "effort")
-    cols, ids, _ = _columns(value, (effort,), names, keys, {"value": "expected_benefit"})
+    cols, ids, used = _columns(value, (effort,), names, keys, {"value": "expected_benefit"})
     val, eff = cols
     _positive("effort", eff, ids)
     vs = _median(val) if value_split is None and val.size else value_split
@@ -323,7 +363,7 @@ def value_effort(
     assert es is not None
     code = np.where(val >= vs, 0, 2) + np.where(eff >= es, 1, 0)
     with np.errstate(over="ignore"):
-        ratio = _finite("value_effort", val / eff, ids)
+        ratio = _finite(names, "value_effort", val / eff, ids, used)
     return ValueEffort(
         ratio=arrays.readonly(ratio),
         quadrant=arrays.readonly(_QUADRANT_LABELS[code]),
