@@ -296,3 +296,23 @@ def test_natural_bounds_clip_the_limits_only() -> None:
 def test_bad_natural_bounds(bad: object) -> None:
     with pytest.raises(InvalidInputError, match="bounds"):
         xmr([1.0, 2.0, 3.0], bounds=bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("values", "bounds", "message"),
+    [
+        ([-5.0, -6.0, -5.0], (0, None), r"values\[0\]: expected a value within bounds \(low 0\)"),
+        ([0.5, 1.2, 0.9], (0, 1), r"values\[1\]: expected a value within bounds \(high 1\)"),
+    ],
+)
+def test_values_outside_natural_bounds_are_refused(
+    values: list[float], bounds: tuple[float, float | None], message: str
+) -> None:
+    # a chart whose lower limit would sit above its upper limit is never drawn
+    with pytest.raises(InvalidInputError, match=message):
+        xmr(values, bounds=bounds)
+
+
+def test_known_centre_outside_natural_bounds_is_refused() -> None:
+    with pytest.raises(InvalidInputError, match="centre: expected a centre within bounds"):
+        xmr([0.2, 0.4, 0.3], centre=-1.0, bounds=(0, None))

@@ -233,6 +233,15 @@ def xmr(
         if t.size > 1 and (np.diff(t.view(np.int64)) < 0).any():
             raise v.fail("times", "times in increasing order", "unsorted times")
     low_bound, high_bound = _natural_bounds(bounds)
+    for side, bound, outside in (("low", low_bound, np.less), ("high", high_bound, np.greater)):
+        if bound is None:
+            continue
+        beyond = outside(x, bound)
+        if beyond.any():
+            i = int(np.flatnonzero(beyond)[0])
+            raise v.fail(f"values[{i}]", f"a value within bounds ({side} {bound:g})", float(x[i]))
+        if c_known is not None and outside(c_known, bound):
+            raise v.fail("centre", f"a centre within bounds ({side} {bound:g})", c_known)
     cuts = _stage_bounds("change_at", change_at, n, t)
     edges = [0, *cuts, n]
     stages = []
