@@ -161,6 +161,8 @@ opportunities = st.builds(
     created_at=aware_datetimes,
     updated_at=aware_datetimes,
 )
+#: What AuditRecord.hash/prev_hash accept: "" or a SHA-256/HMAC-SHA256 hex digest.
+_digests = st.just("") | st.text("0123456789abcdef", min_size=64, max_size=64)
 audit_records = st.builds(
     ic.AuditRecord,
     seq=st.integers(0, 1000),
@@ -172,8 +174,8 @@ audit_records = st.builds(
     note=texts,
     reason=texts,
     artefacts=st.dictionaries(names, texts, max_size=3),
-    prev_hash=st.text(string.hexdigits, max_size=64),
-    hash=st.text(string.hexdigits, max_size=64),
+    prev_hash=_digests,
+    hash=_digests,
     seal=st.sampled_from(("sha256", "hmac-sha256")),
 )
 

@@ -55,7 +55,7 @@ def _clock() -> Callable[[], dt.datetime]:
 
 def _walk(key: bytes | None = KEY) -> Initiative:
     """An ITIL 4 initiative with six records carrying notes, a reason and artefacts."""
-    ini = Initiative(title="Faster restores", owner="tom")
+    ini = Initiative(title="Faster restores", owner="tom", id="i-1")
     engine = start(ini, actor=MIA, clock=_clock(), audit_key=key)
     engine.advance(actor=TOM, note="agreed", objectives=[Objective("Restore within 4 h")])
     engine.advance(
@@ -77,11 +77,13 @@ def _with(ini: Initiative, history: list[AuditRecord]) -> Initiative:
     return attrs.evolve(ini, history=history)
 
 
-def _reseal(records: list[AuditRecord], prev: str, key: bytes | None) -> list[AuditRecord]:
+def _reseal(
+    records: list[AuditRecord], prev: str, key: bytes | None, initiative_id: str = "i-1"
+) -> list[AuditRecord]:
     """What a forger does: re-chain ``records`` after ``prev``, sealing with ``key``."""
     out = []
     for rec in records:
-        rec = seal(rec, prev, key=key)
+        rec = seal(rec, prev, key=key, initiative_id=initiative_id)
         out.append(rec)
         prev = rec.hash
     return out
@@ -104,22 +106,33 @@ def test_plain_hash_is_the_sha256_of_the_canonical_text_as_before() -> None:
     assert seal(PLAIN_RECORD, "").hash == expected
 
 
-def test_keyed_hash_is_the_hmac_of_the_canonical_text_with_the_seal() -> None:
+def test_keyed_hash_is_the_hmac_of_the_canonical_text_with_the_seal_and_initiative() -> None:
     # printf '%s' '{"actor":"mia","artefacts":{},"at":"2026-01-01T00:01:00+00:00","event":"start",
-    #   "from_step":null,"note":"","prev_hash":"","reason":"","seal":"hmac-sha256","seq":0,
-    #   "to_step":"plan"}' | openssl dgst -sha256 -hmac '0123456789abcdef'
-    expected = "e89eceb6eb079d66be84198039299ff1c63a15740f6462f89d65c2e971140cd3"
-    keyed = seal(PLAIN_RECORD, "", key=KEY)
+    #   "from_step":null,"initiative":"i-1","note":"","prev_hash":"","reason":"",
+    #   "seal":"hmac-sha256","seq":0,"to_step":"plan"}' \
+    #   | openssl dgst -sha256 -hmac '0123456789abcdef'
+    expected = "a385beaf0e28326b1889545e62255c837a644f576023bdb94af7920327d4d20f"
+    keyed = seal(PLAIN_RECORD, "", key=KEY, initiative_id="i-1")
     assert keyed.seal == "hmac-sha256"
     assert keyed.hash == expected
-    assert record_hash(keyed, KEY) == expected
-    assert record_hash(keyed, OTHER) != expected
+    assert record_hash(keyed, KEY, initiative_id="i-1") == expected
+    assert record_hash(keyed, OTHER, initiative_id="i-1") != expected
+    # the same record bound to initiative "i-2": same printf text with "initiative":"i-2"
+    assert (
+        record_hash(keyed, KEY, initiative_id="i-2")
+        == "7f8e37c67b04e1c40048031e4d47cf6773c30b855c6d4453b37390ec460cb3e5"
+    )
 
 
-def test_record_hash_of_a_keyed_record_needs_the_key() -> None:
-    keyed = seal(PLAIN_RECORD, "", key=KEY)
+def test_record_hash_of_a_keyed_record_needs_the_key_and_the_initiative() -> None:
+    keyed = seal(PLAIN_RECORD, "", key=KEY, initiative_id="i-1")
     with pytest.raises(InvalidInputError, match=r"key: expected the secret key record 0"):
         record_hash(keyed)
+    for bad in (None, "", 7):
+        with pytest.raises(InvalidInputError, match=r"^initiative_id: expected the id of the"):
+            record_hash(keyed, KEY, initiative_id=bad)  # type: ignore[arg-type]
+        with pytest.raises(InvalidInputError, match=r"^initiative_id: expected the id of the"):
+            seal(PLAIN_RECORD, "", key=KEY, initiative_id=bad)  # type: ignore[arg-type]
 
 
 # -- the keyed trail ----------------------------------------------------------------
@@ -142,7 +155,7 @@ def test_keyed_trail_with_a_wrong_key_reads_as_tampered() -> None:
     check = verify_history(_walk(), key=OTHER)
     assert not check.ok
     assert len(check.problems) == 6
-    assert all("edited or sealed with another key" in p for p in check.problems)
+    assert all("edited, sealed with another key or copied" in p for p in check.problems)
 
 
 def test_unkeyed_engine_trail_is_plain_and_verifies_as_before() -> None:
@@ -152,6 +165,12 @@ def test_unkeyed_engine_trail_is_plain_and_verifies_as_before() -> None:
 
 
 # -- tampering with a keyed trail ----------------------------------------------------
+
+
+def _flip(digest: str) -> str:
+    """``digest`` with its first hex digit changed (still a valid digest)."""
+    return ("1" if digest[0] == "0" else "0") + digest[1:]
+
 
 EDITS: dict[str, Callable[[AuditRecord], AuditRecord]] = {
     "seq": lambda r: attrs.evolve(r, seq=r.seq + 1),
@@ -163,8 +182,8 @@ EDITS: dict[str, Callable[[AuditRecord], AuditRecord]] = {
     "note": lambda r: attrs.evolve(r, note=r.note + "!"),
     "reason": lambda r: attrs.evolve(r, reason=r.reason + "!"),
     "artefacts": lambda r: attrs.evolve(r, artefacts={**r.artefacts, "forged": "1"}),
-    "prev_hash": lambda r: attrs.evolve(r, prev_hash=r.prev_hash + "0"),
-    "hash": lambda r: attrs.evolve(r, hash=("1" if r.hash[0] == "0" else "0") + r.hash[1:]),
+    "prev_hash": lambda r: attrs.evolve(r, prev_hash=_flip(r.prev_hash or "0" * 64)),
+    "hash": lambda r: attrs.evolve(r, hash=_flip(r.hash)),
     "seal": lambda r: attrs.evolve(r, seal="sha256"),
 }
 
@@ -322,7 +341,7 @@ def test_an_old_document_still_shows_an_edit() -> None:
 
 def _mixed() -> Initiative:
     """Two plain records (a trail begun before the key), then keyed ones."""
-    ini = Initiative(title="Migrated", owner="tom", model="pdca")
+    ini = Initiative(title="Migrated", owner="tom", model="pdca", id="m-1")
     engine = start(ini, actor=MIA, clock=_clock())
     engine.advance(
         actor=MIA, objective="Fewer reopens", prediction=Prediction("r", -1.0, direction="lower")
@@ -352,7 +371,8 @@ def test_rewriting_the_plain_prefix_of_a_mixed_trail_is_found() -> None:
     keyed = attrs.evolve(ini.history[2], prev_hash=prefix[-1].hash)
     check = verify_history(_with(ini, [*prefix, keyed, ini.history[3]]), key=KEY)
     assert check.problems == (
-        "record 2 was edited or sealed with another key: its HMAC does not match its content",
+        "record 2 was edited, sealed with another key or copied from another initiative: its "
+        "HMAC does not match its content and initiative 'm-1'",
     )
 
 
@@ -383,7 +403,7 @@ def test_an_engine_without_the_key_refuses_to_move_a_keyed_trail_and_writes_noth
 def test_an_engine_with_another_key_refuses_to_move_a_keyed_trail() -> None:
     ini = _walk()
     before = to_json(ini)
-    with pytest.raises(InvalidInputError, match=r"audit_key: .* record 5 does not verify"):
+    with pytest.raises(InvalidInputError, match=r"audit_key: .* record 5 does not verify .*copied"):
         resume(ini, audit_key=OTHER).return_to("vision", actor=TOM, reason="x")
     assert to_json(ini) == before
 
@@ -410,8 +430,8 @@ def test_start_on_a_started_keyed_initiative_resumes_with_the_key() -> None:
 
 
 def test_a_nested_pdca_cycle_of_a_keyed_itil4_engine_seals_with_the_key() -> None:
-    first = seal(AuditRecord(0, "start", None, "action", T0, "mia"), "", key=KEY)
-    ini = Initiative(title="x", step="action", plan=[Action("Runbook")], history=[first])
+    first = seal(AuditRecord(0, "start", None, "action", T0, "mia"), "", key=KEY, initiative_id="x")
+    ini = Initiative(title="x", id="x", step="action", plan=[Action("Runbook")], history=[first])
     engine = ContinualImprovementModel(ini, audit_key=KEY)
     engine.pdca(actor=TOM)
     assert verify_history(ini, key=KEY).ok
@@ -506,7 +526,7 @@ OPS = st.sampled_from(["advance", "back", "reload", "withdraw"])
 
 def _run(model: str, ops: list[str]) -> Initiative:
     clock = _clock()
-    ini = Initiative(title="Walk", owner="tom", model=model)
+    ini = Initiative(title="Walk", owner="tom", model=model, id="i-1")
     engine = start(ini, actor=MIA, clock=clock, audit_key=KEY)
     for op in ops:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from typing import Any
 
 import attrs
@@ -210,6 +211,44 @@ def _v_seal(inst: Any, attribute: attrs.Attribute[str], value: object) -> None:
         raise v.fail(f"{type(inst).__name__}.{attribute.name}", "'sha256' or 'hmac-sha256'", value)
 
 
+#: What ``AuditRecord.hash`` and ``prev_hash`` hold: a SHA-256 or HMAC-SHA256 hex digest.
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def _v_digest(inst: Any, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or (value and _DIGEST.fullmatch(value) is None):
+        raise v.fail(
+            f"{type(inst).__name__}.{attribute.name}",
+            "'' or 64 lower-case hexadecimal digits (a SHA-256 or HMAC-SHA256 digest)",
+            value,
+        )
+
+
+def _v_utf8(inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Every text of an audit record must encode as UTF-8: the record's hash is taken over it.
+
+    Checked on the record itself (not only on the engines' arguments) so that
+    every way of making one, an engine move or a decoded document alike, is
+    refused with the field's name before the record exists.
+    """
+    name = f"{type(inst).__name__}.{attribute.name}"
+    items = value.items() if isinstance(value, dict) else [(None, value)]
+    for key, text in items:
+        for where, part in (
+            (f"{name} key", key),
+            (name if key is None else f"{name}[{key!r}]", text),
+        ):
+            if isinstance(part, str):
+                try:
+                    part.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise v.fail(
+                        where,
+                        "text that encodes as UTF-8 (no lone surrogate such as '\\ud800')",
+                        part,
+                    ) from None
+
+
 @attrs.frozen
 class AuditRecord:
     """One entry of an initiative's append-only audit trail.
@@ -218,8 +257,11 @@ class AuditRecord:
     record's hash), so editing, removing or reordering a record is detectable.
     ``seal`` says how: ``"sha256"`` (a plain hash anyone can recompute, the
     default and the only kind older documents hold) or ``"hmac-sha256"`` (an
-    HMAC under a secret key the engine was given as ``audit_key``; see
-    :mod:`itil_ci.engines.audit`).  Records are written by the engines.
+    HMAC under a secret key the engine was given as ``audit_key``, over the
+    content and the initiative's id; see :mod:`itil_ci.engines.audit`).
+    ``hash`` and ``prev_hash`` are ``""`` or 64 lower-case hex digits, and the
+    text fields must encode as UTF-8 (no lone surrogate); anything else raises
+    ``InvalidInputError`` naming the field.  Records are written by the engines.
 
     Examples:
         >>> from itil_ci.engines import start
@@ -231,16 +273,18 @@ class AuditRecord:
     """
 
     seq: int = attrs.field(validator=_v_seq)
-    event: str = attrs.field(validator=v.v_text(allow_empty=False))
-    from_step: str | None = attrs.field(validator=attrs.validators.optional(v.v_text()))
-    to_step: str = attrs.field(validator=v.v_text(allow_empty=False))
+    event: str = attrs.field(validator=[v.v_text(allow_empty=False), _v_utf8])
+    from_step: str | None = attrs.field(validator=attrs.validators.optional([v.v_text(), _v_utf8]))
+    to_step: str = attrs.field(validator=[v.v_text(allow_empty=False), _v_utf8])
     at: dt.datetime = attrs.field(converter=v.c_aware, validator=v.v_aware())
-    actor: str = attrs.field(validator=v.v_text())
-    note: str = attrs.field(default="", validator=v.v_text())
-    reason: str = attrs.field(default="", validator=v.v_text())
-    artefacts: dict[str, str] = attrs.field(factory=dict, validator=v.v_str_dict(), hash=False)
-    prev_hash: str = attrs.field(default="", validator=v.v_text())
-    hash: str = attrs.field(default="", validator=v.v_text())
+    actor: str = attrs.field(validator=[v.v_text(), _v_utf8])
+    note: str = attrs.field(default="", validator=[v.v_text(), _v_utf8])
+    reason: str = attrs.field(default="", validator=[v.v_text(), _v_utf8])
+    artefacts: dict[str, str] = attrs.field(
+        factory=dict, validator=[v.v_str_dict(), _v_utf8], hash=False
+    )
+    prev_hash: str = attrs.field(default="", validator=_v_digest)
+    hash: str = attrs.field(default="", validator=_v_digest)
     seal: str = attrs.field(default="sha256", validator=_v_seal)
 
     def _repr_html_(self) -> str:

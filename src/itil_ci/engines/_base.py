@@ -152,7 +152,8 @@ class _Move:
             reason=self.reason,
             artefacts={k: _summary(val) for k, val in self.artefacts.items()},
         )
-        rec = seal(rec, history[-1].hash if history else "", key=eng._audit_key)
+        prev = history[-1].hash if history else ""
+        rec = seal(rec, prev, key=eng._audit_key, initiative_id=ini.id)
         ini.history = [*history, rec]
         self.record = rec
 

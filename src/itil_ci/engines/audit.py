@@ -16,8 +16,12 @@ How a record is sealed is written in its ``seal`` field:
   before keys existed, so trails stored then verify unchanged.
 - ``"hmac-sha256"`` (an engine given ``audit_key``): ``hash`` is the
   HMAC-SHA256 under that key of the canonical text, which then also holds
-  ``"seal": "hmac-sha256"``.  Without the key nobody can produce a record that
-  verifies.  The key is never stored; the verifier passes it as ``key=``.
+  ``"seal": "hmac-sha256"`` and ``"initiative"``, the id of the initiative the
+  record belongs to.  Without the key nobody can produce a record that
+  verifies, and since one key usually serves a whole deployment, the id binds
+  each keyed record to its initiative: a keyed trail copied into another
+  initiative (same key, other id) no longer verifies.  The key is never
+  stored; the verifier passes it as ``key=``.
 
 Rules for a trail that holds both kinds (see :func:`verify_history`): unkeyed
 records may come first (a trail started before the key was introduced; the
@@ -55,6 +59,18 @@ KEYED = "hmac-sha256"
 MIN_KEY_BYTES = 16
 
 
+def _same(expected: str, stored: str) -> bool:
+    """Constant-time ``expected == stored`` over bytes, so no stored text can make it raise.
+
+    ``hmac.compare_digest`` rejects a ``str`` holding non-ASCII characters;
+    ``AuditRecord`` only admits hex digests, but a record can be altered behind
+    its validators, and :func:`verify_history` must still answer, not raise.
+    """
+    if not isinstance(stored, str):
+        return False
+    return hmac.compare_digest(expected.encode(), stored.encode("utf-8", "surrogatepass"))
+
+
 def _check_key(name: str, key: object) -> bytes | None:
     """``key`` as bytes, or None; the message never shows the key itself."""
     if key is None:
@@ -73,7 +89,7 @@ def _check_key(name: str, key: object) -> bytes | None:
     return bytes(key)
 
 
-def _canonical(record: AuditRecord) -> bytes:
+def _canonical(record: AuditRecord, initiative_id: str | None) -> bytes:
     content = {
         "seq": record.seq,
         "event": record.event,
@@ -88,15 +104,32 @@ def _canonical(record: AuditRecord) -> bytes:
     }
     if record.seal != PLAIN:  # plain records hash exactly as they did before seals existed
         content["seal"] = record.seal
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        content["initiative"] = initiative_id
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # AuditRecord refuses lone surrogates; "surrogatepass" keeps hashing total (and injective)
+    # for a record altered behind its validators or an initiative id holding one.
+    return text.encode("utf-8", "surrogatepass")
 
 
-def record_hash(record: AuditRecord, key: bytes | None = None) -> str:
+def _check_id(initiative_id: object, record: AuditRecord) -> str:
+    if not isinstance(initiative_id, str) or not initiative_id:
+        raise InvalidInputError(
+            f"initiative_id: expected the id of the initiative keyed record {record.seq} belongs "
+            f"to (a non-empty string), got {initiative_id!r}"
+        )
+    return initiative_id
+
+
+def record_hash(
+    record: AuditRecord, key: bytes | None = None, *, initiative_id: str | None = None
+) -> str:
     """The hash (hex) ``record`` should carry, by its ``seal``; its own ``hash`` is ignored.
 
     A ``"sha256"`` record gets the SHA-256 of its content and ``prev_hash``
-    (``key`` is not used); an ``"hmac-sha256"`` record gets the HMAC-SHA256 of
-    the same under ``key``, which it then requires.
+    (``key`` and ``initiative_id`` are not used); an ``"hmac-sha256"`` record
+    gets the HMAC-SHA256 under ``key`` of the same together with its seal and
+    ``initiative_id`` (the id of the initiative whose trail holds it), and
+    requires both.
 
     Examples:
         >>> import datetime as dt
@@ -105,26 +138,34 @@ def record_hash(record: AuditRecord, key: bytes | None = None) -> str:
         >>> len(record_hash(r))
         64
         >>> keyed = attrs.evolve(r, seal="hmac-sha256")
-        >>> record_hash(keyed, b"k" * 32) != record_hash(keyed, b"x" * 32)
+        >>> k = b"k" * 32
+        >>> record_hash(keyed, k, initiative_id="a") != record_hash(keyed, k, initiative_id="b")
         True
     """
-    text = _canonical(record)
     if record.seal == PLAIN:
-        return hashlib.sha256(text).hexdigest()
+        return hashlib.sha256(_canonical(record, None)).hexdigest()
     checked = _check_key("key", key)
     if checked is None:
         raise InvalidInputError(
             f"key: expected the secret key record {record.seq} was sealed with "
             f"({record.seal!r}), got None"
         )
+    text = _canonical(record, _check_id(initiative_id, record))
     return hmac.new(checked, text, hashlib.sha256).hexdigest()
 
 
-def seal(record: AuditRecord, prev_hash: str, *, key: bytes | None = None) -> AuditRecord:
+def seal(
+    record: AuditRecord,
+    prev_hash: str,
+    *,
+    key: bytes | None = None,
+    initiative_id: str | None = None,
+) -> AuditRecord:
     """``record`` chained after a record whose hash is ``prev_hash``, with its own hash set.
 
-    With ``key`` (bytes, at least 16) the record is sealed ``"hmac-sha256"``,
-    without it ``"sha256"``.
+    With ``key`` (bytes, at least 16) the record is sealed ``"hmac-sha256"``
+    and bound to ``initiative_id`` (required then: the id of the initiative
+    whose trail it joins); without it ``"sha256"``.
 
     Examples:
         >>> import datetime as dt
@@ -134,15 +175,15 @@ def seal(record: AuditRecord, prev_hash: str, *, key: bytes | None = None) -> Au
         >>> sealed.seal, sealed.hash == record_hash(sealed)
         ('sha256', True)
         >>> key = b"a secret of 16+ bytes"
-        >>> keyed = seal(r, "", key=key)
-        >>> keyed.seal, keyed.hash == record_hash(keyed, key)
+        >>> keyed = seal(r, "", key=key, initiative_id="i-1")
+        >>> keyed.seal, keyed.hash == record_hash(keyed, key, initiative_id="i-1")
         ('hmac-sha256', True)
     """
     checked = _check_key("key", key)
     chained = attrs.evolve(
         record, prev_hash=prev_hash, hash="", seal=PLAIN if checked is None else KEYED
     )
-    return attrs.evolve(chained, hash=record_hash(chained, checked))
+    return attrs.evolve(chained, hash=record_hash(chained, checked, initiative_id=initiative_id))
 
 
 def _check_append(initiative: Initiative, key: bytes | None) -> None:
@@ -162,11 +203,12 @@ def _check_append(initiative: Initiative, key: bytes | None) -> None:
             "and an unkeyed record after it would read as a forgery; pass audit_key= to "
             "start()/resume()"
         )
-    if not hmac.compare_digest(record_hash(newest, key), newest.hash):
+    if not _same(record_hash(newest, key, initiative_id=initiative.id), newest.hash):
         raise InvalidInputError(
             f"audit_key: expected the key the audit trail of initiative {initiative.id!r} was "
             f"sealed with, got a key under which its record {newest.seq} does not verify "
-            "(another key, or the record was altered; check it with verify_history)"
+            "(another key, the record was altered, or the trail was copied from another "
+            "initiative; check it with verify_history)"
         )
 
 
@@ -200,8 +242,9 @@ def verify_history(initiative: Initiative, *, key: bytes | None = None) -> Histo
     trail whose newest records were removed (it no longer ends at the
     initiative's current step).
 
-    Keyed records (``seal == "hmac-sha256"``) are checked with ``key``: without
-    it each is reported as not verifiable, with a wrong key as edited.  An
+    Keyed records (``seal == "hmac-sha256"``) are checked with ``key`` and
+    ``initiative.id``: without the key each is reported as not verifiable; with
+    a wrong key, or in a trail copied from another initiative, as edited.  An
     unkeyed record after a keyed one is reported as a downgrade, and with
     ``key`` a trail holding no keyed record at all is reported too (see the
     module docstring for these rules).  Bad input (``key`` not bytes or
@@ -242,17 +285,18 @@ def verify_history(initiative: Initiative, *, key: bytes | None = None) -> Histo
                     f"record {i} is unkeyed after keyed record {first_keyed}: keyed records "
                     "were replaced by plain hashes (downgrade)"
                 )
-            if not hmac.compare_digest(record_hash(rec), rec.hash):
+            if not _same(record_hash(rec), rec.hash):
                 problems.append(f"record {i} was edited: its hash does not match its content")
         else:
             if first_keyed is None:
                 first_keyed = i
             if checked is None:
                 problems.append(f"record {i} is keyed; pass key= to verify it")
-            elif not hmac.compare_digest(record_hash(rec, checked), rec.hash):
+            elif not _same(record_hash(rec, checked, initiative_id=initiative.id), rec.hash):
                 problems.append(
-                    f"record {i} was edited or sealed with another key: its HMAC does not "
-                    "match its content"
+                    f"record {i} was edited, sealed with another key or copied from another "
+                    f"initiative: its HMAC does not match its content and initiative "
+                    f"{initiative.id!r}"
                 )
         prev = rec.hash
         if rec.to_step.startswith(NESTED_PREFIX):
