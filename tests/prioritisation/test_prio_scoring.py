@@ -127,13 +127,26 @@ def test_normalisation_formulas() -> None:
 
 
 @pytest.mark.parametrize("method", ["minmax", "vector", "sum", "max", "none"])
-def test_constant_column_contributes_nothing(method: str) -> None:
+def test_constant_column_never_divides_by_zero_nor_changes_the_ranking(method: str) -> None:
     x = np.array([[1.0, 5.0], [2.0, 5.0], [3.0, 5.0]])
     crit = [Criterion("a"), Criterion("k", 3)]
-    assert (normalise(x, crit, method=method)[:, 1] == 0).all()  # type: ignore[arg-type]
+    column = normalise(x, crit, method=method)[:, 1]  # type: ignore[arg-type]
+    # one value for every option: 0 where the method divides by the range, sum or max;
+    # vector: 5 / sqrt(3 * 25) = 1/sqrt(3); none: the value itself
+    expected = {"minmax": 0.0, "sum": 0.0, "max": 0.0, "vector": 1 / np.sqrt(3), "none": 5.0}
+    np.testing.assert_allclose(column, expected[method])
     s = weighted_sum(x, crit, normalise=method)  # type: ignore[arg-type]
     assert np.isfinite(s).all()
     assert np.argsort(-s).tolist() == [2, 1, 0]
+
+
+@pytest.mark.parametrize("method", ["vector", "none"])
+def test_improving_an_option_in_a_constant_negative_column_raises_its_score(method: str) -> None:
+    # found by test_improving_an_option_never_hurts_it: x = [[-1, 0], [-1, 0]]
+    crit = [Criterion("a"), Criterion("b")]
+    before = weighted_sum([[-1.0, 0.0], [-1.0, 0.0]], crit, normalise=method)  # type: ignore[arg-type]
+    after = weighted_sum([[-0.5, 0.0], [-1.0, 0.0]], crit, normalise=method)  # type: ignore[arg-type]
+    assert after[0] >= before[0]
 
 
 def test_all_constant_topsis_is_half() -> None:

@@ -13,8 +13,14 @@ max        x / max                  1 - x / max                 x >= 0
 none       x                        -x                          one common scale
 ========== ======================== ==========================  ====================
 
-A constant column (all options equal on that criterion) is mapped to 0: it
-contributes nothing to any score instead of dividing by zero.  The cost forms
+A constant column (all options equal on that criterion) never divides by
+zero: under ``minmax``, ``sum`` and ``max`` it is mapped to 0; under
+``vector`` and ``none``, which divide by nothing that could be zero (unless
+a vector column is all zeros, mapped to 0), it is normalised like any other
+column.  Either way it adds the same amount to every option, so it never
+changes a ranking — and a score never falls when an option improves, even
+for negative values (mapping a constant negative column to 0 would make an
+improving option lose score the moment its column starts to vary).  The cost forms
 are linear (``1 - ...``) as in pymcdm; some texts use ``min / x`` (max) or
 ``(1/x) / Σ(1/x)`` (sum) instead, which are not linear and fail at zero.
 """
@@ -115,6 +121,11 @@ def _affine(
                 denom = x.sum(axis=0)
             else:
                 denom = hi.copy()
+        if method == "vector":
+            # x / ||x|| never divides by zero unless the column is all zeros, and it rises
+            # with x even when x < 0; treating a constant column as "nothing" here would
+            # make a negative column's options lose score when one of them improves.
+            varies = (lo != 0) | (hi != 0)
         denom = np.where(varies & (denom > 0), denom, 1.0)
         a = sign / denom
         huge = ~np.isfinite(denom)
@@ -124,8 +135,9 @@ def _affine(
             unit = np.sqrt(np.einsum("ij,ij->j", xs, xs)) if method == "vector" else xs.sum(axis=0)
             a[huge] = sign[huge] / scale[huge] / unit
         b = np.where(cost, 1.0, 0.0)
-    a = np.where(varies, a, 0.0)
-    b = np.where(varies, b, 0.0)
+    if method != "none":
+        a = np.where(varies, a, 0.0)
+        b = np.where(varies, b, 0.0)
     return a, b
 
 
