@@ -90,6 +90,11 @@ def text(name: str, value: object, *, allow_empty: bool = True) -> str:
     """Check that ``value`` is a string (non-blank unless ``allow_empty``)."""
     if not isinstance(value, str):
         raise fail(name, "a string", value)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise fail(name, "text that encodes as UTF-8 (no lone surrogates)", value) from None
     if not allow_empty and not value.strip():
         raise fail(name, "a non-empty string", value)
     return value
