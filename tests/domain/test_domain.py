@@ -220,5 +220,5 @@ def test_actor_roles_accept_strings() -> None:
 
 def test_text_fields_refuse_lone_surrogates_but_take_any_unicode() -> None:
     assert ic.Opportunity(title="Réduire les délais — 東京").title == "Réduire les délais — 東京"
-    with pytest.raises(ic.InvalidInputError, match="Initiative.id: expected text that encodes"):
+    with pytest.raises(ic.InvalidInputError, match=r"Initiative\.id: expected text that encodes"):
         ic.Initiative(title="x", id="\ud800")
