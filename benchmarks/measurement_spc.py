@@ -22,8 +22,8 @@ import numpy as np
 from itil_ci.measurement.spc import signal_table, signals, xmr
 
 
-def best(fn: Callable[[], object]) -> float:
-    return _timing.best(fn, repeats=7)
+def best(fn: Callable[[], object], repeats: int = 7) -> float:
+    return _timing.best(fn, repeats=repeats)
 
 
 def bare_limits(x: np.ndarray) -> tuple[float, float, float, float]:

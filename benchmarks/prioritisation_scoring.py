@@ -20,8 +20,8 @@ from itil_ci.prioritisation import Criterion, rank, topsis, weighted_sum
 N, M = 1_000_000, 10
 
 
-def best(fn: Callable[[], object]) -> float:
-    return _timing.best(fn, repeats=5)
+def best(fn: Callable[[], object], repeats: int = 5) -> float:
+    return _timing.best(fn, repeats=repeats)
 
 
 def line(name: str, ours: float, base: float) -> None:
