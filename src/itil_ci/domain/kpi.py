@@ -15,6 +15,7 @@ from itil_ci._internal import validate as v
 __all__ = [
     "CSF",
     "KPI",
+    "RATE_UNITS",
     "Aggregation",
     "AggregationMethod",
     "Direction",
@@ -141,8 +142,8 @@ class Aggregation:
             return
         if self.method is not AggregationMethod.RATE:
             raise v.fail("Aggregation.per", f"None for method {self.method.value!r}", value)
-        if value not in _RATE_UNITS:
-            raise v.fail("Aggregation.per", f"one of {sorted(_RATE_UNITS)}", value)
+        if value not in RATE_UNITS:
+            raise v.fail("Aggregation.per", f"one of {sorted(RATE_UNITS)}", value)
 
     @classmethod
     def parse(cls, value: object) -> Aggregation:
@@ -175,7 +176,8 @@ class Aggregation:
         return display.html(self)
 
 
-_RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 7 * 86400.0}
+#: The time units a rate may be expressed per, in seconds.
+RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 7 * 86400.0}
 
 
 class ToleranceKind(enum.Enum):

@@ -11,7 +11,7 @@ import numpy as np
 from itil_ci._internal import arrays, display
 from itil_ci._internal import validate as v
 from itil_ci.domain import Aggregation, AggregationMethod, Series
-from itil_ci.domain.kpi import _RATE_UNITS
+from itil_ci.domain.kpi import RATE_UNITS
 from itil_ci.measurement._common import F64, scaled
 
 __all__ = ["AggregateResult", "aggregate"]
@@ -61,7 +61,7 @@ class AggregateResult:
 
 
 def _window_in_units(window: Any, per: str) -> float:
-    unit = _RATE_UNITS[per]
+    unit = RATE_UNITS[per]
     if isinstance(window, dt.timedelta):
         seconds = window.total_seconds()
     elif isinstance(window, np.timedelta64):

@@ -29,7 +29,7 @@ import numpy as np
 from itil_ci._internal import arrays
 from itil_ci._internal import validate as v
 from itil_ci.domain import Series
-from itil_ci.domain.kpi import _RATE_UNITS
+from itil_ci.domain.kpi import RATE_UNITS
 from itil_ci.domain.results import Trend, TrendVerdict
 from itil_ci.measurement._common import (
     F64,
@@ -311,7 +311,7 @@ def _times_in_units(name: str, times: Any, n: int, per: str) -> F64:
     if n > 1 and not (np.diff(ti) > 0).all():
         bad = int(np.flatnonzero(np.diff(ti) <= 0)[0]) + 1
         raise v.fail(f"{name}[{bad}]", "strictly increasing times", str(t[bad]))
-    out: F64 = (ti - ti[0]).astype(np.float64) / (_RATE_UNITS[per] * 1e9)
+    out: F64 = (ti - ti[0]).astype(np.float64) / (RATE_UNITS[per] * 1e9)
     return out
 
 
@@ -341,8 +341,8 @@ def sen_slope(values: Any, times: Any = None, *, per: str = "day") -> tuple[floa
     x = values_of("values", values.values if isinstance(values, Series) else values)
     if x.size < 2:
         raise v.fail("values", "at least 2 values", f"{x.size} value")
-    if per not in _RATE_UNITS:
-        raise v.fail("per", f"one of {sorted(_RATE_UNITS)}", per)
+    if per not in RATE_UNITS:
+        raise v.fail("per", f"one of {sorted(RATE_UNITS)}", per)
     if times is None and isinstance(values, Series):
         times = values.times
     t = (
@@ -386,8 +386,8 @@ def mann_kendall(values: Any, times: Any = None, *, alpha: float = 0.05, per: st
     n = int(x.size)
     if n < 2:
         raise v.fail("values", "at least 2 values for a trend test", f"{n} value")
-    if per not in _RATE_UNITS:
-        raise v.fail("per", f"one of {sorted(_RATE_UNITS)}", per)
+    if per not in RATE_UNITS:
+        raise v.fail("per", f"one of {sorted(RATE_UNITS)}", per)
     t = np.arange(n, dtype=np.float64) if times is None else _times_in_units("times", times, n, per)
     ranks, ties = dense_rank(x)
     n0 = n * (n - 1) // 2
