@@ -27,6 +27,7 @@ from itil_ci.domain.opportunity import Opportunity, OpportunityStatus
 from itil_ci.domain.ranking import Ranking
 from itil_ci.domain.results import Comparison, Evaluation, Signal
 from itil_ci.domain.series import Series
+from itil_ci.measurement.pareto import ParetoAnalysis, pareto
 from itil_ci.measurement.spc import ControlChart
 from itil_ci.prioritisation.scoring import Explanation
 
@@ -218,7 +219,10 @@ class ParetoPanel:
 
     ``threshold`` is the cumulative share that separates the "vital few" (80 %
     by default, the usual Pareto cut) from the rest.  Categories are sorted by
-    count, largest first (ties keep the given order).
+    count, largest first, ties by name; shares, the cumulative share and the
+    vital few come from :func:`itil_ci.measurement.pareto`, so a panel and an
+    analysis of the same counts always agree.  A panel of all-zero counts has
+    no vital few.
 
     Examples:
         >>> p = ParetoPanel("Incidents by category", ["network", "email", "vpn"], [10, 60, 30])
@@ -243,9 +247,10 @@ class ParetoPanel:
             )
         if (self.counts < 0).any():
             raise v.fail("ParetoPanel.counts", "counts >= 0", self.counts.tolist())
-        if self.threshold > 1:
-            raise v.fail("ParetoPanel.threshold", "a share between 0 and 1", self.threshold)
-        order = np.argsort(-self.counts, kind="stable")
+        if not 0 < self.threshold <= 1:
+            raise v.fail("ParetoPanel.threshold", "a share in (0, 1]", self.threshold)
+        v.unique("ParetoPanel.categories", self.categories)
+        order = np.lexsort((np.asarray(self.categories, dtype=str), -self.counts))
         object.__setattr__(self, "categories", tuple(self.categories[i] for i in order))
         object.__setattr__(self, "counts", arrays.readonly(self.counts[order]))
 
@@ -304,6 +309,11 @@ class ParetoPanel:
         """
         return float(self.counts.sum())
 
+    def _analysis(self) -> ParetoAnalysis | None:
+        if self.total <= 0:
+            return None
+        return pareto(list(self.categories), weights=self.counts, cutoff=self.threshold)
+
     @property
     def share(self) -> F64:
         """Each category's share of the total (zeros when the total is 0).
@@ -312,19 +322,20 @@ class ParetoPanel:
             >>> ParetoPanel("Causes", ["disk", "network", "auth"], [6, 3, 1]).share.tolist()
             [0.6, 0.3, 0.1]
         """
-        t = self.total
-        return self.counts / t if t > 0 else np.zeros_like(self.counts)
+        analysis = self._analysis()
+        return np.zeros_like(self.counts) if analysis is None else analysis.shares
 
     @property
     def cumulative(self) -> F64:
-        """The cumulative share, largest category first.
+        """The cumulative share, largest category first (zeros when the total is 0).
 
         Examples:
             >>> p = ParetoPanel("Causes", ["disk", "network", "auth"], [6, 3, 1])
             >>> p.cumulative.round(2).tolist()
             [0.6, 0.9, 1.0]
         """
-        return np.cumsum(self.share)
+        analysis = self._analysis()
+        return np.zeros_like(self.counts) if analysis is None else analysis.cumulative
 
     @property
     def vital_few(self) -> tuple[str, ...]:
@@ -336,10 +347,8 @@ class ParetoPanel:
             >>> ParetoPanel("Causes", ["disk", "network"], [0, 0]).vital_few
             ()
         """
-        if self.total <= 0:
-            return ()
-        k = int(np.searchsorted(self.cumulative, self.threshold - 1e-12, side="left")) + 1
-        return self.categories[: min(k, len(self.categories))]
+        analysis = self._analysis()
+        return () if analysis is None else analysis.vital_few
 
     def _repr_html_(self) -> str:
         return display.html(self)
