@@ -88,6 +88,7 @@ if TYPE_CHECKING:
         verify_history,
     )
     from itil_ci.io import (
+        History,
         ImportResult,
         Tickets,
         generate_tickets,
@@ -159,6 +160,7 @@ _LAZY: dict[str, str] = {
     "read_servicenow": "itil_ci.io",
     "read_csv": "itil_ci.io",
     "ImportResult": "itil_ci.io",
+    "History": "itil_ci.io",
     "Tickets": "itil_ci.io",
     "from_dict": "itil_ci.io.codec",
     "from_json": "itil_ci.io.codec",
@@ -258,6 +260,7 @@ __all__ = [
     "Direction",
     "Evaluation",
     "GroupedKPI",
+    "History",
     "ImportResult",
     "ImportRowError",
     "ImprovementModel",

@@ -1,6 +1,7 @@
 """Serialisation (one cattrs converter, JSON) and ticket data: table, importers, generator."""
 
 from itil_ci.io.codec import SCHEMA_VERSION, converter, from_dict, from_json, to_dict, to_json
+from itil_ci.io.history import History
 from itil_ci.io.importers import (
     JIRA_FIELDS,
     SERVICENOW_FIELDS,
@@ -28,6 +29,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SERVICENOW_FIELDS",
     "SERVICENOW_STATES",
+    "History",
     "ImportResult",
     "Improvement",
     "ServiceProfile",

@@ -1,0 +1,307 @@
+"""The state history of tickets as a columnar table.
+
+A :class:`History` holds one row per event — the ticket it belongs to, when it
+happened and the state the ticket was in from then on (and, where the source
+records it, the assignment group) — with each ticket's events contiguous and in
+the order they happened.  Importers build one from an export's update rows;
+:meth:`History.__init__` builds one from plain arrays.  The SLA clock reads it
+for pauses and time in state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from itil_ci._internal import arrays
+from itil_ci._internal import validate as v
+
+__all__ = ["History"]
+
+_NS = "datetime64[ns]"
+Strs = npt.NDArray[np.str_]
+Ints = npt.NDArray[np.int64]
+
+
+def _strings(name: str, value: Any) -> Strs:
+    """A 1-D array of strings (numpy ``str_``); refuses anything else."""
+    if arrays._is_pandas(value) or type(value).__module__.split(".")[0] in ("polars", "pyarrow"):
+        value = value.to_numpy() if hasattr(value, "to_numpy") else np.asarray(value)
+    if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
+        raise v.fail(name, "a sequence of strings", value)
+    arr = value if isinstance(value, np.ndarray) else np.asarray(list(value), dtype=object)
+    if arr.ndim != 1:
+        raise v.fail(name, "a one-dimensional array of strings", f"array of shape {arr.shape}")
+    if arr.dtype.kind == "U":
+        return arr
+    if arr.size == 0:
+        return np.empty(0, dtype="<U1")
+    if arr.dtype != object:
+        raise v.fail(name, "an array of strings", f"array of dtype {arr.dtype}")
+    is_str = np.fromiter((type(x) is str for x in arr), dtype=bool, count=arr.size)
+    if not is_str.all():
+        bad = int(np.flatnonzero(~is_str)[0])
+        raise v.fail(f"{name}[{bad}]", "a string", arr[bad])
+    return arr.astype(np.str_)
+
+
+def _grouped(ids: Strs) -> Ints | None:
+    """Row order that makes each ticket's rows contiguous (None: already so).
+
+    Tickets keep the order of their first event; each ticket's events keep
+    their given order (a stable sort).
+    """
+    n = ids.size
+    if n < 2:
+        return None
+    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+    if np.unique(ids[starts]).size == starts.size:
+        return None  # every ticket's rows are one run already
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size, dtype=np.int64)
+    order: Ints = np.argsort(rank[inverse.reshape(-1)], kind="stable")
+    return order
+
+
+@attrs.frozen(init=False, repr=False, eq=False)
+class History:
+    """Events of tickets as columns: ``id``, ``time``, ``state`` (and ``assignment_group``).
+
+    One row per event: ticket ``id`` (str), ``time`` (``datetime64[ns]``,
+    UTC, never missing) and ``state`` (str), the state the ticket entered at
+    that time.  ``assignment_group`` (str) is the group that held the ticket
+    from then on, or ``None`` when the source does not record it (unknown, not
+    empty).
+
+    Each ticket's events are contiguous and keep the order in which they were
+    given (the history order, which importers take from the source's update
+    order, not from the times: two updates in the same second keep their
+    order).  Tickets appear in the order of their first event.  Times are
+    not required to increase within a ticket; code that measures durations
+    between events decides what a backwards step means.
+
+    Arrays given as numpy arrays of the right dtype are used without a Python
+    loop (``datetime64`` is read as UTC); lists of aware datetimes or ISO
+    strings with an offset are accepted for small tables.
+
+    Examples:
+        >>> import numpy as np
+        >>> h = History(
+        ...     id=["INC2", "INC1", "INC2"],
+        ...     time=np.array(["2025-01-06T09:00", "2025-01-06T10:00", "2025-01-06T11:00"],
+        ...                   dtype="M8[ns]"),
+        ...     state=["New", "New", "On Hold"],
+        ... )
+        >>> h.id.tolist(), h.state.tolist()
+        (['INC2', 'INC2', 'INC1'], ['New', 'On Hold', 'New'])
+        >>> len(h), h.tickets().tolist()
+        (3, ['INC2', 'INC1'])
+    """
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("id", "time", "state", "assignment_group")
+
+    id: npt.NDArray[np.str_]
+    time: npt.NDArray[np.datetime64]
+    state: npt.NDArray[np.str_]
+    assignment_group: npt.NDArray[np.str_] | None
+
+    def __init__(self, *, id: Any, time: Any, state: Any, assignment_group: Any = None) -> None:
+        ids = _strings("History.id", id)
+        n = ids.size
+        times = arrays.as_times("History.time", time)
+        states = _strings("History.state", state)
+        group = (
+            None
+            if assignment_group is None
+            else _strings("History.assignment_group", assignment_group)
+        )
+        for name, arr in (("time", times), ("state", states), ("assignment_group", group)):
+            if arr is not None and arr.shape != (n,):
+                raise v.fail(f"History.{name}", f"{n} values (one per id)", f"{arr.size} values")
+        empty = ids == ""
+        if empty.any():
+            bad = int(np.flatnonzero(empty)[0])
+            raise v.fail(f"History.id[{bad}]", "a non-empty ticket id", "")
+        order = _grouped(ids)
+
+        def own(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            # Own copies (reordered, or plain): the caller's arrays stay writeable.
+            return arrays.readonly(a[order] if order is not None else a.copy())
+
+        object.__setattr__(self, "id", own(ids))
+        object.__setattr__(self, "time", own(times))
+        object.__setattr__(self, "state", own(states))
+        object.__setattr__(self, "assignment_group", None if group is None else own(group))
+
+    @classmethod
+    def _trusted(
+        cls,
+        id: Strs,
+        time: npt.NDArray[np.datetime64],
+        state: Strs,
+        assignment_group: Strs | None = None,
+    ) -> History:
+        """Build from validated columns already grouped by ticket (no checks, no copies)."""
+        obj = object.__new__(cls)
+        for name, arr in (
+            ("id", id),
+            ("time", time),
+            ("state", state),
+            ("assignment_group", assignment_group),
+        ):
+            if arr is not None:
+                arr.flags.writeable = False
+            object.__setattr__(obj, name, arr)
+        return obj
+
+    @classmethod
+    def empty(cls) -> History:
+        """A history with no events.
+
+        Examples:
+            >>> len(History.empty())
+            0
+        """
+        none = np.empty(0, dtype="<U1")
+        return cls._trusted(none, np.empty(0, dtype=_NS), none.copy())
+
+    def __len__(self) -> int:
+        return int(self.id.size)
+
+    def __repr__(self) -> str:
+        if len(self) == 0:
+            return "History(n=0)"
+        return (
+            f"History(n={len(self)} events, tickets={self.tickets().size}, "
+            f"states={np.unique(self.state).size})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, History):
+            return NotImplemented
+        if (self.assignment_group is None) != (other.assignment_group is None):
+            return False
+        return (
+            np.array_equal(self.id, other.id)
+            and np.array_equal(self.time.view(np.int64), other.time.view(np.int64))
+            and np.array_equal(self.state, other.state)
+            and (
+                self.assignment_group is None
+                or np.array_equal(self.assignment_group, other.assignment_group)  # type: ignore[arg-type]
+            )
+        )
+
+    def __hash__(self) -> int:
+        return hash((len(self), self.id.tobytes(), self.time.tobytes()))
+
+    def columns(self) -> Iterator[tuple[str, npt.NDArray[Any]]]:
+        """Yield ``(name, array)`` for every known column, in :attr:`FIELDS` order.
+
+        Examples:
+            >>> [name for name, _ in History.empty().columns()]
+            ['id', 'time', 'state']
+        """
+        for name in self.FIELDS:
+            arr = getattr(self, name)
+            if arr is not None:
+                yield name, arr
+
+    def tickets(self) -> npt.NDArray[np.str_]:
+        """The distinct ticket ids, in the order of their first event.
+
+        Examples:
+            >>> import numpy as np
+            >>> t = np.zeros(3, dtype="M8[ns]")
+            >>> History(id=["b", "a", "b"], time=t, state=["x", "x", "y"]).tickets().tolist()
+            ['b', 'a']
+        """
+        if self.id.size == 0:
+            return self.id.copy()
+        starts = np.concatenate(([True], self.id[1:] != self.id[:-1]))
+        return self.id[starts]
+
+    def select(self, which: Any) -> History:
+        """The events picked by a boolean mask (each ticket's order is kept).
+
+        Examples:
+            >>> import numpy as np
+            >>> t = np.zeros(3, dtype="M8[ns]")
+            >>> h = History(id=["a", "a", "b"], time=t, state=["New", "On Hold", "New"])
+            >>> h.select(h.state == "New").id.tolist()
+            ['a', 'b']
+        """
+        mask = np.asarray(which)
+        if mask.dtype != np.bool_ or mask.shape != (len(self),):
+            raise v.fail("which", f"a boolean mask of length {len(self)}", which)
+        return History._trusted(
+            self.id[mask],
+            self.time[mask],
+            self.state[mask],
+            None if self.assignment_group is None else self.assignment_group[mask],
+        )
+
+    @classmethod
+    def concat(cls, histories: Iterable[History]) -> History:
+        """The events of several histories; a ticket's events stay in the given order.
+
+        A ticket present in several parts gets its events of the first part,
+        then those of the next, and so on.  ``assignment_group`` is kept only
+        when every part has it.
+
+        Examples:
+            >>> import numpy as np
+            >>> t = np.zeros(1, dtype="M8[ns]")
+            >>> a = History(id=["x"], time=t, state=["New"])
+            >>> b = History(id=["y"], time=t, state=["New"])
+            >>> History.concat([a, b, a]).id.tolist()
+            ['x', 'x', 'y']
+        """
+        parts = list(histories)
+        for i, part in enumerate(parts):
+            if not isinstance(part, History):
+                raise v.fail(f"histories[{i}]", "a History", part)
+        if not parts:
+            return cls.empty()
+        if len(parts) == 1:
+            return parts[0]
+        groups = [p.assignment_group for p in parts]
+        group: Strs | None = None
+        if all(g is not None for g in groups):
+            group = np.concatenate([g for g in groups if g is not None])
+        ids = np.concatenate([p.id for p in parts])
+        time = np.concatenate([p.time for p in parts])
+        state = np.concatenate([p.state for p in parts])
+        order = _grouped(ids)
+        if order is not None:
+            ids, time, state = ids[order], time[order], state[order]
+            group = None if group is None else group[order]
+        return cls._trusted(ids, time, state, group)
+
+    def to_pandas(self) -> Any:
+        """The events as a pandas DataFrame (``time`` tz-aware UTC); needs pandas.
+
+        Examples:
+            >>> import numpy as np
+            >>> h = History(id=["a"], time=np.zeros(1, dtype="M8[ns]"), state=["New"])
+            >>> df = h.to_pandas()
+            >>> list(df.columns), str(df["time"].dtype)
+            (['id', 'time', 'state'], 'datetime64[ns, UTC]')
+        """
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - pandas is installed for the tests
+            raise ImportError(
+                "History.to_pandas() needs pandas: pip install 'itil-ci[pandas]'"
+            ) from None
+        data: dict[str, Any] = {}
+        for name, arr in self.columns():
+            if name == "time":
+                data[name] = pd.Series(arr, copy=True).dt.tz_localize("UTC")
+            else:
+                data[name] = pd.Series(arr.tolist(), dtype=object)
+        return pd.DataFrame(data)
