@@ -252,12 +252,14 @@ def _draw_pareto(
     pos = np.arange(len(categories))
     colours = [BLUE if i < vital else "#9ecae1" for i in range(len(categories))]
     ax.bar(pos, counts, color=colours)
+    many = len(categories) > 12
     ax.set_xticks(
         pos,
         [c if len(c) <= 18 else c[:17] + "…" for c in categories],
-        rotation=30 if len(categories) > 4 else 0,
+        rotation=(60 if many else 30) if len(categories) > 4 else 0,
         ha="right" if len(categories) > 4 else "center",
-        fontsize=8,
+        rotation_mode="anchor",
+        fontsize=7 if many else 8,
         parse_math=False,
     )
     ax.set_ylabel(unit, parse_math=False)
@@ -330,15 +332,31 @@ def _draw_kpi(
     evaluation: Evaluation | None = None,
     *,
     title: str = "",
+    chart: ControlChart | None = None,
+    signals: Sequence[Signal] = (),
 ) -> Axes:
-    """Draw a KPI's series against its target on ``ax`` (the body of :func:`kpi_chart`)."""
+    """Draw a KPI's series against its target on ``ax`` (the body of :func:`kpi_chart`).
+
+    With ``chart`` (an XmR chart of the same values) the mean and process
+    limits of each stage are drawn too, the line is grey and the points of ``signals`` are
+    coloured by kind, blue for an improvement and orange-red for a concern,
+    as in the *Making Data Count* charts.
+    """
+    from itil_ci.report._format import is_share
+
+    share = is_share(kpi)
+
+    def shown(v: float) -> str:
+        return f"{v:.1%}" if share else f"{v:.4g}"
+
     times = getattr(series, "times", None)
     values = np.asarray(getattr(series, "values", series), dtype=np.float64)
     x = _x_axis(values.size, times)
-    ax.plot(x, values, color=BLUE, linewidth=1, marker="o", markersize=2, label=kpi.label)
+    line = BLUE if chart is None else "#7a7a7a"
+    ax.plot(x, values, color=line, linewidth=1, marker="o", markersize=2, label=kpi.label)
     if kpi.target is not None:
         t = kpi.target
-        ax.axhline(t.value, color=GREEN, linewidth=1.5, label=f"target {t.value:.4g}")
+        ax.axhline(t.value, color=GREEN, linewidth=1.5, label=f"target {shown(t.value)}")
         w = t.tolerance_width
         if w > 0:
             ax.axhspan(t.value - w, t.value + w, color=GREEN, alpha=0.12, label="tolerance")
@@ -348,8 +366,44 @@ def _draw_kpi(
             color=GREY,
             linestyle="--",
             linewidth=1,
-            label=f"baseline {baseline.value:.4g}",
+            label=f"baseline {shown(baseline.value)}",
         )
+    if chart is not None:
+        for i, st in enumerate(chart.stages):
+            seg = x[st.start : st.end]
+            if seg.size == 1:
+                seg = np.repeat(seg, 2)
+            first = i == 0
+            ax.plot(
+                seg,
+                [st.centre] * len(seg),
+                color="#333333",
+                linewidth=0.8,
+                label="mean" if first else None,
+            )
+            ax.plot(
+                seg,
+                [st.upper] * len(seg),
+                color="#333333",
+                linestyle=":",
+                linewidth=1,
+                label="process limits" if first else None,
+            )
+            ax.plot(seg, [st.lower] * len(seg), color="#333333", linestyle=":", linewidth=1)
+            if i > 0:
+                ax.axvline(x[st.start], color=GREY, linestyle="--", linewidth=0.8)
+        for kind, colour in (("improvement", BLUE), ("concern", RED), ("neutral", PURPLE)):
+            pts = sorted({p for s in signals if s.kind.value == kind for p in s.points})
+            if pts:
+                idx = np.asarray(pts)
+                ax.scatter(
+                    x[idx],
+                    values[idx],
+                    s=14,
+                    color=colour,
+                    zorder=3,
+                    label=f"special cause: {kind}",
+                )
     if evaluation is not None and values.size:
         colour = {"green": GREEN, "amber": ORANGE, "red": RED}[evaluation.status.value]
         ax.scatter(
@@ -358,10 +412,15 @@ def _draw_kpi(
             s=70,
             color=colour,
             zorder=3,
-            label=f"current {evaluation.value:.4g} ({evaluation.status.value})",
+            label=f"current {shown(evaluation.value)} ({evaluation.status.value})",
         )
-    ax.set_title(title or f"{kpi.label} vs target", loc="left", fontsize=11, parse_math=False)
-    if kpi.unit:
+    default = f"{kpi.label} vs target" if kpi.target is not None else kpi.label
+    ax.set_title(title or default, loc="left", fontsize=11, parse_math=False)
+    if share:
+        from matplotlib.ticker import PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    elif kpi.unit:
         ax.set_ylabel(kpi.unit, parse_math=False)
     ax.grid(True, axis="y", alpha=0.3)
     _plain_legend(ax, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
@@ -381,7 +440,9 @@ def kpi_chart(
 
     ``series`` is a :class:`~itil_ci.domain.Series` (times on the x axis) or a
     sequence of numbers (index on the x axis).  The current value of
-    ``evaluation`` is marked in its red/amber/green colour.
+    ``evaluation`` is marked in its red/amber/green colour.  The title says
+    "vs target" only when the KPI has a target; a share (unit ``share``) is
+    drawn in percent.
 
     Examples:
         >>> from itil_ci.domain import KPI, Target
@@ -390,6 +451,9 @@ def kpi_chart(
         >>> ax = kpi_chart(k, [6.1, 5.8, 5.0, 4.6, 4.2], ax=Figure().add_subplot())
         >>> ax.get_title(loc="left")
         'MTTR vs target'
+        >>> kpi_chart(KPI("fcr", name="FCR"), [0.4, 0.5], ax=Figure().add_subplot()).get_title(
+        ...     loc="left")
+        'FCR'
     """
     from itil_ci.domain.kpi import KPI as _KPI
 
@@ -403,6 +467,80 @@ def kpi_chart(
 
 
 # --- value / effort ---------------------------------------------------------------
+
+
+# Where a label may go around its point, in points from it: right, then left, above
+# before below, nearest first.
+_LABEL_OFFSETS = ((4, 3), (4, -11), (-4, 3), (-4, -11), (4, 13), (-4, 13), (4, -21), (-4, -21))
+
+
+def _place_labels(
+    ax: Axes,
+    xs: npt.NDArray[np.float64],
+    ys: npt.NDArray[np.float64],
+    labels: Sequence[str],
+    *,
+    fontsize: float = 7.5,
+) -> None:
+    """Label points so that labels overlap neither each other, the points nor the corners.
+
+    Points at the same place share one label (their labels joined by ", ").
+    Each label takes the first place around its point (see ``_LABEL_OFFSETS``)
+    whose box, estimated in axes fractions from the text's length, is free;
+    when none is, the least crowded one.  Loops over labels (a backlog's
+    options, not observations).
+    """
+    groups: dict[tuple[float, float], list[str]] = {}
+    for x, y, lab in zip(xs.tolist(), ys.tolist(), labels, strict=True):
+        groups.setdefault((x, y), []).append(lab)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    box = ax.get_window_extent()
+    dpi_scale = ax.figure.dpi / 72.0
+    width_pt, height_pt = box.width / dpi_scale, box.height / dpi_scale
+    # Obstacles as (left, bottom, right, top) in axes fractions: points and corner texts.
+    taken: list[tuple[float, float, float, float]] = [
+        (0.0, 0.9, 0.25, 1.0),
+        (0.75, 0.9, 1.0, 1.0),
+        (0.0, 0.0, 0.25, 0.1),
+        (0.75, 0.0, 1.0, 0.1),
+    ]
+    mark_w, mark_h = 4 / width_pt, 4 / height_pt
+    centres = [((x - x0) / (x1 - x0), (y - y0) / (y1 - y0)) for x, y in groups]
+    taken += [(cx - mark_w, cy - mark_h, cx + mark_w, cy + mark_h) for cx, cy in centres]
+
+    def overlap(a: tuple[float, float, float, float]) -> float:
+        return sum(
+            max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+            * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+            for b in taken
+        )
+
+    for (x, y), (cx, cy) in zip(groups, centres, strict=True):
+        text = ", ".join(groups[(x, y)])
+        w = (0.55 * fontsize * len(text) + 2) / width_pt
+        h = (fontsize + 2) / height_pt
+        options = []
+        for dx, dy in _LABEL_OFFSETS:
+            left = cx + dx / width_pt - (w if dx < 0 else 0.0)
+            bottom = cy + dy / height_pt
+            rect = (left, bottom, left + w, bottom + h)
+            outside = left < 0 or bottom < 0 or left + w > 1 or bottom + h > 1
+            options.append((overlap(rect) + (1.0 if outside else 0.0), dx, dy, rect))
+            if options[-1][0] == 0:
+                break
+        _, dx, dy, rect = min(options, key=lambda o: o[0])
+        taken.append(rect)
+        ax.annotate(
+            text,
+            (x, y),
+            fontsize=fontsize,
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha="right" if dx < 0 else "left",
+            va="bottom",
+            parse_math=False,
+        )
 
 
 def _draw_value_effort(
@@ -421,16 +559,11 @@ def _draw_value_effort(
     ax.scatter(effort[quick], value[quick], color=GREEN, s=40, label="quick win")
     ax.axvline(effort_split, color=GREY, linestyle=":", linewidth=1)
     ax.axhline(value_split, color=GREY, linestyle=":", linewidth=1)
+    ax.margins(0.12)
     if labels is not None:
-        for xe, yv, lab in zip(effort, value, labels, strict=True):
-            ax.annotate(
-                lab if len(lab) <= 24 else lab[:23] + "…",
-                (xe, yv),
-                fontsize=7,
-                xytext=(3, 3),
-                textcoords="offset points",
-                parse_math=False,
-            )
+        _place_labels(
+            ax, effort, value, [lab if len(lab) <= 24 else lab[:23] + "…" for lab in labels]
+        )
     corners = (
         ("quick wins", 0.02, 0.97, "left"),
         ("major projects", 0.98, 0.97, "right"),
@@ -468,7 +601,9 @@ def value_effort_chart(
 
     The splits default to the medians, as in
     :func:`itil_ci.prioritisation.value_effort`; high value and low effort
-    (the quick wins) are drawn green.  ``labels`` names the points.
+    (the quick wins) are drawn green.  ``labels`` names the points: each label
+    is placed beside its point where it overlaps no other label, point or
+    corner caption, and points at the same place share one label.
 
     Examples:
         >>> from matplotlib.figure import Figure

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import html
 from collections.abc import Callable
@@ -11,8 +12,11 @@ import numpy as np
 
 from itil_ci import plot
 from itil_ci.domain.initiative import Initiative
+from itil_ci.report import _format as f
+from itil_ci.report import _icons
 from itil_ci.report import _tables as t
 from itil_ci.report.data import ReportData
+from itil_ci.report.summary import Assurance, KPISummary, Variation, summarise
 
 __all__ = ["render_html"]
 
@@ -31,7 +35,7 @@ nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.4rem 1rem;marg
 nav a{color:var(--blue);text-decoration:none}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.7rem}
 .card{background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:.6rem .8rem}
-.card b{display:block;font-size:1.5rem}
+.card b{display:block;font-size:1.4rem}
 table{border-collapse:collapse;margin:.4rem 0 1rem;font-size:.9rem;width:auto;max-width:100%}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:var(--soft);font-weight:600}
@@ -53,6 +57,20 @@ background:var(--soft);margin-top:3px}
 figure{margin:.6rem 0 1rem}figure svg{display:block}
 figcaption{color:var(--muted);font-size:.85rem}
 pre{background:var(--soft);padding:.6rem;overflow-x:auto;font-size:.8rem}
+.sub{display:block;color:var(--muted);font-size:.78rem;line-height:1.25}
+table.mdc{width:100%}table.mdc td{vertical-align:middle;padding:.15rem .45rem}
+table.mdc td:first-child{min-width:13rem}
+table.mdc svg{display:inline-block;vertical-align:middle}
+table.mdc tbody tr.tracked td:first-child{border-left:3px solid var(--blue)}
+td.icon{white-space:nowrap}td.icon span{margin-left:.35rem;font-size:.85rem}
+.legend{font-size:.82rem;color:var(--muted);margin:.2rem 0 .8rem}
+.legend svg{vertical-align:middle;width:18px;height:18px}
+.legend span{white-space:nowrap;margin-right:.6rem}
+details{margin:.3rem 0 .8rem}details>summary{cursor:pointer;color:var(--blue)}
+.card small{display:block;color:var(--muted);font-size:.8rem}
+dl.facts{display:grid;grid-template-columns:max-content 1fr max-content 1fr;gap:.2rem .9rem;
+margin:.4rem 0 .8rem;font-size:.9rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
+td.num,.nowrap{white-space:nowrap}
 @media print{nav{display:none}h2{break-after:avoid}figure,table{break-inside:avoid}}
 """
 
@@ -113,27 +131,167 @@ class _Charts:
         )
 
 
-def _summary(data: ReportData) -> str:
+def _summary(data: ReportData, rows: list[KPISummary]) -> str:
     opps = data.opportunities
     open_n = sum(1 for o in opps if o.status.is_open)
     ev = [p.evaluation for p in data.kpis if p.evaluation is not None]
     status = {s: sum(1 for e in ev if e.status.value == s) for s in ("green", "amber", "red")}
+    by_status = " · ".join(f"{n} {k}" for k, n in data.opportunities_by_status().items())
+    by_step = " · ".join(
+        f"{n} {k.replace('_', ' ')}" for k, n in data.initiatives_by_step().items()
+    )
+    tracked = sum(1 for r in rows if r.tracked)
     cards = [
-        (str(len(opps)), t.plural(len(opps), "opportunity", "opportunities") + f" ({open_n} open)"),
-        (str(len(data.initiatives)), t.plural(len(data.initiatives), "initiative", "initiatives")),
-        (str(len(data.kpis)), t.plural(len(data.kpis), "KPI", "KPIs")),
+        (
+            str(len(opps)),
+            f.plural(len(opps), "opportunity", "opportunities") + f" ({open_n} open)",
+            by_status,
+        ),
+        (
+            str(len(data.initiatives)),
+            f.plural(len(data.initiatives), "initiative", "initiatives"),
+            by_step,
+        ),
+        (
+            str(len(data.kpis)),
+            f.plural(len(data.kpis), "KPI", "KPIs"),
+            f"{tracked} with a target or an initiative" if data.kpis else "",
+        ),
     ]
     if ev:
         cards.append(
-            (f"{status['green']} / {status['amber']} / {status['red']}", "green / amber / red")
+            (
+                f"{status['green']} / {status['amber']} / {status['red']}",
+                "green / amber / red",
+                "KPIs evaluated against their targets",
+            )
         )
-    out = ['<section id="summary"><h2>Register summary</h2><div class="cards">']
-    out += [f'<div class="card"><b>{_e(a)}</b>{_e(b)}</div>' for a, b in cards]
-    out.append("</div>")
-    if opps:
-        out.append("<h3>Opportunities by status</h3>" + _table(t.opportunities_by_status(data)))
-    if data.initiatives:
-        out.append("<h3>Initiatives by step</h3>" + _table(t.initiatives_by_step(data)))
+    out = ['<section id="summary"><h2>Register</h2><div class="cards">']
+    out += [
+        f'<div class="card"><b>{_e(a)}</b>{_e(b)}'
+        + (f"<small>{_e(c)}</small>" if c else "")
+        + "</div>"
+        for a, b, c in cards
+    ]
+    out.append("</div></section>")
+    return "".join(out)
+
+
+_VARIATION_WORDS = {
+    Variation.IMPROVEMENT: "Improvement",
+    Variation.CONCERN: "Concern",
+    Variation.NEITHER: "Special cause",
+    Variation.COMMON: "Common cause",
+}
+_ASSURANCE_WORDS = {
+    Assurance.MET: "Consistently met",
+    Assurance.MISSED: "Consistently missed",
+    Assurance.HIT_AND_MISS: "Hit and miss",
+}
+
+
+def _variation_cell(s: KPISummary) -> str:
+    if s.variation is None:
+        return f'<td><span class="sub">{_e(s.reason)}</span></td>'
+    word = _VARIATION_WORDS[s.variation]
+    if s.variation is not Variation.COMMON:
+        word += " (higher)" if s.high else " (lower)"
+    return f'<td class="icon">{_icons.variation(s)}<span>{_e(word)}</span></td>'
+
+
+def _assurance_cell(s: KPISummary) -> str:
+    if s.assurance is None:
+        why = "no target" if s.kpi.target is None else ("no direction" if s.chart else "")
+        return f'<td><span class="sub">{_e(why)}</span></td>'
+    word = _ASSURANCE_WORDS[s.assurance]
+    return f'<td class="icon">{_icons.assurance(s)}<span>{_e(word)}</span></td>'
+
+
+def _legend() -> str:
+    v, a = _icons.variation_icon, _icons.assurance_icon
+    items = [
+        (v(Variation.IMPROVEMENT, False, "Special cause improvement"), "improvement"),
+        (v(Variation.CONCERN, True, "Special cause concern"), "concern"),
+        (v(Variation.NEITHER, True, "Special cause, no direction"), "special cause, no direction"),
+        (v(Variation.COMMON, None, "Common cause"), "common cause"),
+    ]
+    checks = [
+        (a(Assurance.MET, "Target consistently met"), "consistently met"),
+        (a(Assurance.MISSED, "Target consistently missed"), "consistently missed"),
+        (a(Assurance.HIT_AND_MISS, "Target hit and miss"), "hit and miss"),
+    ]
+    row = "".join(f"<span>{icon} {_e(word)}</span>" for icon, word in items)
+    row2 = "".join(f"<span>{icon} {_e(word)}</span>" for icon, word in checks)
+    return (
+        f'<p class="legend"><b>Variation</b> of the latest point: {row}'
+        "(H/L: in higher or lower values). "
+        f"<b>Assurance</b> against the target: {row2}(the target lies between the process "
+        "limits).</p>" + _RULES
+    )
+
+
+_RULES = (
+    "<details><summary>How variation and assurance are decided</summary><ul>"
+    "<li>Each KPI's points get an XmR chart (mean ± 2.66 × average moving range) and the "
+    "special-cause rules of NHS England's <i>Making Data Count</i>: a point beyond the process "
+    "limits, 7 points in a row on one side of the mean, 7 points steadily rising or falling, "
+    "2 of 3 points beyond two sigma on one side.</li>"
+    "<li><b>Variation</b> looks at the latest point: improvement or concern when it takes part "
+    "in a special cause on the KPI's good or bad side, common cause when it takes part in "
+    "none.</li>"
+    "<li><b>Assurance</b> compares the target with the process limits: consistently met when "
+    "the whole process is on the good side of the target, consistently missed when it is on "
+    "the bad side, hit and miss when the target lies between the limits.</li>"
+    "<li>Limits need at least 12 points. Source: NHS England and NHS Improvement, "
+    "<i>Making Data Count</i> guidance; the same icons as the NHS-R Community's "
+    "NHSRplotthedots R package.</li></ul></details>"
+)
+
+
+def _kpi_summary(rows: list[KPISummary]) -> str:
+    if not rows:
+        return ""
+    whens = {t.latest_label(s) for s in rows if s.latest_at is not None}
+    shared = next(iter(whens)) if len(whens) == 1 else ""
+    head = [
+        "KPI",
+        "latest" + (f'<span class="sub">{_e(shared)}</span>' if shared else ""),
+        "target",
+        "trend",
+        "variation",
+        "assurance",
+        'mean<span class="sub">process limits</span>',
+    ]
+    out = ['<section id="kpi-summary"><h2>KPI summary</h2>']
+    out.append(
+        '<p class="muted">Every KPI at a glance, in the style of NHS England\'s <i>Making Data '
+        "Count</i>: is something special happening (variation) and will the process meet its "
+        "target (assurance)? Both come from an XmR chart of the points in the trend line"
+        + (" (weekly means of daily values)" if any(s.period == "week" for s in rows) else "")
+        + ". KPIs with a target or an initiative come first (marked blue) and have a chart "
+        'below.</p><div class="wrap"><table id="kpi-summary-table" class="mdc"><thead><tr>'
+    )
+    out.append("".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>")
+    for s in rows:
+        k = s.kpi
+        name = f"<b>{_e(k.label)}</b>"
+        if s.initiative:
+            name += f'<span class="sub">{_e(s.initiative)}</span>'
+        latest = _e(f.kpi_fixed(s.latest, k, t.places(s)))
+        if not shared and s.latest_at is not None:
+            latest += f'<span class="sub">{_e(t.latest_label(s))}</span>'
+        cls = ' class="tracked"' if s.tracked else ""
+        goal = f'<span class="nowrap">{_e(f.target(k, due=False, tolerance=False))}</span>'
+        if k.target is not None and k.target.due is not None:
+            goal += f'<span class="sub">by {_e(k.target.due.isoformat())}</span>'
+        centre, limits = t.process_parts(s)
+        out.append(
+            f'<tr{cls}><td>{name}</td><td class="num">{latest}</td><td>{goal}</td>'
+            f"<td>{_icons.sparkline(s)}</td>{_variation_cell(s)}{_assurance_cell(s)}"
+            f'<td class="num">{_e(centre)}<span class="sub">{_e(limits)}</span></td></tr>'
+        )
+    out.append("</tbody></table></div>")
+    out.append(_legend())
     out.append("</section>")
     return "".join(out)
 
@@ -149,7 +307,7 @@ def _why_bar(data: ReportData, id: str, top: float) -> str:
             continue
         colour = _PALETTE[crit.index(name) % len(_PALETTE)] if name in crit else "#999"
         spans.append(
-            f'<span title="{_e(name)}: {_e(t.num(c))}" '
+            f'<span title="{_e(name)}: {_e(f.num(c))}" '
             f'style="width:{100 * c / top:.1f}%;background:{colour}"></span>'
         )
     return '<div class="why">' + "".join(spans) + "</div>"
@@ -200,11 +358,14 @@ def _backlog(data: ReportData, charts: _Charts) -> str:
         effort = np.array([o.effort for o in opps], dtype=np.float64)
         from itil_ci.report import _charts
 
+        ranks = [str(r.rank_of(o.id)) for o in opps]
         out.append(
             charts.figure(
-                lambda cid: _charts.value_effort(value, effort, [o.title for o in opps], cid),
+                lambda cid: _charts.value_effort(value, effort, ranks, cid),
                 "chart-value-effort",
-                "Expected benefit against effort; dotted lines at the medians.",
+                "Expected benefit against effort; each point is numbered by its rank in the "
+                "table above. Dotted lines at the medians; green: quick wins (value at or above "
+                "the median, effort below it).",
             )
         )
     out.append("</section>")
@@ -230,20 +391,64 @@ def _initiatives(data: ReportData) -> str:
         if ini.description:
             out.append(f"<p>{_e(ini.description)}</p>")
         out.append(_steps(ini))
-        out.append(_table(t.initiative_facts(ini), "facts"))
-        for label, tab in (
-            ("Plan", t.plan(ini)),
-            ("PDCA cycles", t.pdca(ini)),
-            ("History (audit trail)", t.history(ini)),
-        ):
+        facts = t.initiative_facts(ini)
+        out.append(
+            '<dl class="facts">'
+            + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts.rows)
+            + "</dl>"
+        )
+        for label, tab in (("Plan", t.plan(ini)), ("PDCA cycles", t.pdca(ini))):
             if tab is not None:
                 out.append(f"<h4>{_e(label)}</h4>{_table(tab)}")
+        trail = t.history(ini)
+        if trail is not None:
+            first, last = ini.history[0].at, ini.history[-1].at
+            span = f.date(first)
+            if last.date() != first.date():
+                span += f" to {f.date(last)}"
+            n = len(trail.rows)
+            head = f"History (audit trail): {n} {f.plural(n, 'move', 'moves')}, {span}"
+            out.append(f"<details><summary>{_e(head)}</summary>{_table(trail)}</details>")
         out.append("</article>")
     out.append("</section>")
     return "".join(out)
 
 
-def _kpis(data: ReportData, charts: _Charts) -> str:
+def _kpi_caption(s: KPISummary) -> str:
+    k = s.kpi
+    n = s.values.size
+    if s.period == "week":
+        text = f"Weekly means (Monday to Sunday) of {s.source_points:,} daily values"
+        text += f"; {s.left_out} days of partial weeks left out." if s.left_out else "."
+    elif s.period == "day":
+        text = f"{n:,} daily values."
+    else:
+        text = f"{n:,} {f.plural(n, 'value', 'values')}."
+    if s.chart is not None:
+        c = s.chart
+        limits = f"{f.kpi_value(c.lower, k, unit=False, digits=3)} to "
+        limits += f.kpi_value(c.upper, k, digits=3)
+        if s.change_at is not None:
+            since = ("the week of " if s.period == "week" else "") + f.date(s.change_at)
+            text += (
+                f" Mean and process limits (dotted) are computed separately from {since}, "
+                f"when the change took effect; since then: mean "
+                f"{f.kpi_value(c.centre, k, digits=3)}, "
+                f"limits {limits}."
+            )
+        else:
+            text += f" Mean {f.kpi_value(c.centre, k, digits=3)}, process limits (dotted) {limits}."
+        text += " Coloured points take part in a special cause (blue: improvement, red: concern)."
+    else:
+        text += f" No process limits: {s.reason}."
+    if k.target is not None:
+        text += " Green: the target" + (
+            " and its tolerance band." if k.target.tolerance_width else "."
+        )
+    return text
+
+
+def _kpis(data: ReportData, rows: list[KPISummary], charts: _Charts) -> str:
     tab = t.kpis(data)
     if tab is None:
         return ""
@@ -251,20 +456,22 @@ def _kpis(data: ReportData, charts: _Charts) -> str:
 
     out = ['<section id="kpis"><h2>KPIs: baseline → target → current</h2>']
     out.append(
-        '<p class="muted">Attainment is (current − baseline) / (target − baseline): 0 % at the '
-        "baseline, 100 % at the target. Status is green when the target is met, amber when it is "
-        "missed by no more than the tolerance, red otherwise.</p>"
+        '<p class="muted">KPIs with a target or an initiative. Attainment is (current − '
+        "baseline) / (target − baseline): 0 % at the baseline, 100 % at the target. Status is "
+        "green when the target is met, amber when it is missed by no more than the tolerance, "
+        "red otherwise.</p>"
     )
     out.append(_table(tab))
-    for i, p in enumerate(data.kpis):
-        if p.series is not None and len(p.series) > 0:
-            out.append(
-                charts.figure(
-                    functools.partial(_charts.kpi, p),
-                    f"chart-kpi-{i}",
-                    f"{p.kpi.label}: measured values, target and tolerance band, baseline.",
-                )
+    for i, (p, s) in enumerate(zip(data.kpis, rows, strict=True)):
+        if not s.tracked or s.values.size == 0:
+            continue
+        out.append(
+            charts.figure(
+                functools.partial(_charts.kpi, p, s),
+                f"chart-kpi-{i}",
+                _kpi_caption(s),
             )
+        )
     out.append("</section>")
     return "".join(out)
 
@@ -286,10 +493,16 @@ def _control(data: ReportData, charts: _Charts) -> str:
         )
         out.append(_table(t.limits(p)))
         sig = t.signals(p)
+        if sig is None:
+            out.append('<p class="muted">No special-cause signal: the process is stable.</p>')
+            continue
+        kinds = collections.Counter(s.kind.value for s in p.signals)
+        counted = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        head = f"Signals ({len(p.signals)}: {counted})"
         out.append(
-            f"<h4>Signals ({len(p.signals)})</h4>{_table(sig)}"
-            if sig is not None
-            else '<p class="muted">No special-cause signal: the process is stable.</p>'
+            f"<details><summary>{_e(head)}</summary>{_table(sig)}</details>"
+            if len(sig.rows) > 5
+            else f"<h4>{_e(head)}</h4>{_table(sig)}"
         )
     out.append("</section>")
     return "".join(out)
@@ -307,11 +520,23 @@ def _pareto(data: ReportData, charts: _Charts) -> str:
             charts.figure(
                 functools.partial(_charts.pareto, p),
                 f"chart-pareto-{i}",
-                f"Largest first; the dark bars are the vital few (up to {p.threshold:.0%} of "
-                f"the total).",
+                f"Largest first; the dark bars are the vital few (up to {f.pct(p.threshold)} of "
+                "the total).",
             )
         )
-        out.append(_table(t.pareto(p)))
+        vital = p.vital_few
+        if vital:
+            share = float(p.cumulative[len(vital) - 1])
+            out.append(
+                f"<p>Vital few: {len(vital)} of {len(p.categories)} categories make "
+                f"{f.pct(share)} of the total: {_e(', '.join(vital))}.</p>"
+            )
+        tab = t.pareto(p)
+        out.append(
+            f"<details><summary>Every category ({len(tab.rows)})</summary>{_table(tab)}</details>"
+            if len(tab.rows) > 10
+            else _table(tab)
+        )
     out.append("</section>")
     return "".join(out)
 
@@ -325,11 +550,15 @@ def _comparisons(data: ReportData, charts: _Charts) -> str:
     out = ['<section id="comparisons"><h2>Before and after</h2>']
     out.append(_table(tab))
     for i, p in enumerate(data.comparisons):
+        c = p.comparison
+        method = c.method or "bootstrap confidence interval of the change"
         out.append(
             charts.figure(
                 functools.partial(_charts.comparison, p),
                 f"chart-comparison-{i}",
-                p.comparison.method or "Bootstrap confidence interval of the change.",
+                f"The whisker is the {f.pct(c.confidence)} confidence interval of the change, "
+                f"drawn around the after value; {method[:1].lower() + method[1:]} "
+                f"({f.p_is(c.p_value)}).",
             )
         )
     out.append("</section>")
@@ -355,11 +584,14 @@ def render_html(data: ReportData, *, charts: bool | None = None) -> str:
 
         raise v.fail("data", "a ReportData", data)
     ch = _Charts(charts)
+    rows = [summarise(p, weekly=data.weekly) for p in data.kpis]
+    ordered = sorted(rows, key=lambda r: not r.tracked)
     body_parts: list[tuple[str, str, Callable[[], str]]] = [
-        ("summary", "Summary", lambda: _summary(data)),
+        ("kpi-summary", "KPI summary", lambda: _kpi_summary(ordered)),
+        ("summary", "Register", lambda: _summary(data, rows)),
         ("backlog", "Backlog", lambda: _backlog(data, ch)),
         ("initiatives", "Initiatives", lambda: _initiatives(data)),
-        ("kpis", "KPIs", lambda: _kpis(data, ch)),
+        ("kpis", "KPIs", lambda: _kpis(data, rows, ch)),
         ("control-charts", "Control charts", lambda: _control(data, ch)),
         ("pareto", "Pareto", lambda: _pareto(data, ch)),
         ("comparisons", "Before / after", lambda: _comparisons(data, ch)),
@@ -370,7 +602,7 @@ def render_html(data: ReportData, *, charts: bool | None = None) -> str:
         if text:
             sections.append((anchor, label, text))
     nav = "".join(f'<li><a href="#{a}">{_e(lab)}</a></li>' for a, lab, _ in sections)
-    has_charts = any(p.series is not None for p in data.kpis) or bool(
+    has_charts = any(r.tracked and r.values.size for r in rows) or bool(
         data.control_charts or data.paretos or data.comparisons
     )
     notes = "".join(f"<li>{_e(n)}</li>" for n in data.notes)
@@ -380,7 +612,7 @@ def render_html(data: ReportData, *, charts: bool | None = None) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(data.title)}</title><style>{_CSS}</style></head><body><main>",
         f"<header><h1>{_e(data.title)}</h1>",
-        f'<p class="meta">Generated {_e(t.when(data.generated_at))}</p>',
+        f'<p class="meta">Generated {_e(f.when(data.generated_at))}</p>',
         f"<p>{_e(data.description)}</p>" if data.description else "",
         f"<nav><ul>{nav}</ul></nav></header>",
         ch.notice() if has_charts else "",
