@@ -13,6 +13,7 @@ import numpy as np
 
 from itil_ci import plot
 from itil_ci.domain.series import Series
+from itil_ci.report._format import share_unit
 from itil_ci.report.data import ComparisonPanel, ControlChartPanel, KPIPanel, ParetoPanel
 from itil_ci.report.summary import KPISummary
 
@@ -122,9 +123,14 @@ def comparison(panel: ComparisonPanel, chart_id: str) -> str:
         )
         ax.set_yticks([1, 0], [f"before (n={c.n_before:,})", f"after (n={c.n_after:,})"])
         # User text (title, unit) may hold "$": shown as typed, never parsed as mathtext.
-        ax.set_xlabel(
-            f"{c.statistic}{' (' + panel.unit + ')' if panel.unit else ''}", parse_math=False
-        )
+        if share_unit(panel.unit):
+            from matplotlib.ticker import PercentFormatter
+
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+            ax.set_xlabel(f"{c.statistic} (%)")
+        else:
+            unit = f" ({panel.unit})" if panel.unit else ""
+            ax.set_xlabel(f"{c.statistic}{unit}", parse_math=False)
         ax.set_title(
             textwrap.shorten(f"{panel.title.split(' — ')[0]}: {c.verdict.value}", 80),
             loc="left",

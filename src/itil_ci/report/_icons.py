@@ -145,7 +145,7 @@ def _downsample(x: npt.NDArray[np.float64], most: int) -> npt.NDArray[np.float64
     return out
 
 
-def sparkline(s: KPISummary, *, width: int = 120, height: int = 28) -> str:
+def sparkline(s: KPISummary, *, width: int = 100, height: int = 26) -> str:
     """A line of the summarised values, the target dashed, the latest point in its colour."""
     x = _downsample(s.values, width)
     if x.size < 2:

@@ -154,7 +154,7 @@ def steps(ini: Initiative) -> tuple[str, ...]:
     return STEPS[ini.model]
 
 
-def _step_name(step: str | None) -> str:
+def step_name(step: str | None) -> str:
     """A step for people: ``current state``, ``PDCA check``."""
     if not step:
         return f.DASH
@@ -167,7 +167,7 @@ def initiative_facts(ini: Initiative) -> Table:
     """Model, step, owner, objectives, outcome...; iterations and PDCA cycles count from 1."""
     rows = [
         ("model", ini.model.value),
-        ("step", _step_name(ini.step) if ini.step else "not started"),
+        ("step", step_name(ini.step) if ini.step else "not started"),
     ]
     if ini.model.value == "pdca":
         rows.append(("cycle", str(ini.cycle + 1)))
@@ -175,8 +175,9 @@ def initiative_facts(ini: Initiative) -> Table:
         rows.append(("iteration", str(ini.cycle + 1)))
     if ini.pdca:
         n = len(ini.pdca)
-        state = f", now at {_step_name(ini.pdca_step)}" if ini.pdca_step else ""
-        rows.append(("PDCA cycles", f"{n}{state} (cycle {n})" if state else str(n)))
+        step = ini.pdca_step
+        state = "" if not step else (" closed" if step == "closed" else f" at {step}")
+        rows.append(("PDCA cycles", f"{n} (cycle {n}{state})" if state else str(n)))
     for label, value in (("owner", ini.owner), ("sponsor", ini.sponsor), ("vision", ini.vision)):
         if value:
             rows.append((label, value))
@@ -239,7 +240,7 @@ def history(ini: Initiative) -> Table | None:
             str(h.seq + 1),
             when(h.at),
             h.event.replace("pdca.", "PDCA "),
-            f"{_step_name(h.from_step)} → {_step_name(h.to_step)}",
+            f"{step_name(h.from_step)} → {step_name(h.to_step)}",
             h.actor,
             "; ".join(x for x in (h.reason, h.note) if x),
         )
@@ -334,7 +335,7 @@ def points(s: KPISummary) -> str:
     if s.period == "week":
         text = f"{n} weekly {plural(n, 'mean', 'means')} of {s.source_points:,} days"
         if s.left_out:
-            text += f" ({s.left_out} of partial weeks left out)"
+            text += f" ({s.left_out} days of partial weeks at the ends left out)"
     elif s.period == "day":
         text = f"{n} {plural(n, 'day', 'days')}"
     else:
@@ -344,40 +345,55 @@ def points(s: KPISummary) -> str:
     return text if n else f.DASH
 
 
-def kpi_summary(rows: tuple[KPISummary, ...]) -> Table | None:
-    """The KPI summary in words (the Markdown report and charts-free readers)."""
+def kpi_summary(rows: tuple[KPISummary, ...]) -> tuple[Table | None, str]:
+    """The KPI summary in words (the Markdown report), and a sentence for what rows share.
+
+    When every row has the same latest period and the same kind of points,
+    those go into the sentence and the header instead of every row.
+    """
     if not rows:
-        return None
+        return None, ""
+    whens = {latest_label(s) for s in rows}
+    kinds = {points(s) for s in rows}
+    shared_when = next(iter(whens)) if len(whens) == 1 else ""
+    shared_points = next(iter(kinds)) if len(kinds) == 1 else ""
     out = []
     for s in rows:
         k = s.kpi
         latest = f.kpi_fixed(s.latest, k, places(s))
         when_ = latest_label(s)
-        out.append(
-            (
-                k.label,
-                s.initiative,
-                latest + (f" ({when_})" if when_ else ""),
-                f.target(k),
-                s.variation_text or s.reason,
-                s.assurance_text or ("no target" if k.target is None else f.DASH),
-                process(s),
-                points(s),
-            )
-        )
-    return Table(
-        (
-            "KPI",
-            "initiative",
-            "latest",
-            "target",
-            "variation",
-            "assurance",
-            "mean (process limits)",
-            "points",
-        ),
-        tuple(out),
-    )
+        if when_ and not shared_when:
+            latest += f" ({when_})"
+        row = [
+            k.label,
+            s.initiative,
+            latest,
+            f.target(k),
+            s.variation_text or s.reason,
+            s.assurance_text or ("no target" if k.target is None else f.DASH),
+            process(s) + (f", since {since(s)}" if s.change_at is not None else ""),
+        ]
+        if not shared_points:
+            row.append(points(s))
+        out.append(tuple(row))
+    headers = [
+        "KPI",
+        "initiative",
+        f"latest ({shared_when})" if shared_when else "latest",
+        "target",
+        "variation",
+        "assurance",
+        "mean (process limits)",
+    ]
+    if not shared_points:
+        headers.append("points")
+    note = f"Each KPI: {shared_points}." if shared_points and shared_points != f.DASH else ""
+    return Table(tuple(headers), tuple(out)), note
+
+
+def since(s: KPISummary) -> str:
+    """Where the limits after a change start: ``the week of 2025-07-07`` or a date."""
+    return ("the week of " if s.period == "week" else "") + f.date(s.change_at)
 
 
 # --- control charts -------------------------------------------------------------------

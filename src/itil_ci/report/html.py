@@ -58,8 +58,8 @@ figure{margin:.6rem 0 1rem}figure svg{display:block}
 figcaption{color:var(--muted);font-size:.85rem}
 pre{background:var(--soft);padding:.6rem;overflow-x:auto;font-size:.8rem}
 .sub{display:block;color:var(--muted);font-size:.78rem;line-height:1.25}
-table.mdc{width:100%}table.mdc td{vertical-align:middle;padding:.15rem .45rem}
-table.mdc td:first-child{min-width:13rem}
+table.mdc{width:100%;font-size:.86rem}table.mdc td{vertical-align:middle;padding:.15rem .45rem}
+table.mdc td:first-child b{white-space:nowrap}
 table.mdc svg{display:inline-block;vertical-align:middle}
 table.mdc tbody tr.tracked td:first-child{border-left:3px solid var(--blue)}
 td.icon{white-space:nowrap}td.icon span{margin-left:.35rem;font-size:.85rem}
@@ -283,12 +283,13 @@ def _kpi_summary(rows: list[KPISummary]) -> str:
         cls = ' class="tracked"' if s.tracked else ""
         goal = f'<span class="nowrap">{_e(f.target(k, due=False, tolerance=False))}</span>'
         if k.target is not None and k.target.due is not None:
-            goal += f'<span class="sub">by {_e(k.target.due.isoformat())}</span>'
+            goal += f'<span class="sub nowrap">by {_e(k.target.due.isoformat())}</span>'
         centre, limits = t.process_parts(s)
+        tip = f' title="Limits since {_e(t.since(s))}"' if s.change_at is not None else ""
         out.append(
             f'<tr{cls}><td>{name}</td><td class="num">{latest}</td><td>{goal}</td>'
             f"<td>{_icons.sparkline(s)}</td>{_variation_cell(s)}{_assurance_cell(s)}"
-            f'<td class="num">{_e(centre)}<span class="sub">{_e(limits)}</span></td></tr>'
+            f'<td class="num"{tip}>{_e(centre)}<span class="sub">{_e(limits)}</span></td></tr>'
         )
     out.append("</tbody></table></div>")
     out.append(_legend())
@@ -378,7 +379,7 @@ def _steps(ini: Initiative) -> str:
     items = []
     for i, s in enumerate(names):
         cls = "current" if i == cur else ("done" if i < cur else "")
-        items.append(f'<li class="{cls}">{_e(s.replace("_", " "))}</li>')
+        items.append(f'<li class="{cls}">{_e(t.step_name(s))}</li>')
     return '<ol class="steps">' + "".join(items) + "</ol>"
 
 

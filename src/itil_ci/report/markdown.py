@@ -79,9 +79,10 @@ def render_markdown(data: ReportData) -> str:
     if data.description:
         out += [_md(data.description), ""]
     rows = summaries(data)
-    summary = t.kpi_summary(rows)
+    summary, shared = t.kpi_summary(rows)
     if summary is not None:
-        out += ["## KPI summary", "", _SUMMARY_INTRO, "", *_table(summary), _RULES, ""]
+        out += ["## KPI summary", "", _SUMMARY_INTRO + (" " + shared if shared else ""), ""]
+        out += [*_table(summary), _RULES, ""]
     out += ["## Register summary", ""]
     open_n = sum(1 for o in data.opportunities if o.status.is_open)
     out += [
@@ -108,7 +109,10 @@ def render_markdown(data: ReportData) -> str:
             if ini.description:
                 out += [_md(ini.description), ""]
             names = t.steps(ini)
-            path = " → ".join(f"**{_md(s)}**" if s == ini.step else _md(s) for s in names)
+            path = " → ".join(
+                f"**{_md(t.step_name(s))}**" if s == ini.step else _md(t.step_name(s))
+                for s in names
+            )
             out += [f"Steps: {path}", ""]
             facts = t.initiative_facts(ini)
             out += [f"- {_md(k)}: {_md(v)}" for k, v in facts.rows] + [""]
