@@ -2,8 +2,10 @@
 
 One whole improvement cycle on a year of seeded synthetic service-desk
 tickets: KPIs, baselines, opportunities from the data, prioritisation, an
-ITIL 4 initiative with PDCA cycles inside "take action", a before/after
-evaluation with a staged control chart, and a report.
+ITIL 4 initiative with PDCA cycles inside "take action", driven on a clock
+that follows the story (June to December 2025), a before/after evaluation,
+and a report whose KPI charts have separate limits before and after the
+change.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ STEPS = (
 
 YEAR_START = dt.date(2025, 1, 1)
 CHANGE = dt.datetime(2025, 7, 2, tzinfo=dt.UTC)  # the synthetic improvement's date
+REVIEW = dt.datetime(2025, 12, 15, tzinfo=dt.UTC)  # the year-end review: data up to here
 MANAGER = Actor("Mia Chen", roles=["continual-improvement-manager"])
 OWNER = Actor("Sam Patel", roles=["service-owner", "improvement-team"])
 ANALYST = Actor("Tom Berg", roles=["improvement-team"])
@@ -168,22 +171,8 @@ def run_demo(
         evaluation = ini.evaluations[key]
 
         step("write the report")
-        from itil_ci.report import (
-            ControlChartPanel,
-            ParetoPanel,
-            report_from_register,
-            write_report,
-        )
+        from itil_ci.report import ParetoPanel, report_from_register, write_report
 
-        staged = ControlChartPanel.from_values(
-            f"{kpis[key].label}: daily values before and after the change",
-            series[key],
-            rules="nhs",
-            direction=kpis[key].direction,
-            unit=kpis[key].unit,
-            change_at=np.datetime64(CHANGE.replace(tzinfo=None), "ns"),
-            bounds=(0, None),  # a duration cannot be negative
-        )
         pareto_panel = ParetoPanel(
             "Incidents by category, January to June",
             causes.categories,
@@ -204,7 +193,6 @@ def run_demo(
                 "initiative driven end to end."
             ),
         )
-        data = attrs.evolve(data, control_charts=(staged, *data.control_charts))
         html = write_report(data, out / "report.html")
         md = write_report(data, out / "report.md")
         step("done")
@@ -301,6 +289,26 @@ def _opportunities(
     return opps
 
 
+class _StoryClock:
+    """The engines' clock in the demo: the time of each move as the story tells it.
+
+    The audit trail then reads as the year it describes (start in June, the
+    pilot in July, the review in December) instead of the minute the demo ran.
+    """
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2025, 6, 30, 9, 0, tzinfo=dt.UTC)
+
+    def at(self, when: str) -> None:
+        """Move the clock to ``when`` (``"YYYY-MM-DD HH:MM"``, UTC); never backwards."""
+        new = dt.datetime.strptime(when, "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
+        assert new >= self.now, (new, self.now)
+        self.now = new
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
 def _drive(
     reg: Register,
     top: Opportunity,
@@ -314,7 +322,8 @@ def _drive(
     ini = Initiative(
         title=top.title, opportunities=[top.id], owner=OWNER.name, sponsor=MANAGER.name
     )
-    engine = start(ini, "itil4", actor=MANAGER)
+    clock = _StoryClock()
+    engine = start(ini, "itil4", actor=MANAGER, clock=clock)
     assert isinstance(engine, ContinualImprovementModel)
     reg.log(ini)
     top.move_to("in-progress")
@@ -323,6 +332,7 @@ def _drive(
     def save() -> None:
         reg.update(ini)
 
+    clock.at("2025-06-30 11:00")
     engine.advance(
         actor=MANAGER,
         vision="E-mail that users can rely on",
@@ -330,6 +340,7 @@ def _drive(
     )
     save()
     before = {k: series[k].between(None, CHANGE) for k in keys}
+    clock.at("2025-07-01 10:00")  # the first half-year's data is in
     engine.advance(actor=ANALYST, kpis=[kpis[k] for k in keys], series=before)
     save()
     targets = {}
@@ -341,6 +352,7 @@ def _drive(
             )
         else:
             targets[k] = Target(min(1.0, round(b + 0.03, 3)), due="2025-12-31", tolerance=0.01)
+    clock.at("2025-07-01 15:00")
     engine.advance(actor=OWNER, targets=targets)
     save()
     actions = [
@@ -358,42 +370,52 @@ def _drive(
         actions[2].title: {"benefit": 5, "effort": 2},
     }
     crit = [prioritisation.Criterion("benefit", 2), prioritisation.Criterion("effort", 1, "cost")]
+    clock.at("2025-07-02 09:00")  # the change: the runbook goes live with the pilot team
     engine.advance(actor=MANAGER, actions=actions, criteria=crit, scores=scores)
     save()
     # Take action: two PDCA cycles, the first adapted, the second adopted.
     k0 = keys[0]
     s0 = series[k0]
-    month = np.timedelta64(30, "D")
-    change = np.datetime64(CHANGE.replace(tzinfo=None), "ns")
-    pilot = Series(
-        s0.times[(s0.times >= change) & (s0.times < change + month)],
-        s0.values[(s0.times >= change) & (s0.times < change + month)],
-        kpi_key=k0,
-    )
+    pilot_end = CHANGE + dt.timedelta(days=30)
+    rollout_end = dt.datetime(2025, 10, 1, tzinfo=dt.UTC)
+    clock.at("2025-07-02 09:30")
     cycle = engine.pdca(actor=OWNER)
+    clock.at("2025-07-02 10:00")
     cycle.advance(
         actor=MANAGER,
         objective="Pilot the runbook with one resolver team",
         prediction=Prediction(k0, -1.0, "Pilot team resolves 1 h faster"),
     )
+    clock.at("2025-08-01 16:00")
     cycle.advance(actor=OWNER, done="Runbook used by the messaging team for four weeks")
+    clock.at("2025-08-04 10:00")
+    pilot = s0.between(CHANGE, pilot_end)
     cycle.advance(actor=ANALYST, before=before[k0], after=pilot, seed=seed)
+    clock.at("2025-08-04 14:00")
     cycle.advance(actor=OWNER, decision="adapt")
+    clock.at("2025-08-05 09:00")
     cycle.advance(
         actor=MANAGER,
         objective="Roll the runbook out to the whole service desk",
         prediction=Prediction(k0, -2.0, "All teams resolve 2 h faster"),
     )
+    clock.at("2025-10-01 16:00")
     cycle.advance(actor=OWNER, done="Runbook and known-error articles live for all teams")
-    later = s0.between(CHANGE + dt.timedelta(days=30), None)
-    cycle.advance(actor=ANALYST, before=before[k0], after=later, seed=seed)
+    clock.at("2025-10-02 10:00")
+    rollout = s0.between(pilot_end, rollout_end)
+    cycle.advance(actor=ANALYST, before=before[k0], after=rollout, seed=seed)
+    clock.at("2025-10-02 15:00")
     cycle.close(actor=MANAGER, decision="adopt")
     save()
+    clock.at("2025-10-03 10:00")
     engine.advance(actor=OWNER, evidence={a.title: "done, see change records" for a in actions})
     save()
-    after = {k: series[k].between(CHANGE, None) for k in keys}
+    # The year-end review: the half-year since the change, up to the review.
+    after = {k: series[k].between(CHANGE, REVIEW) for k in keys}
+    clock.at("2025-12-16 10:00")
     engine.advance(actor=ANALYST, before=before, after=after, seed=seed)
     save()
+    clock.at("2025-12-18 15:00")
     engine.close(
         actor=MANAGER,
         outcome=Outcome(

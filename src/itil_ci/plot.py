@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import validate as v
+from itil_ci._internal.labels import place_labels
 from itil_ci.errors import ItilCiError
 
 if TYPE_CHECKING:
@@ -252,12 +253,14 @@ def _draw_pareto(
     pos = np.arange(len(categories))
     colours = [BLUE if i < vital else "#9ecae1" for i in range(len(categories))]
     ax.bar(pos, counts, color=colours)
+    many = len(categories) > 12
     ax.set_xticks(
         pos,
         [c if len(c) <= 18 else c[:17] + "…" for c in categories],
-        rotation=30 if len(categories) > 4 else 0,
+        rotation=(60 if many else 30) if len(categories) > 4 else 0,
         ha="right" if len(categories) > 4 else "center",
-        fontsize=8,
+        rotation_mode="anchor",
+        fontsize=7 if many else 8,
         parse_math=False,
     )
     ax.set_ylabel(unit, parse_math=False)
@@ -330,15 +333,31 @@ def _draw_kpi(
     evaluation: Evaluation | None = None,
     *,
     title: str = "",
+    chart: ControlChart | None = None,
+    signals: Sequence[Signal] = (),
 ) -> Axes:
-    """Draw a KPI's series against its target on ``ax`` (the body of :func:`kpi_chart`)."""
+    """Draw a KPI's series against its target on ``ax`` (the body of :func:`kpi_chart`).
+
+    With ``chart`` (an XmR chart of the same values) the mean and process
+    limits of each stage are drawn too, the line is grey and the points of ``signals`` are
+    coloured by kind, blue for an improvement and orange-red for a concern,
+    as in the *Making Data Count* charts.
+    """
+    from itil_ci.report._format import is_share
+
+    share = is_share(kpi)
+
+    def shown(v: float) -> str:
+        return f"{v:.1%}" if share else f"{v:.4g}"
+
     times = getattr(series, "times", None)
     values = np.asarray(getattr(series, "values", series), dtype=np.float64)
     x = _x_axis(values.size, times)
-    ax.plot(x, values, color=BLUE, linewidth=1, marker="o", markersize=2, label=kpi.label)
+    line = BLUE if chart is None else "#7a7a7a"
+    ax.plot(x, values, color=line, linewidth=1, marker="o", markersize=2, label=kpi.label)
     if kpi.target is not None:
         t = kpi.target
-        ax.axhline(t.value, color=GREEN, linewidth=1.5, label=f"target {t.value:.4g}")
+        ax.axhline(t.value, color=GREEN, linewidth=1.5, label=f"target {shown(t.value)}")
         w = t.tolerance_width
         if w > 0:
             ax.axhspan(t.value - w, t.value + w, color=GREEN, alpha=0.12, label="tolerance")
@@ -348,8 +367,44 @@ def _draw_kpi(
             color=GREY,
             linestyle="--",
             linewidth=1,
-            label=f"baseline {baseline.value:.4g}",
+            label=f"baseline {shown(baseline.value)}",
         )
+    if chart is not None:
+        for i, st in enumerate(chart.stages):
+            seg = x[st.start : st.end]
+            if seg.size == 1:
+                seg = np.repeat(seg, 2)
+            first = i == 0
+            ax.plot(
+                seg,
+                [st.centre] * len(seg),
+                color="#333333",
+                linewidth=0.8,
+                label="mean" if first else None,
+            )
+            ax.plot(
+                seg,
+                [st.upper] * len(seg),
+                color="#333333",
+                linestyle=":",
+                linewidth=1,
+                label="process limits" if first else None,
+            )
+            ax.plot(seg, [st.lower] * len(seg), color="#333333", linestyle=":", linewidth=1)
+            if i > 0:
+                ax.axvline(x[st.start], color=GREY, linestyle="--", linewidth=0.8)
+        for kind, colour in (("improvement", BLUE), ("concern", RED), ("neutral", PURPLE)):
+            pts = sorted({p for s in signals if s.kind.value == kind for p in s.points})
+            if pts:
+                idx = np.asarray(pts)
+                ax.scatter(
+                    x[idx],
+                    values[idx],
+                    s=14,
+                    color=colour,
+                    zorder=3,
+                    label=f"special cause: {kind}",
+                )
     if evaluation is not None and values.size:
         colour = {"green": GREEN, "amber": ORANGE, "red": RED}[evaluation.status.value]
         ax.scatter(
@@ -358,10 +413,15 @@ def _draw_kpi(
             s=70,
             color=colour,
             zorder=3,
-            label=f"current {evaluation.value:.4g} ({evaluation.status.value})",
+            label=f"current {shown(evaluation.value)} ({evaluation.status.value})",
         )
-    ax.set_title(title or f"{kpi.label} vs target", loc="left", fontsize=11, parse_math=False)
-    if kpi.unit:
+    default = f"{kpi.label} vs target" if kpi.target is not None else kpi.label
+    ax.set_title(title or default, loc="left", fontsize=11, parse_math=False)
+    if share:
+        from matplotlib.ticker import PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    elif kpi.unit:
         ax.set_ylabel(kpi.unit, parse_math=False)
     ax.grid(True, axis="y", alpha=0.3)
     _plain_legend(ax, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
@@ -381,7 +441,9 @@ def kpi_chart(
 
     ``series`` is a :class:`~itil_ci.domain.Series` (times on the x axis) or a
     sequence of numbers (index on the x axis).  The current value of
-    ``evaluation`` is marked in its red/amber/green colour.
+    ``evaluation`` is marked in its red/amber/green colour.  The title says
+    "vs target" only when the KPI has a target; a share (unit ``share``) is
+    drawn in percent.
 
     Examples:
         >>> from itil_ci.domain import KPI, Target
@@ -390,6 +452,9 @@ def kpi_chart(
         >>> ax = kpi_chart(k, [6.1, 5.8, 5.0, 4.6, 4.2], ax=Figure().add_subplot())
         >>> ax.get_title(loc="left")
         'MTTR vs target'
+        >>> kpi_chart(KPI("fcr", name="FCR"), [0.4, 0.5], ax=Figure().add_subplot()).get_title(
+        ...     loc="left")
+        'FCR'
     """
     from itil_ci.domain.kpi import KPI as _KPI
 
@@ -421,16 +486,11 @@ def _draw_value_effort(
     ax.scatter(effort[quick], value[quick], color=GREEN, s=40, label="quick win")
     ax.axvline(effort_split, color=GREY, linestyle=":", linewidth=1)
     ax.axhline(value_split, color=GREY, linestyle=":", linewidth=1)
+    ax.margins(0.12)
     if labels is not None:
-        for xe, yv, lab in zip(effort, value, labels, strict=True):
-            ax.annotate(
-                lab if len(lab) <= 24 else lab[:23] + "…",
-                (xe, yv),
-                fontsize=7,
-                xytext=(3, 3),
-                textcoords="offset points",
-                parse_math=False,
-            )
+        place_labels(
+            ax, effort, value, [lab if len(lab) <= 24 else lab[:23] + "…" for lab in labels]
+        )
     corners = (
         ("quick wins", 0.02, 0.97, "left"),
         ("major projects", 0.98, 0.97, "right"),
@@ -468,7 +528,9 @@ def value_effort_chart(
 
     The splits default to the medians, as in
     :func:`itil_ci.prioritisation.value_effort`; high value and low effort
-    (the quick wins) are drawn green.  ``labels`` names the points.
+    (the quick wins) are drawn green.  ``labels`` names the points: each label
+    is placed beside its point where it overlaps no other label, point or
+    corner caption, and points at the same place share one label.
 
     Examples:
         >>> from matplotlib.figure import Figure

@@ -289,7 +289,10 @@ def test_natural_bounds_clip_the_limits_only() -> None:
     assert (bounded.centre, bounded.sigma, bounded.upper) == (free.centre, free.sigma, free.upper)
     proportion = xmr([0.97, 0.99, 0.92, 1.0, 0.95], bounds=(0, 1))
     assert proportion.upper == 1.0
-    assert "bounded" in proportion.method
+    assert proportion.method.endswith(", limits bounded to [0, 1]")
+    # the method reads as text: no Python None or 0.0 in it
+    assert bounded.method.endswith(", limits bounded below by 0")
+    assert xmr(values, bounds=(None, 9)).method.endswith(", limits bounded above by 9")
 
 
 @pytest.mark.parametrize("bad", [(1,), (1, 0), ("a", None), 5])

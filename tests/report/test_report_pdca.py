@@ -22,6 +22,8 @@ def test_pdca_table_shows_prediction_met() -> None:
     data = build_report(initiatives=[ini], diagrams=False)
     md = render_markdown(data)
     assert "| cycle | objective | prediction | check | prediction met | act |" in md
-    assert "| 0 | o | Restores 1.5 h faster | improved | no | adapt |" in md
-    assert "| 1 | o | Restores 1.5 h faster | improved | yes |  |" in md
+    # Cycles are numbered from 1 for people (the records count from 0).
+    assert "| 1 | o | Restores 1.5 h faster | improved | no | adapt |" in md
+    assert "| 2 | o | Restores 1.5 h faster | improved | yes |  |" in md
+    assert "- PDCA cycles: 3" in md
     assert "<th>prediction met</th>" in render_html(data, charts=False)

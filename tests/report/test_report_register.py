@@ -42,3 +42,22 @@ def test_report_from_register_collects_backlog_kpis_and_charts() -> None:
     assert any("'fcr'" in n and "aggregate" in n for n in data.notes)
     assert "Automate resets" in render_html(data, charts=False)
     assert "## Prioritised backlog" in render_markdown(data)
+
+
+def test_kpis_without_target_or_initiative_get_no_chart() -> None:
+    reg = Register.in_memory()
+    reg.define_kpi(KPI("mttr", unit="h", direction="lower", target=Target(4.0)))
+    reg.define_kpi(KPI("fcr", unit="share", direction="higher"))  # no target, no initiative
+    days = np.datetime64("2026-01-01", "ns") + np.arange(30) * np.timedelta64(1, "D")
+    reg.record("mttr", days, 5.0 + np.arange(30) % 3 * 0.1)
+    reg.record("fcr", days, 0.4 + np.arange(30) % 4 * 0.01)
+    data = report_from_register(reg)
+    assert [c.title for c in data.control_charts] == ["mttr"]
+    page = render_html(data)
+    # Both KPIs are in the summary table; only the one with a target has a chart.
+    table = page[page.index('id="kpi-summary-table"') :]
+    table = table[: table.index("</table>")]
+    assert "<b>mttr</b>" in table
+    assert "<b>fcr</b>" in table
+    assert page.count('<svg id="chart-kpi-') == 1
+    assert ">mttr vs target<" in page

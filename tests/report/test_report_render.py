@@ -14,14 +14,17 @@ from itil_ci.domain.results import Comparison
 from itil_ci.errors import InvalidInputError
 from itil_ci.measurement import xmr
 from itil_ci.report import (
+    Assurance,
     ComparisonPanel,
     ControlChartPanel,
     KPIPanel,
     ParetoPanel,
     ReportData,
+    Variation,
     build_report,
     render_html,
     render_markdown,
+    summaries,
     write_report,
 )
 
@@ -147,7 +150,11 @@ def test_without_matplotlib_the_report_says_so_and_shows_tables(
     ids = {a.get("id") for _, a in parsed.tags}
     assert "no-charts" in ids
     assert "pip install 'itil-ci[plot]'" in "".join(parsed.text)
-    assert not [t for t, _ in parsed.tags if t == "svg"]
+    # No chart; the only SVG left is the KPI summary's icons and sparklines, drawn without
+    # matplotlib.
+    svgs = [a.get("class") for t, a in parsed.tags if t == "svg"]
+    assert svgs
+    assert set(svgs) <= {"icon", "spark"}
     assert not ids & set(CHART_IDS)
     # The same data is in tables: limits per stage, signals, Pareto shares, comparisons.
     text = " ".join(parsed.text)
@@ -161,7 +168,8 @@ def test_without_matplotlib_the_report_says_so_and_shows_tables(
 
 def test_charts_false_leaves_charts_out(data: ReportData) -> None:
     page = render_html(data, charts=False)
-    assert "<svg" not in page
+    assert 'class="chart"' not in page
+    assert not set(re.findall(r'<svg class="([^"]*)"', page)) - {"icon", "spark"}
     assert "left out on request" in page
 
 
@@ -214,7 +222,8 @@ def test_kpi_row_shows_baseline_target_current_and_status(data: ReportData) -> N
     assert ev is not None
     assert panel.baseline is not None
     md = render_markdown(data)
-    row = next(line for line in md.splitlines() if line.startswith("| Mean time to restore"))
+    section = md[md.index("## KPIs: baseline → target → current") :]
+    row = next(line for line in section.splitlines() if line.startswith("| Mean time to restore"))
     assert f"{panel.baseline.value:.4g}" in row
     assert "4 ± 0.5 by 2026-12-31" in row
     assert f"{ev.value:.4g}" in row
@@ -310,3 +319,40 @@ def test_build_report_collects_panels_from_initiatives() -> None:
     assert data.comparisons[0].comparison == c
     assert data.comparisons[0].unit == "h"
     assert data.diagrams == {}
+
+
+def test_kpi_summary_leads_the_report_with_icons_and_words(data: ReportData) -> None:
+    page = render_html(data)
+    parsed = _parse(page)
+    sections = [a.get("id") for t, a in parsed.tags if t == "section"]
+    assert sections[0] == "kpi-summary"
+    table = page[page.index('id="kpi-summary-table"') :]
+    table = table[: table.index("</table>")]
+    rows = _parse(table)
+    # One row per KPI panel; its icons are inline SVG with a text alternative.
+    assert sum(1 for t, _ in rows.tags if t == "tr") == 1 + len(data.kpis)
+    icons = [a for t, a in rows.tags if t == "svg" and a.get("class") == "icon"]
+    assert icons
+    assert all(a.get("role") == "img" and a.get("aria-label") for a in icons)
+    assert all(t != "img" and "href" not in a for t, a in rows.tags)  # drawn here, no asset
+    labels = [a["aria-label"] for a in icons]
+    assert any(label.startswith(("Special cause", "Common cause")) for label in labels)
+    assert any(label.startswith("Target ") for label in labels)
+    # The sample's MTTR (lower is better) falls from about 6 h to about 4.2 h: the latest
+    # weeks form a shift below the centre (improvement, "L"); the limits of all weeks lie
+    # above the 4 h target, so with lower is better it is consistently missed.
+    (s,) = summaries(data)
+    assert s.chart is not None
+    assert (s.variation, s.high) == (Variation.IMPROVEMENT, False)
+    assert s.chart.lower > 4.0
+    assert s.assurance is Assurance.MISSED
+    shown = " ".join(rows.text)
+    assert "Improvement (lower)" in shown
+    assert "Consistently missed" in shown
+    md = render_markdown(data)
+    assert md.index("## KPI summary") < md.index("## Register summary")
+    row = next(line for line in md.splitlines() if line.startswith("| Mean time to restore"))
+    assert s.variation_text in row
+    assert s.assurance_text in row
+    # Words only: no emoji or pictographs in the Markdown report.
+    assert not [c for c in md if ord(c) >= 0x2600 and c not in "≤≥"]

@@ -291,8 +291,12 @@ def xmr(
         method += f", limits from the first {baseline_points} points of each stage"
     if len(stages) > 1:
         method += f", {len(stages)} stages"
-    if bounds is not None:
-        method += f", limits bounded by {low_bound} and {high_bound}"
+    if low_bound is not None and high_bound is not None:
+        method += f", limits bounded to [{low_bound:g}, {high_bound:g}]"
+    elif low_bound is not None:
+        method += f", limits bounded below by {low_bound:g}"
+    elif high_bound is not None:
+        method += f", limits bounded above by {high_bound:g}"
     return ControlChart(
         centre=last.centre,
         mr_bar=last.mr_bar,

@@ -5,13 +5,17 @@ from __future__ import annotations
 import html
 import io
 import re
+import textwrap
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from itil_ci import plot
+from itil_ci.domain.series import Series
+from itil_ci.report._format import share_unit
 from itil_ci.report.data import ComparisonPanel, ControlChartPanel, KPIPanel, ParetoPanel
+from itil_ci.report.summary import KPISummary
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -80,15 +84,23 @@ def pareto(panel: ParetoPanel, chart_id: str) -> str:
     )
 
 
-def kpi(panel: KPIPanel, chart_id: str) -> str:
-    """The KPI-vs-target chart of ``panel`` (which must have a series) as SVG."""
-    assert panel.series is not None
-    series = panel.series
+def kpi(panel: KPIPanel, summary: KPISummary, chart_id: str) -> str:
+    """The chart of a KPI: the summarised points, mean and limits, target and baseline, as SVG."""
+    series = Series(summary.times, summary.values) if summary.times is not None else summary.values
+    label = f"{panel.kpi.label} against its target" if panel.kpi.target else panel.kpi.label
     return _svg(
-        lambda ax: plot._draw_kpi(ax, panel.kpi, series, panel.baseline, panel.evaluation),
+        lambda ax: plot._draw_kpi(
+            ax,
+            panel.kpi,
+            series,
+            panel.baseline,
+            panel.evaluation,
+            chart=summary.chart,
+            signals=summary.signals,
+        ),
         chart_id,
-        f"{panel.kpi.label} against its target",
-        (9, 3.2),
+        label,
+        (9, 2.7),
     )
 
 
@@ -111,31 +123,35 @@ def comparison(panel: ComparisonPanel, chart_id: str) -> str:
         )
         ax.set_yticks([1, 0], [f"before (n={c.n_before:,})", f"after (n={c.n_after:,})"])
         # User text (title, unit) may hold "$": shown as typed, never parsed as mathtext.
-        ax.set_xlabel(
-            f"{c.statistic}{' (' + panel.unit + ')' if panel.unit else ''}", parse_math=False
-        )
+        if share_unit(panel.unit):
+            from matplotlib.ticker import PercentFormatter
+
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+            ax.set_xlabel(f"{c.statistic} (%)")
+        else:
+            unit = f" ({panel.unit})" if panel.unit else ""
+            ax.set_xlabel(f"{c.statistic}{unit}", parse_math=False)
         ax.set_title(
-            f"{panel.title}: {c.verdict.value}, {c.confidence:.0%} CI of the change "
-            f"[{c.low:.3g}, {c.high:.3g}]",
+            textwrap.shorten(f"{panel.title.split(' — ')[0]}: {c.verdict.value}", 80),
             loc="left",
             fontsize=10,
             parse_math=False,
         )
         ax.grid(True, axis="x", alpha=0.3)
 
-    return _svg(draw, chart_id, f"Before and after: {panel.title}", (8, 1.9))
+    return _svg(draw, chart_id, f"Before and after: {panel.title}", (8, 1.7))
 
 
 def value_effort(
     value: np.ndarray[Any, Any], effort: np.ndarray[Any, Any], labels: list[str], chart_id: str
 ) -> str:
-    """The value/effort matrix of the backlog as SVG."""
+    """The value/effort matrix of the backlog as SVG (``labels``: the backlog's ranks)."""
     vs, es = float(np.median(value)), float(np.median(effort))
     return _svg(
         lambda ax: plot._draw_value_effort(
-            ax, value, effort, labels, vs, es, title="Value / effort of the backlog"
+            ax, value, effort, labels, vs, es, title="Value / effort of the backlog (by rank)"
         ),
         chart_id,
-        "Value and effort of the backlog",
-        (7, 4.2),
+        "Value and effort of the backlog; points numbered by rank",
+        (6.2, 3.0),
     )

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import attrs
-import numpy as np
 
 from itil_ci.domain.initiative import STEPS, Initiative
+from itil_ci.report import _format as f
+from itil_ci.report._format import num, pct, plural, when
 from itil_ci.report.data import ControlChartPanel, ParetoPanel, ReportData
+from itil_ci.report.summary import KPISummary
 
-__all__ = ["Table", "num"]
+__all__ = ["Table", "num", "pct", "plural", "when"]
 
 
 @attrs.frozen
@@ -24,54 +25,10 @@ class Table:
     numeric: frozenset[int] = frozenset()
 
 
-def plural(n: int, one: str, many: str) -> str:
-    """``one`` for a count of 1, else ``many``.
-
-    Examples:
-        >>> plural(1, "initiative", "initiatives"), plural(2, "KPI", "KPIs")
-        ('initiative', 'KPIs')
-    """
-    return one if n == 1 else many
-
-
-def num(x: float | None, unit: str = "") -> str:
-    """A number for people: 4 significant digits, thousands separated, optional unit.
-
-    Examples:
-        >>> num(5.23456), num(123456.7), num(None), num(4.0, "h")
-        ('5.235', '123,457', '—', '4 h')
-    """
-    if x is None:
-        return "—"
-    if not math.isfinite(x):
-        return str(x)
-    s = f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
-    return f"{s} {unit}" if unit else s
-
-
-def pct(x: float | None) -> str:
-    """A share as a percentage.
-
-    Examples:
-        >>> pct(0.8412), pct(None)
-        ('84%', '—')
-    """
-    return "—" if x is None or not math.isfinite(x) else f"{x:.0%}"
-
-
-def when(t: dt.datetime | dt.date | None) -> str:
-    """A time in UTC to the minute, or a date."""
-    if t is None:
-        return "—"
-    if isinstance(t, dt.datetime):
-        return t.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return t.isoformat()
-
-
 def _time_at(panel: ControlChartPanel, i: int) -> str:
     if panel.times is None:
-        return str(i)
-    return str(np.datetime_as_string(panel.times[i], unit="D"))
+        return str(i + 1)
+    return f.date(panel.times[i])
 
 
 # --- summary ----------------------------------------------------------------------
@@ -197,14 +154,30 @@ def steps(ini: Initiative) -> tuple[str, ...]:
     return STEPS[ini.model]
 
 
+def step_name(step: str | None) -> str:
+    """A step for people: ``current state``, ``PDCA check``."""
+    if not step:
+        return f.DASH
+    if step.startswith("pdca:"):
+        step = "PDCA " + step[5:]
+    return step.replace("_", " ")
+
+
 def initiative_facts(ini: Initiative) -> Table:
+    """Model, step, owner, objectives, outcome...; iterations and PDCA cycles count from 1."""
     rows = [
         ("model", ini.model.value),
-        ("step", ini.step or "not started"),
-        ("cycle", str(ini.cycle)),
+        ("step", step_name(ini.step) if ini.step else "not started"),
     ]
-    if ini.pdca_step:
-        rows.append(("PDCA step", f"{ini.pdca_step} (cycle {len(ini.pdca)})"))
+    if ini.model.value == "pdca":
+        rows.append(("cycle", str(ini.cycle + 1)))
+    else:
+        rows.append(("iteration", str(ini.cycle + 1)))
+    if ini.pdca:
+        n = len(ini.pdca)
+        step = ini.pdca_step
+        state = "" if not step else (" closed" if step == "closed" else f" at {step}")
+        rows.append(("PDCA cycles", f"{n} (cycle {n}{state})" if state else str(n)))
     for label, value in (("owner", ini.owner), ("sponsor", ini.sponsor), ("vision", ini.vision)):
         if value:
             rows.append((label, value))
@@ -235,6 +208,7 @@ def plan(ini: Initiative) -> Table | None:
 
 
 def pdca(ini: Initiative) -> Table | None:
+    """One row per PDCA cycle, numbered from 1 (the record's ``cycle`` + 1)."""
     if not ini.pdca:
         return None
     rows = []
@@ -242,7 +216,7 @@ def pdca(ini: Initiative) -> Table | None:
         comp = c.comparison
         rows.append(
             (
-                str(c.cycle),
+                str(c.cycle + 1),
                 c.objective,
                 c.prediction.statement if c.prediction is not None else "",
                 comp.verdict.value if comp is not None else "",
@@ -251,57 +225,62 @@ def pdca(ini: Initiative) -> Table | None:
             )
         )
     return Table(
-        ("cycle", "objective", "prediction", "check", "prediction met", "act"), tuple(rows)
+        ("cycle", "objective", "prediction", "check", "prediction met", "act"),
+        tuple(rows),
+        numeric=frozenset({0}),
     )
 
 
 def history(ini: Initiative) -> Table | None:
+    """The audit trail in order: when, who, which move and why."""
     if not ini.history:
         return None
     rows = tuple(
         (
-            str(h.seq),
+            str(h.seq + 1),
             when(h.at),
-            h.event,
-            f"{h.from_step or '—'} → {h.to_step}",
+            h.event.replace("pdca.", "PDCA "),
+            f"{step_name(h.from_step)} → {step_name(h.to_step)}",
             h.actor,
             "; ".join(x for x in (h.reason, h.note) if x),
         )
         for h in ini.history
     )
-    return Table(("#", "when", "event", "move", "who", "why / note"), rows)
+    return Table(("#", "when", "event", "move", "who", "why / note"), rows, numeric=frozenset({0}))
 
 
 # --- KPIs ---------------------------------------------------------------------------
 
 
+def _direction(p_direction: object) -> str:
+    value = getattr(p_direction, "value", "")
+    return str(value).replace("-", " ")
+
+
 def kpis(data: ReportData) -> Table | None:
-    if not data.kpis:
-        return None
+    """Baseline, target, current value and status of each KPI with a target or an initiative."""
     rows = []
     for p in data.kpis:
         k, b, e = p.kpi, p.baseline, p.evaluation
-        target = "—"
-        if k.target is not None:
-            target = num(k.target.value)
-            if k.target.tolerance_width:
-                target += f" ± {num(k.target.tolerance_width)}"
-            if k.target.due is not None:
-                target += f" by {k.target.due.isoformat()}"
+        if k.target is None and not p.initiative:
+            continue
+        baseline = b.value if b is not None else (e.baseline if e is not None else None)
         rows.append(
             (
                 k.label,
                 p.initiative,
-                k.unit,
-                k.direction.value if k.direction is not None else "",
-                num(b.value) if b is not None else (num(e.baseline) if e is not None else "—"),
-                target,
-                num(e.value) if e is not None else "—",
-                num(e.change) if e is not None else "—",
-                pct(e.attainment) if e is not None else "—",
+                f.unit_of(k),
+                _direction(k.direction),
+                f.kpi_value(baseline, k, unit=False),
+                f.target(k, unit=False),
+                f.kpi_value(e.value if e is not None else None, k, unit=False),
+                f.kpi_change(e.change if e is not None else None, k, unit=False),
+                pct(e.attainment) if e is not None else f.DASH,
                 e.status.value if e is not None else "",
             )
         )
+    if not rows:
+        return None
     return Table(
         (
             "KPI",
@@ -319,6 +298,102 @@ def kpis(data: ReportData) -> Table | None:
         status=9,
         numeric=frozenset({4, 6, 7, 8}),
     )
+
+
+def latest_label(s: KPISummary) -> str:
+    """When the latest value was measured: ``week of 2025-12-29``, ``2025-12-31`` or empty."""
+    if s.latest_at is None:
+        return ""
+    return ("week of " if s.period == "week" else "") + f.date(s.latest_at)
+
+
+def places(s: KPISummary) -> int:
+    """Decimals for every value of one summary row: 3 significant digits at its mean's size."""
+    scale = s.chart.centre if s.chart is not None else s.latest
+    return f.decimals(scale)
+
+
+def process_parts(s: KPISummary) -> tuple[str, str]:
+    """The mean and the natural process limits (``low–high``) of the summarised points."""
+    if s.chart is None:
+        return f.DASH, ""
+    k, n = s.kpi, places(s)
+    c = s.chart
+    low, high = f.kpi_fixed(c.lower, k, n, unit=False), f.kpi_fixed(c.upper, k, n, unit=False)
+    return f.kpi_fixed(c.centre, k, n, unit=False), f"{low}–{high}"
+
+
+def process(s: KPISummary) -> str:
+    """The mean and natural process limits of the summarised points, in the KPI's unit."""
+    centre, limits = process_parts(s)
+    return centre if not limits else f"{centre} ({limits.replace('–', ' to ')})"
+
+
+def points(s: KPISummary) -> str:
+    """What the summary's points are: ``53 weekly means of 365 days``."""
+    n = s.values.size
+    if s.period == "week":
+        text = f"{n} weekly {plural(n, 'mean', 'means')} of {s.source_points:,} days"
+        if s.left_out:
+            text += f" ({s.left_out} days of partial weeks at the ends left out)"
+    elif s.period == "day":
+        text = f"{n} {plural(n, 'day', 'days')}"
+    else:
+        text = f"{n} {plural(n, 'value', 'values')}"
+    if s.missing:
+        text += f" ({s.missing} missing left out)"
+    return text if n else f.DASH
+
+
+def kpi_summary(rows: tuple[KPISummary, ...]) -> tuple[Table | None, str]:
+    """The KPI summary in words (the Markdown report), and a sentence for what rows share.
+
+    When every row has the same latest period and the same kind of points,
+    those go into the sentence and the header instead of every row.
+    """
+    if not rows:
+        return None, ""
+    whens = {latest_label(s) for s in rows}
+    kinds = {points(s) for s in rows}
+    shared_when = next(iter(whens)) if len(whens) == 1 else ""
+    shared_points = next(iter(kinds)) if len(kinds) == 1 else ""
+    out = []
+    for s in rows:
+        k = s.kpi
+        latest = f.kpi_fixed(s.latest, k, places(s))
+        when_ = latest_label(s)
+        if when_ and not shared_when:
+            latest += f" ({when_})"
+        row = [
+            k.label,
+            s.initiative,
+            latest,
+            f.target(k),
+            s.variation_text or s.reason,
+            s.assurance_text or ("no target" if k.target is None else f.DASH),
+            process(s) + (f", since {since(s)}" if s.change_at is not None else ""),
+        ]
+        if not shared_points:
+            row.append(points(s))
+        out.append(tuple(row))
+    headers = [
+        "KPI",
+        "initiative",
+        f"latest ({shared_when})" if shared_when else "latest",
+        "target",
+        "variation",
+        "assurance",
+        "mean (process limits)",
+    ]
+    if not shared_points:
+        headers.append("points")
+    note = f"Each KPI: {shared_points}." if shared_points and shared_points != f.DASH else ""
+    return Table(tuple(headers), tuple(out)), note
+
+
+def since(s: KPISummary) -> str:
+    """Where the limits after a change start: ``the week of 2025-07-07`` or a date."""
+    return ("the week of " if s.period == "week" else "") + f.date(s.change_at)
 
 
 # --- control charts -------------------------------------------------------------------
@@ -389,15 +464,19 @@ def comparisons(data: ReportData) -> Table | None:
     rows = []
     for p in data.comparisons:
         c = p.comparison
+        u = p.unit
         rows.append(
             (
                 p.title,
                 c.statistic,
-                f"{num(c.before)} (n={c.n_before:,})",
-                f"{num(c.after)} (n={c.n_after:,})",
-                num(c.difference, p.unit),
-                f"{num(c.low)} to {num(c.high)} ({pct(c.confidence)})",
-                f"{c.p_value:.3g}",
+                f"{f.value_in(c.before, u, show_unit=False)} (n={c.n_before:,})",
+                f"{f.value_in(c.after, u, show_unit=False)} (n={c.n_after:,})",
+                f.change_in(c.difference, u),
+                f"{f.change_in(c.low, u, show_unit=False).removesuffix(' points')} to "
+                f"{f.change_in(c.high, u, show_unit=False)} ({pct(c.confidence)})"
+                if f.share_unit(u)
+                else f"{num(c.low)} to {num(c.high)} ({pct(c.confidence)})",
+                f.pvalue(c.p_value),
                 c.verdict.value,
             )
         )
@@ -413,5 +492,5 @@ def comparisons(data: ReportData) -> Table | None:
             "verdict",
         ),
         tuple(rows),
-        numeric=frozenset({4, 6}),
+        numeric=frozenset({2, 3, 4, 6}),
     )

@@ -133,7 +133,8 @@ def report_from_register(
       by the KPI's direction) of each recorded series of 2 to
       :data:`MAX_CHART_POINTS` values (a longer one is noted: aggregate it
       first, e.g. into weekly values, and pass your own panel to
-      :func:`build_report`);
+      :func:`build_report`), except the series of KPIs with neither a target
+      nor an initiative: those are in the KPI summary only;
     - ``paretos`` as given.
 
     Examples:
@@ -178,9 +179,11 @@ def report_from_register(
         directions = {k.key: k.direction for k in reg.kpis()}
         for i in inis:
             directions.update({k.key: k.direction for k in i.kpis})
+        # KPIs without a target or an initiative stay in the KPI summary, without a chart.
+        quiet = {k.key for k in reg.kpis() if k.target is None} - used
         for key, s in series.items():
             n = len(s)
-            if s.missing or n < 2:
+            if s.missing or n < 2 or key in quiet:
                 continue
             if n > MAX_CHART_POINTS:
                 notes = [

@@ -96,6 +96,11 @@ class KPIPanel:
 
     ``series`` (optional) is what a KPI-vs-target chart draws; ``initiative``
     names the initiative the KPI belongs to, when it belongs to one.
+    ``change_at`` (optional, timezone-aware) is when a deliberate change to
+    the process took effect: the KPI summary and chart compute separate
+    process limits before and after it.  :func:`~itil_ci.report.build_report`
+    sets it to when the initiative started taking action (its first move
+    into "action", "do" or "implement").
 
     Examples:
         >>> from itil_ci.domain import KPI, Target, Baseline
@@ -115,6 +120,9 @@ class KPIPanel:
         default=None, validator=v.v_instance(Series, allow_none=True)
     )
     initiative: str = attrs.field(default="", validator=v.v_text())
+    change_at: dt.datetime | None = attrs.field(
+        default=None, converter=v.c_aware, validator=v.v_aware(allow_none=True)
+    )
 
     def _repr_html_(self) -> str:
         return display.html(self)
@@ -390,7 +398,11 @@ class ReportData:
     per-criterion breakdown of each score in the backlog; without it the
     backlog shows each opportunity's criterion values from its ``scores``.
     ``diagrams`` maps an initiative id to Mermaid text of its model
-    (``engine.diagram()``), shown in the Markdown report.
+    (``engine.diagram()``), shown in the Markdown report.  ``weekly`` says
+    how daily KPI series are summarised and drawn: ``None`` (the default)
+    as weekly means when longer than
+    :data:`~itil_ci.report.summary.WEEKLY_AFTER` days, ``True`` always as
+    weekly means, ``False`` day by day.
 
     Examples:
         >>> from itil_ci.domain import Opportunity, Initiative
@@ -435,6 +447,7 @@ class ReportData:
         factory=dict, converter=_c_str_map, validator=v.v_str_dict(), hash=False
     )
     notes: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_v_items(str))
+    weekly: bool | None = attrs.field(default=None, validator=v.v_instance(bool, allow_none=True))
 
     def opportunities_by_status(self) -> dict[str, int]:
         """How many opportunities have each status (in lifecycle order, zeros left out).
@@ -481,12 +494,17 @@ class ReportData:
         return display.html(self)
 
 
+# The step of each model where the improvement is carried out.
+_ACTION_STEPS = frozenset({"action", "do", "implement"})
+
+
 def _panels_from_initiatives(
     initiatives: Iterable[Initiative], series: Mapping[str, Series]
 ) -> tuple[list[KPIPanel], list[ComparisonPanel]]:
     kpis: list[KPIPanel] = []
     comps: list[ComparisonPanel] = []
     for ini in initiatives:
+        acting = next((h.at for h in ini.history if h.to_step in _ACTION_STEPS), None)
         for k in ini.kpis:
             kpis.append(
                 KPIPanel(
@@ -495,6 +513,7 @@ def _panels_from_initiatives(
                     ini.evaluations.get(k.key) or ini.gaps.get(k.key),
                     series.get(k.key),
                     initiative=ini.title,
+                    change_at=acting,
                 )
             )
         for key, c in ini.comparisons.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import html
 from collections.abc import Callable
@@ -11,8 +12,11 @@ import numpy as np
 
 from itil_ci import plot
 from itil_ci.domain.initiative import Initiative
+from itil_ci.report import _format as f
 from itil_ci.report import _tables as t
+from itil_ci.report._html_summary import kpi_summary_section
 from itil_ci.report.data import ReportData
+from itil_ci.report.summary import KPISummary, summarise
 
 __all__ = ["render_html"]
 
@@ -31,7 +35,7 @@ nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.4rem 1rem;marg
 nav a{color:var(--blue);text-decoration:none}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:.7rem}
 .card{background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:.6rem .8rem}
-.card b{display:block;font-size:1.5rem}
+.card b{display:block;font-size:1.4rem}
 table{border-collapse:collapse;margin:.4rem 0 1rem;font-size:.9rem;width:auto;max-width:100%}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:var(--soft);font-weight:600}
@@ -53,6 +57,20 @@ background:var(--soft);margin-top:3px}
 figure{margin:.6rem 0 1rem}figure svg{display:block}
 figcaption{color:var(--muted);font-size:.85rem}
 pre{background:var(--soft);padding:.6rem;overflow-x:auto;font-size:.8rem}
+.sub{display:block;color:var(--muted);font-size:.78rem;line-height:1.25}
+table.mdc{width:100%;font-size:.86rem}table.mdc td{vertical-align:middle;padding:.15rem .45rem}
+table.mdc td:first-child b{white-space:nowrap}
+table.mdc svg{display:inline-block;vertical-align:middle}
+table.mdc tbody tr.tracked td:first-child{border-left:3px solid var(--blue)}
+td.icon{white-space:nowrap}td.icon span{margin-left:.35rem;font-size:.85rem}
+.legend{font-size:.82rem;color:var(--muted);margin:.2rem 0 .8rem}
+.legend svg{vertical-align:middle;width:18px;height:18px}
+.legend span{white-space:nowrap;margin-right:.6rem}
+details{margin:.3rem 0 .8rem}details>summary{cursor:pointer;color:var(--blue)}
+.card small{display:block;color:var(--muted);font-size:.8rem}
+dl.facts{display:grid;grid-template-columns:max-content 1fr max-content 1fr;gap:.2rem .9rem;
+margin:.4rem 0 .8rem;font-size:.9rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
+td.num,.nowrap{white-space:nowrap}
 @media print{nav{display:none}h2{break-after:avoid}figure,table{break-inside:avoid}}
 """
 
@@ -113,28 +131,49 @@ class _Charts:
         )
 
 
-def _summary(data: ReportData) -> str:
+def _summary(data: ReportData, rows: list[KPISummary]) -> str:
     opps = data.opportunities
     open_n = sum(1 for o in opps if o.status.is_open)
     ev = [p.evaluation for p in data.kpis if p.evaluation is not None]
     status = {s: sum(1 for e in ev if e.status.value == s) for s in ("green", "amber", "red")}
+    by_status = " · ".join(f"{n} {k}" for k, n in data.opportunities_by_status().items())
+    by_step = " · ".join(
+        f"{n} {k.replace('_', ' ')}" for k, n in data.initiatives_by_step().items()
+    )
+    tracked = sum(1 for r in rows if r.tracked)
     cards = [
-        (str(len(opps)), t.plural(len(opps), "opportunity", "opportunities") + f" ({open_n} open)"),
-        (str(len(data.initiatives)), t.plural(len(data.initiatives), "initiative", "initiatives")),
-        (str(len(data.kpis)), t.plural(len(data.kpis), "KPI", "KPIs")),
+        (
+            str(len(opps)),
+            f.plural(len(opps), "opportunity", "opportunities") + f" ({open_n} open)",
+            by_status,
+        ),
+        (
+            str(len(data.initiatives)),
+            f.plural(len(data.initiatives), "initiative", "initiatives"),
+            by_step,
+        ),
+        (
+            str(len(data.kpis)),
+            f.plural(len(data.kpis), "KPI", "KPIs"),
+            f"{tracked} with a target or an initiative" if data.kpis else "",
+        ),
     ]
     if ev:
         cards.append(
-            (f"{status['green']} / {status['amber']} / {status['red']}", "green / amber / red")
+            (
+                f"{status['green']} / {status['amber']} / {status['red']}",
+                "green / amber / red",
+                "KPIs evaluated against their targets",
+            )
         )
-    out = ['<section id="summary"><h2>Register summary</h2><div class="cards">']
-    out += [f'<div class="card"><b>{_e(a)}</b>{_e(b)}</div>' for a, b in cards]
-    out.append("</div>")
-    if opps:
-        out.append("<h3>Opportunities by status</h3>" + _table(t.opportunities_by_status(data)))
-    if data.initiatives:
-        out.append("<h3>Initiatives by step</h3>" + _table(t.initiatives_by_step(data)))
-    out.append("</section>")
+    out = ['<section id="summary"><h2>Register</h2><div class="cards">']
+    out += [
+        f'<div class="card"><b>{_e(a)}</b>{_e(b)}'
+        + (f"<small>{_e(c)}</small>" if c else "")
+        + "</div>"
+        for a, b, c in cards
+    ]
+    out.append("</div></section>")
     return "".join(out)
 
 
@@ -149,7 +188,7 @@ def _why_bar(data: ReportData, id: str, top: float) -> str:
             continue
         colour = _PALETTE[crit.index(name) % len(_PALETTE)] if name in crit else "#999"
         spans.append(
-            f'<span title="{_e(name)}: {_e(t.num(c))}" '
+            f'<span title="{_e(name)}: {_e(f.num(c))}" '
             f'style="width:{100 * c / top:.1f}%;background:{colour}"></span>'
         )
     return '<div class="why">' + "".join(spans) + "</div>"
@@ -200,11 +239,14 @@ def _backlog(data: ReportData, charts: _Charts) -> str:
         effort = np.array([o.effort for o in opps], dtype=np.float64)
         from itil_ci.report import _charts
 
+        ranks = [str(r.rank_of(o.id)) for o in opps]
         out.append(
             charts.figure(
-                lambda cid: _charts.value_effort(value, effort, [o.title for o in opps], cid),
+                lambda cid: _charts.value_effort(value, effort, ranks, cid),
                 "chart-value-effort",
-                "Expected benefit against effort; dotted lines at the medians.",
+                "Expected benefit against effort; each point is numbered by its rank in the "
+                "table above. Dotted lines at the medians; green: quick wins (value at or above "
+                "the median, effort below it).",
             )
         )
     out.append("</section>")
@@ -217,7 +259,7 @@ def _steps(ini: Initiative) -> str:
     items = []
     for i, s in enumerate(names):
         cls = "current" if i == cur else ("done" if i < cur else "")
-        items.append(f'<li class="{cls}">{_e(s.replace("_", " "))}</li>')
+        items.append(f'<li class="{cls}">{_e(t.step_name(s))}</li>')
     return '<ol class="steps">' + "".join(items) + "</ol>"
 
 
@@ -230,20 +272,64 @@ def _initiatives(data: ReportData) -> str:
         if ini.description:
             out.append(f"<p>{_e(ini.description)}</p>")
         out.append(_steps(ini))
-        out.append(_table(t.initiative_facts(ini), "facts"))
-        for label, tab in (
-            ("Plan", t.plan(ini)),
-            ("PDCA cycles", t.pdca(ini)),
-            ("History (audit trail)", t.history(ini)),
-        ):
+        facts = t.initiative_facts(ini)
+        out.append(
+            '<dl class="facts">'
+            + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts.rows)
+            + "</dl>"
+        )
+        for label, tab in (("Plan", t.plan(ini)), ("PDCA cycles", t.pdca(ini))):
             if tab is not None:
                 out.append(f"<h4>{_e(label)}</h4>{_table(tab)}")
+        trail = t.history(ini)
+        if trail is not None:
+            first, last = ini.history[0].at, ini.history[-1].at
+            span = f.date(first)
+            if last.date() != first.date():
+                span += f" to {f.date(last)}"
+            n = len(trail.rows)
+            head = f"History (audit trail): {n} {f.plural(n, 'move', 'moves')}, {span}"
+            out.append(f"<details><summary>{_e(head)}</summary>{_table(trail)}</details>")
         out.append("</article>")
     out.append("</section>")
     return "".join(out)
 
 
-def _kpis(data: ReportData, charts: _Charts) -> str:
+def _kpi_caption(s: KPISummary) -> str:
+    k = s.kpi
+    n = s.values.size
+    if s.period == "week":
+        text = f"Weekly means (Monday to Sunday) of {s.source_points:,} daily values"
+        text += f"; {s.left_out} days of partial weeks left out." if s.left_out else "."
+    elif s.period == "day":
+        text = f"{n:,} daily values."
+    else:
+        text = f"{n:,} {f.plural(n, 'value', 'values')}."
+    if s.chart is not None:
+        c = s.chart
+        limits = f"{f.kpi_value(c.lower, k, unit=False, digits=3)} to "
+        limits += f.kpi_value(c.upper, k, digits=3)
+        if s.change_at is not None:
+            since = ("the week of " if s.period == "week" else "") + f.date(s.change_at)
+            text += (
+                f" Mean and process limits (dotted) are computed separately from {since}, "
+                f"when the change took effect; since then: mean "
+                f"{f.kpi_value(c.centre, k, digits=3)}, "
+                f"limits {limits}."
+            )
+        else:
+            text += f" Mean {f.kpi_value(c.centre, k, digits=3)}, process limits (dotted) {limits}."
+        text += " Coloured points take part in a special cause (blue: improvement, red: concern)."
+    else:
+        text += f" No process limits: {s.reason}."
+    if k.target is not None:
+        text += " Green: the target" + (
+            " and its tolerance band." if k.target.tolerance_width else "."
+        )
+    return text
+
+
+def _kpis(data: ReportData, rows: list[KPISummary], charts: _Charts) -> str:
     tab = t.kpis(data)
     if tab is None:
         return ""
@@ -251,20 +337,22 @@ def _kpis(data: ReportData, charts: _Charts) -> str:
 
     out = ['<section id="kpis"><h2>KPIs: baseline → target → current</h2>']
     out.append(
-        '<p class="muted">Attainment is (current − baseline) / (target − baseline): 0 % at the '
-        "baseline, 100 % at the target. Status is green when the target is met, amber when it is "
-        "missed by no more than the tolerance, red otherwise.</p>"
+        '<p class="muted">KPIs with a target or an initiative. Attainment is (current − '
+        "baseline) / (target − baseline): 0 % at the baseline, 100 % at the target. Status is "
+        "green when the target is met, amber when it is missed by no more than the tolerance, "
+        "red otherwise.</p>"
     )
     out.append(_table(tab))
-    for i, p in enumerate(data.kpis):
-        if p.series is not None and len(p.series) > 0:
-            out.append(
-                charts.figure(
-                    functools.partial(_charts.kpi, p),
-                    f"chart-kpi-{i}",
-                    f"{p.kpi.label}: measured values, target and tolerance band, baseline.",
-                )
+    for i, (p, s) in enumerate(zip(data.kpis, rows, strict=True)):
+        if not s.tracked or s.values.size == 0:
+            continue
+        out.append(
+            charts.figure(
+                functools.partial(_charts.kpi, p, s),
+                f"chart-kpi-{i}",
+                _kpi_caption(s),
             )
+        )
     out.append("</section>")
     return "".join(out)
 
@@ -286,10 +374,16 @@ def _control(data: ReportData, charts: _Charts) -> str:
         )
         out.append(_table(t.limits(p)))
         sig = t.signals(p)
+        if sig is None:
+            out.append('<p class="muted">No special-cause signal: the process is stable.</p>')
+            continue
+        kinds = collections.Counter(s.kind.value for s in p.signals)
+        counted = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        head = f"Signals ({len(p.signals)}: {counted})"
         out.append(
-            f"<h4>Signals ({len(p.signals)})</h4>{_table(sig)}"
-            if sig is not None
-            else '<p class="muted">No special-cause signal: the process is stable.</p>'
+            f"<details><summary>{_e(head)}</summary>{_table(sig)}</details>"
+            if len(sig.rows) > 5
+            else f"<h4>{_e(head)}</h4>{_table(sig)}"
         )
     out.append("</section>")
     return "".join(out)
@@ -307,11 +401,23 @@ def _pareto(data: ReportData, charts: _Charts) -> str:
             charts.figure(
                 functools.partial(_charts.pareto, p),
                 f"chart-pareto-{i}",
-                f"Largest first; the dark bars are the vital few (up to {p.threshold:.0%} of "
-                f"the total).",
+                f"Largest first; the dark bars are the vital few (up to {f.pct(p.threshold)} of "
+                "the total).",
             )
         )
-        out.append(_table(t.pareto(p)))
+        vital = p.vital_few
+        if vital:
+            share = float(p.cumulative[len(vital) - 1])
+            out.append(
+                f"<p>Vital few: {len(vital)} of {len(p.categories)} categories make "
+                f"{f.pct(share)} of the total: {_e(', '.join(vital))}.</p>"
+            )
+        tab = t.pareto(p)
+        out.append(
+            f"<details><summary>Every category ({len(tab.rows)})</summary>{_table(tab)}</details>"
+            if len(tab.rows) > 10
+            else _table(tab)
+        )
     out.append("</section>")
     return "".join(out)
 
@@ -325,11 +431,15 @@ def _comparisons(data: ReportData, charts: _Charts) -> str:
     out = ['<section id="comparisons"><h2>Before and after</h2>']
     out.append(_table(tab))
     for i, p in enumerate(data.comparisons):
+        c = p.comparison
+        method = c.method or "bootstrap confidence interval of the change"
         out.append(
             charts.figure(
                 functools.partial(_charts.comparison, p),
                 f"chart-comparison-{i}",
-                p.comparison.method or "Bootstrap confidence interval of the change.",
+                f"The whisker is the {f.pct(c.confidence)} confidence interval of the change, "
+                f"drawn around the after value; {method[:1].lower() + method[1:]} "
+                f"({f.p_is(c.p_value)}).",
             )
         )
     out.append("</section>")
@@ -355,11 +465,14 @@ def render_html(data: ReportData, *, charts: bool | None = None) -> str:
 
         raise v.fail("data", "a ReportData", data)
     ch = _Charts(charts)
+    rows = [summarise(p, weekly=data.weekly) for p in data.kpis]
+    ordered = sorted(rows, key=lambda r: not r.tracked)
     body_parts: list[tuple[str, str, Callable[[], str]]] = [
-        ("summary", "Summary", lambda: _summary(data)),
+        ("kpi-summary", "KPI summary", lambda: kpi_summary_section(ordered)),
+        ("summary", "Register", lambda: _summary(data, rows)),
         ("backlog", "Backlog", lambda: _backlog(data, ch)),
         ("initiatives", "Initiatives", lambda: _initiatives(data)),
-        ("kpis", "KPIs", lambda: _kpis(data, ch)),
+        ("kpis", "KPIs", lambda: _kpis(data, rows, ch)),
         ("control-charts", "Control charts", lambda: _control(data, ch)),
         ("pareto", "Pareto", lambda: _pareto(data, ch)),
         ("comparisons", "Before / after", lambda: _comparisons(data, ch)),
@@ -370,7 +483,7 @@ def render_html(data: ReportData, *, charts: bool | None = None) -> str:
         if text:
             sections.append((anchor, label, text))
     nav = "".join(f'<li><a href="#{a}">{_e(lab)}</a></li>' for a, lab, _ in sections)
-    has_charts = any(p.series is not None for p in data.kpis) or bool(
+    has_charts = any(r.tracked and r.values.size for r in rows) or bool(
         data.control_charts or data.paretos or data.comparisons
     )
     notes = "".join(f"<li>{_e(n)}</li>" for n in data.notes)
@@ -380,7 +493,7 @@ def render_html(data: ReportData, *, charts: bool | None = None) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(data.title)}</title><style>{_CSS}</style></head><body><main>",
         f"<header><h1>{_e(data.title)}</h1>",
-        f'<p class="meta">Generated {_e(t.when(data.generated_at))}</p>',
+        f'<p class="meta">Generated {_e(f.when(data.generated_at))}</p>',
         f"<p>{_e(data.description)}</p>" if data.description else "",
         f"<nav><ul>{nav}</ul></nav></header>",
         ch.notice() if has_charts else "",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from itil_ci.report import _format as f
 from itil_ci.report import _tables as t
 from itil_ci.report.data import ReportData
+from itil_ci.report.summary import summaries
 
 __all__ = ["render_markdown"]
 
@@ -35,6 +37,25 @@ def _table(tab: t.Table | None) -> list[str]:
     return [*lines, ""]
 
 
+_SUMMARY_INTRO = (
+    "Every KPI at a glance, in the style of NHS England's *Making Data Count*: variation says "
+    "whether something special is happening at the latest point, assurance whether the process "
+    "will meet its target. KPIs with a target or an initiative come first."
+)
+
+_RULES = (
+    "How these are decided: each KPI's points (weekly means of a long daily series) get an XmR "
+    "chart and the special-cause rules of *Making Data Count* (a point beyond the process "
+    "limits, 7 points in a row on one side of the mean, 7 points steadily rising or falling, "
+    "2 of 3 points beyond two sigma on one side). Variation is a special cause improvement or "
+    "concern when the latest point takes part in one on the KPI's good or bad side, common "
+    "cause otherwise. Assurance is consistently met or missed when the target lies outside the "
+    "process limits, hit and miss when it lies between them. Limits need at least 12 points. "
+    "Source: NHS England and NHS Improvement, *Making Data Count*; the same rules as the NHS-R "
+    "Community's NHSRplotthedots R package."
+)
+
+
 def render_markdown(data: ReportData) -> str:
     """Render ``data`` as a Markdown document (GitHub-flavoured tables, no charts).
 
@@ -54,16 +75,21 @@ def render_markdown(data: ReportData) -> str:
         from itil_ci._internal import validate as v
 
         raise v.fail("data", "a ReportData", data)
-    out = [f"# {_md(data.title)}", "", f"Generated {t.when(data.generated_at)}.", ""]
+    out = [f"# {_md(data.title)}", "", f"Generated {f.when(data.generated_at)}.", ""]
     if data.description:
         out += [_md(data.description), ""]
+    rows = summaries(data)
+    summary, shared = t.kpi_summary(rows)
+    if summary is not None:
+        out += ["## KPI summary", "", _SUMMARY_INTRO + (" " + shared if shared else ""), ""]
+        out += [*_table(summary), _RULES, ""]
     out += ["## Register summary", ""]
     open_n = sum(1 for o in data.opportunities if o.status.is_open)
     out += [
         f"- {len(data.opportunities)} "
-        f"{t.plural(len(data.opportunities), 'opportunity', 'opportunities')} ({open_n} open)",
-        f"- {len(data.initiatives)} {t.plural(len(data.initiatives), 'initiative', 'initiatives')}",
-        f"- {len(data.kpis)} {t.plural(len(data.kpis), 'KPI', 'KPIs')}",
+        f"{f.plural(len(data.opportunities), 'opportunity', 'opportunities')} ({open_n} open)",
+        f"- {len(data.initiatives)} {f.plural(len(data.initiatives), 'initiative', 'initiatives')}",
+        f"- {len(data.kpis)} {f.plural(len(data.kpis), 'KPI', 'KPIs')}",
         "",
     ]
     if data.opportunities:
@@ -83,7 +109,10 @@ def render_markdown(data: ReportData) -> str:
             if ini.description:
                 out += [_md(ini.description), ""]
             names = t.steps(ini)
-            path = " → ".join(f"**{_md(s)}**" if s == ini.step else _md(s) for s in names)
+            path = " → ".join(
+                f"**{_md(t.step_name(s))}**" if s == ini.step else _md(t.step_name(s))
+                for s in names
+            )
             out += [f"Steps: {path}", ""]
             facts = t.initiative_facts(ini)
             out += [f"- {_md(k)}: {_md(v)}" for k, v in facts.rows] + [""]
@@ -104,7 +133,7 @@ def render_markdown(data: ReportData) -> str:
     if data.control_charts:
         out += ["## Control charts", ""]
         for p in data.control_charts:
-            out += [f"### {_md(p.title)}", "", _md(p.chart.method), "", *_table(t.limits(p))]
+            out += [f"### {_md(p.title)}", "", _md(p.chart.method) + ".", "", *_table(t.limits(p))]
             sig = t.signals(p)
             out += (
                 [f"Signals ({len(p.signals)}):", "", *_table(sig)]
@@ -118,7 +147,7 @@ def render_markdown(data: ReportData) -> str:
             out += [
                 f"### {_md(pa.title)}",
                 "",
-                f"Vital few (up to {pa.threshold:.0%}): {vital}",
+                f"Vital few (up to {f.pct(pa.threshold)}): {vital}",
                 "",
                 *_table(t.pareto(pa)),
             ]
