@@ -19,53 +19,14 @@ import numpy.typing as npt
 
 from itil_ci._internal import arrays
 from itil_ci._internal import validate as v
+from itil_ci._internal.strings import grouped as _grouped
+from itil_ci._internal.strings import strings as _strings
 
 __all__ = ["History"]
 
 _NS = "datetime64[ns]"
 Strs = npt.NDArray[np.str_]
 Ints = npt.NDArray[np.int64]
-
-
-def _strings(name: str, value: Any) -> Strs:
-    """A 1-D array of strings (numpy ``str_``); refuses anything else."""
-    if arrays._is_pandas(value) or type(value).__module__.split(".")[0] in ("polars", "pyarrow"):
-        value = value.to_numpy() if hasattr(value, "to_numpy") else np.asarray(value)
-    if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
-        raise v.fail(name, "a sequence of strings", value)
-    arr = value if isinstance(value, np.ndarray) else np.asarray(list(value), dtype=object)
-    if arr.ndim != 1:
-        raise v.fail(name, "a one-dimensional array of strings", f"array of shape {arr.shape}")
-    if arr.dtype.kind == "U":
-        return arr
-    if arr.size == 0:
-        return np.empty(0, dtype="<U1")
-    if arr.dtype != object:
-        raise v.fail(name, "an array of strings", f"array of dtype {arr.dtype}")
-    is_str = np.fromiter((type(x) is str for x in arr), dtype=bool, count=arr.size)
-    if not is_str.all():
-        bad = int(np.flatnonzero(~is_str)[0])
-        raise v.fail(f"{name}[{bad}]", "a string", arr[bad])
-    return arr.astype(np.str_)
-
-
-def _grouped(ids: Strs) -> Ints | None:
-    """Row order that makes each ticket's rows contiguous (None: already so).
-
-    Tickets keep the order of their first event; each ticket's events keep
-    their given order (a stable sort).
-    """
-    n = ids.size
-    if n < 2:
-        return None
-    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
-    if np.unique(ids[starts]).size == starts.size:
-        return None  # every ticket's rows are one run already
-    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
-    rank = np.empty(first.size, dtype=np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(first.size, dtype=np.int64)
-    order: Ints = np.argsort(rank[inverse.reshape(-1)], kind="stable")
-    return order
 
 
 @attrs.frozen(init=False, repr=False, eq=False)
