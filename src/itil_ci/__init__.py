@@ -103,6 +103,7 @@ if TYPE_CHECKING:
         to_json,
     )
     from itil_ci.measurement import (
+        BusinessCalendar,
         ControlChart,
         GroupedKPI,
         ParetoAnalysis,
@@ -186,6 +187,7 @@ _LAZY: dict[str, str] = {
     "ControlChart": "itil_ci.measurement",
     "ParetoAnalysis": "itil_ci.measurement",
     "GroupedKPI": "itil_ci.measurement",
+    "BusinessCalendar": "itil_ci.measurement",
     "Criterion": "itil_ci.prioritisation",
     "weighted_sum": "itil_ci.prioritisation",
     "topsis": "itil_ci.prioritisation",
@@ -248,6 +250,7 @@ __all__ = [
     "AggregationMethod",
     "AuditRecord",
     "Baseline",
+    "BusinessCalendar",
     "ClosureCode",
     "Comparison",
     "ConflictError",

@@ -16,6 +16,7 @@ from itil_ci.domain.results import (
 )
 from itil_ci.measurement.aggregate import AggregateResult, aggregate
 from itil_ci.measurement.baseline import baseline, evaluate
+from itil_ci.measurement.calendar import BusinessCalendar
 from itil_ci.measurement.compare import compare, mann_whitney
 from itil_ci.measurement.itsm import (
     GroupedKPI,
@@ -43,6 +44,7 @@ from itil_ci.measurement.trend import mann_kendall, sen_slope
 __all__ = [
     "CONSTANTS",
     "AggregateResult",
+    "BusinessCalendar",
     "ChartStage",
     "Comparison",
     "ControlChart",
