@@ -30,6 +30,7 @@ from itil_ci.measurement.itsm import (
     sla_attainment,
 )
 from itil_ci.measurement.pareto import ParetoAnalysis, pareto
+from itil_ci.measurement.pauses import Pauses
 from itil_ci.measurement.spc import (
     CONSTANTS,
     ChartStage,
@@ -51,6 +52,7 @@ __all__ = [
     "Evaluation",
     "GroupedKPI",
     "ParetoAnalysis",
+    "Pauses",
     "Signal",
     "SignalKind",
     "SignalTable",
