@@ -31,6 +31,7 @@ from itil_ci.measurement.itsm import (
 )
 from itil_ci.measurement.pareto import ParetoAnalysis, pareto
 from itil_ci.measurement.pauses import Pauses
+from itil_ci.measurement.sla import STAGES, SLAStatus, at_risk, business_duration, sla_status
 from itil_ci.measurement.spc import (
     CONSTANTS,
     ChartStage,
@@ -44,6 +45,7 @@ from itil_ci.measurement.trend import mann_kendall, sen_slope
 
 __all__ = [
     "CONSTANTS",
+    "STAGES",
     "AggregateResult",
     "BusinessCalendar",
     "ChartStage",
@@ -53,6 +55,7 @@ __all__ = [
     "GroupedKPI",
     "ParetoAnalysis",
     "Pauses",
+    "SLAStatus",
     "Signal",
     "SignalKind",
     "SignalTable",
@@ -61,9 +64,11 @@ __all__ = [
     "TrendVerdict",
     "Verdict",
     "aggregate",
+    "at_risk",
     "availability",
     "backlog",
     "baseline",
+    "business_duration",
     "change_success_rate",
     "compare",
     "evaluate",
@@ -78,5 +83,6 @@ __all__ = [
     "signal_table",
     "signals",
     "sla_attainment",
+    "sla_status",
     "xmr",
 ]
