@@ -130,6 +130,7 @@ if TYPE_CHECKING:
         signals,
         sla_attainment,
         sla_status,
+        time_in_state,
         xmr,
     )
     from itil_ci.prioritisation import (
@@ -198,6 +199,7 @@ _LAZY: dict[str, str] = {
     "business_duration": "itil_ci.measurement",
     "sla_status": "itil_ci.measurement",
     "at_risk": "itil_ci.measurement",
+    "time_in_state": "itil_ci.measurement",
     "Criterion": "itil_ci.prioritisation",
     "weighted_sum": "itil_ci.prioritisation",
     "topsis": "itil_ci.prioritisation",
@@ -367,6 +369,7 @@ __all__ = [
     "sla_attainment",
     "sla_status",
     "start",
+    "time_in_state",
     "to_dict",
     "to_json",
     "top_k",

@@ -19,6 +19,7 @@ from itil_ci.measurement import (
     mttr,
     sla_attainment,
     sla_status,
+    time_in_state,
 )
 
 OFFICE = {"mon-fri": ("08:00", "18:00")}
@@ -338,6 +339,27 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
         "select wrong mask",
         lambda: STATUS.select([True]),
         r"which: expected a boolean mask of length 2, got \[True\]",
+    ),
+    # --- time in state ----------------------------------------------------------------------
+    (
+        "time_in_state of arrays",
+        lambda: time_in_state([1]),  # type: ignore[arg-type]
+        r"history: expected an itil_ci.io.History, got \[1\]",
+    ),
+    (
+        "time_in_state unknown key",
+        lambda: time_in_state(H, by="service"),
+        r"by: expected names among 'id', 'state', 'assignment_group', got 'service'",
+    ),
+    (
+        "time_in_state key twice",
+        lambda: time_in_state(H, by=("state", "state")),
+        r"by: expected each column once, got 'state'",
+    ),
+    (
+        "time_in_state unit",
+        lambda: time_in_state(H, unit="hour"),  # type: ignore[arg-type]
+        r"unit: expected one of 'seconds', 'minutes', 'hours', 'days', 'weeks', got 'hour'",
     ),
 ]
 

@@ -69,6 +69,7 @@ def test_public_names() -> None:
         "sla_status",
         "at_risk",
         "SLAStatus",
+        "time_in_state",
     ):
         assert getattr(ic, name) is getattr(ic.measurement, name)
 

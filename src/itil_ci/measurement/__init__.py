@@ -41,6 +41,7 @@ from itil_ci.measurement.spc import (
     signals,
     xmr,
 )
+from itil_ci.measurement.state_time import time_in_state
 from itil_ci.measurement.trend import mann_kendall, sen_slope
 
 __all__ = [
@@ -84,5 +85,6 @@ __all__ = [
     "signals",
     "sla_attainment",
     "sla_status",
+    "time_in_state",
     "xmr",
 ]
