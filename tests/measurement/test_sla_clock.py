@@ -322,8 +322,12 @@ def test_results_record_the_calendar() -> None:
     assert recorded["hours"] == "mon-fri 08:00-18:00"
     assert recorded["timezone"] == LONDON
     assert recorded["country"] == "GB-ENG"
-    # the table spans the data and a month either side: Easter 2025 and more
-    assert recorded["holidays"] >= 2
+    # the holidays on the local dates measured: Good Friday and Easter Monday
+    assert recorded["holidays"] == 2
+    # ... whatever the calendar measured before (its table is cached and grows)
+    mttr(_ns("2024-01-01T00:00"), _ns("2026-12-31T00:00"), calendar=cal)
+    again = mttr(_ns("2025-04-17T16:00"), _ns("2025-04-22T08:00"), calendar=cal)
+    assert again.parameters["calendar"] == recorded
 
 
 def test_mttr_with_as_of_measures_open_tickets() -> None:

@@ -56,6 +56,7 @@ class Measured:
     measured: Bools
     table: tt.Timetable
     calendar: BusinessCalendar | None = None
+    span: tuple[int, int] | None = None  # the first and last instant measured (ns)
     paused: Ints | None = None
     holding: Bools | None = None
     start_c: Ints | None = None
@@ -103,10 +104,8 @@ def measure(
         x = e if closed.all() else np.where(closed, e, np.maximum(s, as_of))
     if calendar is None and pauses is None:
         return Measured(x - s, measured, tt.IDENTITY, start_c=s if keep_for_due else None)
-    if s.size == 0 or calendar is None:
-        table = tt.IDENTITY
-    else:
-        table = calendar._table(int(s.min()), int(x.max()))
+    span = None if s.size == 0 else (int(s.min()), int(x.max()))
+    table = tt.IDENTITY if span is None or calendar is None else calendar._table(*span)
     start_c = table.at(s)
     elapsed = table.at(x)
     if elapsed is x:  # the identity table hands back its input: never write into it
@@ -119,14 +118,16 @@ def measure(
             measured,
             table,
             calendar,
+            span,
             paused=None if pauses is None else np.zeros(s.size, dtype=np.int64),
             holding=None if pauses is None else np.zeros(s.size, dtype=bool),
             start_c=start_c if keep_for_due else None,
         )
     assert ids is not None
-    return _less_pauses(
+    m = _less_pauses(
         s, x, closed, measured, elapsed, start_c, table, calendar, pauses, ids, as_of, keep_for_due
     )
+    return attrs.evolve(m, span=span)
 
 
 def _less_pauses(
@@ -261,9 +262,8 @@ def describe(
     calendar: BusinessCalendar | None, pauses: Pauses | None, m: Measured | None
 ) -> dict[str, object]:
     """What a result records about its clock: the calendar and the pause states."""
-    table = m.table if m is not None else tt.IDENTITY
     return {
-        "calendar": None if calendar is None else calendar._describe(table),
+        "calendar": None if calendar is None else calendar._describe(None if m is None else m.span),
         "pauses": None
         if pauses is None
         else {"states": list(pauses.states), "pauses": len(pauses)},

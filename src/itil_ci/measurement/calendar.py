@@ -385,17 +385,31 @@ class BusinessCalendar:
                 self._cache["table"] = table
         return table
 
-    def _describe(self, table: tt.Timetable) -> dict[str, object]:
-        """What a result records about the calendar it was measured on."""
+    def _describe(self, span: tuple[int, int] | None) -> dict[str, object]:
+        """What a result records about the calendar: hours, zone, holidays in the span.
+
+        ``span`` is the first and last instant measured (UTC ns); the holidays
+        counted are those on the local dates from the first to the last.
+        """
         country = None
         if self._country is not None:
             country = self._country + (f"-{self._subdiv}" if self._subdiv else "")
+        count = 0
+        if span is not None and (self._holidays or self._country is not None):
+            first, last = (self._local_day(t) for t in span)
+            count = int(self._holiday_days(first, last).size)
         return {
             "hours": self.hours,
             "timezone": self._tzname,
-            "holidays": 0 if table.identity else table.holidays,
+            "holidays": count,
             "country": country,
         }
+
+    def _local_day(self, t: int) -> int:
+        """The local date of a UTC instant, as days since 1970-01-01."""
+        seconds = int(t) // 10**9
+        local = dt.datetime.fromtimestamp(seconds, self._tz).date()
+        return (local - _EPOCH).days
 
     # --- measuring ------------------------------------------------------------------
 

@@ -186,7 +186,8 @@ def time_in_state(
         "as_of": None if cut is None else str(np.datetime64(cut, "ns")),
         "stint": "from an event to the ticket's next event in history order",
     }
-    params.update(_clock.describe(cal, None, _clock.Measured(dur, measured, table, cal)))
+    span = None if n == 0 else (int(t.min()), int(nxt.max()))
+    params.update(_clock.describe(cal, None, _clock.Measured(dur, measured, table, cal, span)))
     return GroupedKPI(
         kpi="time_in_state",
         names=keys,
