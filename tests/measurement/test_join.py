@@ -38,8 +38,10 @@ def test_width_of_the_string_arrays_does_not_matter() -> None:
 def test_weak_hash_falls_back_to_exact_groups(monkeypatch: pytest.MonkeyPatch) -> None:
     # A hash that maps every id to one of 4 values: every group is "odd" and goes
     # through the exact join of its rows; the answer must not change.
-    def weak(values: np.ndarray, chunk: int = 0) -> np.ndarray:
-        return (np.char.str_len(values).astype(np.uint64) % np.uint64(4)) << np.uint64(60)
+    def weak(values: np.ndarray, chunk: int = 0, out: np.ndarray | None = None) -> np.ndarray:
+        assert out is not None
+        out[...] = (np.char.str_len(values).astype(np.uint64) % np.uint64(4)) << np.uint64(60)
+        return out
 
     ids = _ids(60_000, 4)
     keys = np.concatenate([ids[::7], np.array(["NOPE"])])
@@ -51,8 +53,10 @@ def test_weak_hash_falls_back_to_exact_groups(monkeypatch: pytest.MonkeyPatch) -
 def test_full_hash_collision_is_not_a_match(monkeypatch: pytest.MonkeyPatch) -> None:
     # Every string hashes alike: pairs share the whole hash, and only the string
     # comparison tells them apart.
-    def constant(values: np.ndarray, chunk: int = 0) -> np.ndarray:
-        return np.full(values.size, 12345, dtype=np.uint64)
+    def constant(values: np.ndarray, chunk: int = 0, out: np.ndarray | None = None) -> np.ndarray:
+        assert out is not None
+        out[...] = 12345
+        return out
 
     ids = _ids(60_000, 5)
     keys = np.array([ids[17], "NOPE"])

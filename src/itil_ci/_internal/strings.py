@@ -93,11 +93,12 @@ def _mix(h: U64) -> U64:
     return h
 
 
-def hash64(values: Strs, chunk: int = 1 << 16) -> U64:
+def hash64(values: Strs, chunk: int = 1 << 16, out: U64 | None = None) -> U64:
     """A 64-bit hash of each string; equal strings always get equal hashes.
 
     Distinct strings collide with a tiny probability, so callers confirm a
-    match by comparing the strings themselves.
+    match by comparing the strings themselves.  ``out`` (``n`` words) receives
+    the hashes instead of a new array.
 
     Examples:
         >>> a = hash64(np.array(["INC1", "INC22"]))
@@ -108,7 +109,10 @@ def hash64(values: Strs, chunk: int = 1 << 16) -> U64:
     arr = np.ascontiguousarray(values)
     n = arr.size
     width = arr.dtype.itemsize // 4
-    out = np.zeros(n, dtype=np.uint64)
+    if out is None:
+        out = np.zeros(n, dtype=np.uint64)
+    else:  # the caller's buffer (``n`` words), overwritten
+        out[...] = 0
     if n == 0:
         return out
     codes = arr.view(np.uint32).reshape(n, width)

@@ -12,6 +12,8 @@ on the hash.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import numpy.typing as npt
 
@@ -23,6 +25,7 @@ __all__ = ["rows_of"]
 Ints = npt.NDArray[np.int64]
 Strs = npt.NDArray[np.str_]
 _EXACT_BELOW = 50_000  # ticket rows; below this the exact join is as fast
+_CHUNK = 1 << 18  # words per pass over the long arrays
 
 
 def rows_of(ids: Strs, keys: Strs, *, exact: bool = False) -> Ints:
@@ -85,61 +88,80 @@ def _hashed(ids: Strs, keys: Strs) -> Ints | None:
     then its row (or key index), then a side bit (1 for a key).  After one
     sort of all words, an id and a key with the same hash prefix are
     neighbours: a group of exactly one id and one key is a candidate pair,
-    confirmed on the full hashes and then on the strings.  The few other
-    groups holding a key (a prefix shared by chance, or an id held by two
-    rows) are joined exactly, on their own rows only.
+    confirmed on the strings.  The few other groups holding a key (a prefix
+    shared by chance, or an id held by two rows) are joined exactly, on
+    their own rows only.  Work on the long arrays goes a chunk at a time, so
+    the temporaries stay small.
     """
     n, m = ids.size, keys.size
     b = max(n, m).bit_length()  # bits of a row or key index
     keep = 63 - b  # hash bits kept in a word
     if keep < 24:
         return None
-    hq = hash64(ids)
-    hk = hash64(keys)
+    total = n + m
     up = np.uint64(b + 1)
-    words = np.empty(n + m + 1, dtype=np.uint64)
-    words[:n] = hq >> np.uint64(64 - keep)
-    words[n : n + m] = hk >> np.uint64(64 - keep)
-    words[: n + m] <<= up
-    words[:n] |= np.arange(0, 2 * n, 2, dtype=np.uint64)
-    words[n : n + m] |= np.arange(1, 2 * m, 2, dtype=np.uint64)
+    drop = np.uint64(64 - keep)
+    words = np.empty(total + 1, dtype=np.uint64)
+    hash64(ids, out=words[:n])
+    hash64(keys, out=words[n:total])
+    for base, count, side in ((0, n, 0), (n, m, 1)):  # ids, then keys, a chunk at a time
+        for lo in range(0, count, _CHUNK):
+            hi = min(lo + _CHUNK, count)
+            part = words[base + lo : base + hi]
+            part >>= drop
+            part <<= up
+            index = np.arange(lo, hi, dtype=np.uint64)
+            index <<= np.uint64(1)
+            index |= np.uint64(side)
+            part |= index
     words[-1] = np.iinfo(np.uint64).max  # a sentinel group after every word
-    words[: n + m].sort()
-    # new[i]: word i starts a group (its prefix differs from word i - 1's)
-    new = np.empty(n + m + 1, dtype=bool)
+    words[:total].sort()
+    # new[i]: word i starts a group (its hash prefix differs from word i - 1's)
+    new = np.empty(total + 1, dtype=bool)
     new[0] = True
-    diff = words[1:] ^ words[:-1]
-    diff >>= up
-    np.not_equal(diff, 0, out=new[1:])
-    del diff
-    at = np.flatnonzero(words[: n + m] & np.uint64(1))  # where the keys are
+    for lo in range(0, total, _CHUNK):
+        hi = min(lo + _CHUNK, total)
+        diff = words[lo + 1 : hi + 1] ^ words[lo:hi]
+        diff >>= up
+        np.not_equal(diff, 0, out=new[lo + 1 : hi + 1])
+    at = np.flatnonzero(_low_bits(words[:total]))  # where the keys are
     mask = np.uint64((1 << b) - 1)
 
-    def index(pos: Ints) -> Ints:
+    def index_at(pos: Ints) -> Ints:
         out: Ints = ((words[pos] >> np.uint64(1)) & mask).astype(np.int64)
         return out
 
     alone = new[at] & new[at + 1]  # a group of one key: its id is absent
-    nxt = np.minimum(at + 2, n + m)
-    key_first = new[at] & ~new[at + 1] & new[nxt]
-    prv = np.maximum(at - 1, 0)
-    key_second = (at > 0) & ~new[at] & new[prv] & new[at + 1]
+    key_first = new[at] & ~new[at + 1] & new[np.minimum(at + 2, total)]
+    key_second = (at > 0) & ~new[at] & new[np.maximum(at - 1, 0)] & new[at + 1]
     partner = np.where(key_first, at + 1, at - 1)
-    pair = (key_first | key_second) & ((words[np.clip(partner, 0, n + m)] & np.uint64(1)) == 0)
+    partner_is_id = (words[np.clip(partner, 0, total)] & np.uint64(1)) == 0
+    pair = (key_first | key_second) & partner_is_id
     found = np.full(m, -1, dtype=np.int64)
-    k, r = index(at[pair]), index(partner[pair])
-    same = hq[r] == hk[k]  # else the key's id is absent: only a prefix was shared
-    k, r = k[same], r[same]
-    same = ids[r] == keys[k]  # else a full 64-bit collision: the key's id is absent
-    found[k[same]] = r[same]
+    found[index_at(at[pair])] = index_at(partner[pair])
+    # Confirm on the strings, in key order (the keys are then read in sequence); a
+    # mismatch means only a hash prefix was shared: the key's id is absent.
+    kept = np.flatnonzero(found >= 0)
+    wrong = ids[found[kept]] != keys[kept]
+    found[kept[wrong]] = -1
     odd = ~alone & ~pair
     if odd.any():  # rare: the groups' own rows, joined exactly
-        group = np.cumsum(new[: n + m]) - 1
-        member = np.isin(group, group[at[odd]])
-        side = (words[: n + m] & np.uint64(1)).astype(bool)
-        q_rows = index(np.flatnonzero(member & ~side))
-        k_idx = index(np.flatnonzero(member & side))
+        firsts = np.flatnonzero(new)  # group starts, and the sentinel's
+        g = np.unique(np.searchsorted(firsts, at[odd], side="right") - 1)
+        begin, size = firsts[g], firsts[g + 1] - firsts[g]
+        pos = np.repeat(begin - np.cumsum(size) + size, size) + np.arange(int(size.sum()))
+        is_key = (words[pos] & np.uint64(1)).astype(bool)
+        q_rows = index_at(pos[~is_key])
+        k_idx = index_at(pos[is_key])
         sub = _exact(ids, keys[k_idx], rows=q_rows)
         hit = sub >= 0
         found[k_idx[hit]] = sub[hit]
     return found
+
+
+def _low_bits(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
+    """The lowest bit of each word, as booleans (the low byte read in place)."""
+    first = 0 if sys.byteorder == "little" else 7
+    low = words.view(np.uint8)[first::8]
+    out: npt.NDArray[np.bool_] = (low & 1).view(bool)
+    return out

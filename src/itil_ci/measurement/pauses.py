@@ -147,3 +147,20 @@ class Pauses:
             ['b', 'a']
         """
         return self.id[run_starts(self.id)]
+
+    def select(self, which: Any) -> Pauses:
+        """The pauses picked by a boolean mask (each ticket's order is kept).
+
+        Useful to hand each partition of a large table only its tickets'
+        pauses (``np.isin(p.id, partition_ids)``).
+
+        Examples:
+            >>> t = np.zeros(3, dtype="datetime64[ns]")
+            >>> p = Pauses(id=["a", "b", "a"], start=t, end=t, states=["On Hold"])
+            >>> p.select(p.id == "a").id.tolist(), p.select(p.id == "a").states
+            (['a', 'a'], ('On Hold',))
+        """
+        mask = np.asarray(which)
+        if mask.dtype != np.bool_ or mask.shape != (len(self),):
+            raise v.fail("which", f"a boolean mask of length {len(self)}", which)
+        return Pauses._trusted(self.id[mask], self.start[mask], self.end[mask], self.states)
