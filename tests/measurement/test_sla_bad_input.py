@@ -256,6 +256,11 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
         lambda: H.pauses("On Hold"),  # type: ignore[arg-type]
         r"states: expected a collection of state names",
     ),
+    (
+        "pauses select wrong mask",
+        lambda: P.select([0]),
+        r"which: expected a boolean mask of length 1, got \[0\]",
+    ),
     # --- the clock in the KPIs --------------------------------------------------------------
     (
         "pauses without ids",
