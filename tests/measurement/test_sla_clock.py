@@ -533,3 +533,56 @@ def test_pauses_never_make_time_negative_or_larger(
     without = business_duration(opened, resolved, calendar=REF_CAL)
     assert (with_p >= 0).all()
     assert (with_p <= without).all()
+
+
+def test_the_issue_api_as_written() -> None:
+    # The calls of issue 13, on generated tickets and a history built from them.
+    t = ic.generate_tickets(3_000, seed=13)
+    rng = np.random.default_rng(13)
+    n = len(t)
+    hold = t.opened + rng.integers(0, 2 * 86_400, n).astype("m8[s]").astype("m8[ns]")
+    back = hold + rng.integers(0, 86_400, n).astype("m8[s]").astype("m8[ns]")
+    history = ic.io.History(
+        id=np.concatenate([t.id, t.id, t.id]),
+        time=np.concatenate([t.opened, hold, back]),
+        state=np.array(["New"] * n + ["On Hold"] * n + ["Awaiting User Info"] * n),
+    )
+    cal = ic.BusinessCalendar(
+        {"mon-fri": ("08:00", "18:00")},
+        timezone="Europe/London",
+        holidays=["2025-12-25", "2025-12-26"],
+    )
+    cal = ic.BusinessCalendar.for_country(
+        "GB", subdiv="ENG", hours={"mon-fri": ("08:00", "18:00")}, timezone="Europe/London"
+    )
+    assert ic.BusinessCalendar.always().is_always()
+    hours = cal.elapsed(t.opened, t.resolved)
+    p = history.pauses({"On Hold", "Awaiting User Info"})
+    assert len(p) == n  # On Hold then Awaiting User Info is one pause, never ended
+    hours = ic.business_duration(t.opened, t.resolved, calendar=cal, pauses=p, ids=t.id)
+    r = ic.mttr(
+        t.opened, t.resolved, by=t.service, period="month", calendar=cal, pauses=p, ids=t.id
+    )
+    frame = pd.DataFrame({"service": t.service, "month": t.opened.astype("M8[M]"), "h": hours})
+    want = frame.dropna().groupby(["service", "month"])["h"].mean()
+    np.testing.assert_allclose(r.mean[r.count > 0], want.to_numpy(), rtol=1e-12)
+    targets = {1: 4, 2: 8, 3: 24, 4: 72, 5: 120}
+    a = ic.sla_attainment(
+        t.opened,
+        t.resolved,
+        t.priority,
+        targets,
+        calendar=cal,
+        pauses=p,
+        ids=t.id,
+        as_of="2025-12-31T23:59:00Z",
+    )
+    now = dt.datetime(2025, 12, 31, 23, 59, tzinfo=UTC)
+    s = ic.sla_status(
+        t.opened, t.resolved, t.priority, targets, calendar=cal, pauses=p, ids=t.id, as_of=now
+    )
+    assert a.extra["met"].sum() == (s.stage == "achieved").sum()
+    assert a.extra["breached"].sum() == (s.stage == "breached").sum()
+    spent = ic.time_in_state(history, calendar=cal, as_of=now)
+    assert spent.names == ("id", "state")
+    assert set(spent.groups[1].tolist()) == {"New", "On Hold", "Awaiting User Info"}
