@@ -15,6 +15,7 @@ interval and merged, and only their business time is taken off.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -57,6 +58,10 @@ def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 def _ro_opt(a: npt.NDArray[Any] | None) -> npt.NDArray[Any] | None:
     return None if a is None else _readonly(a)
+
+
+def _frozen(m: Mapping[str, object]) -> Mapping[str, object]:
+    return types.MappingProxyType(dict(m))
 
 
 def _as_of(as_of: Any) -> int | None:
@@ -155,7 +160,7 @@ class SLAStatus:
     on_hold: npt.NDArray[np.bool_] = attrs.field(converter=_readonly)
     unit: str = "hours"
     method: str = ""
-    parameters: Mapping[str, object] = attrs.field(factory=dict)
+    parameters: Mapping[str, object] = attrs.field(factory=dict, converter=_frozen)
 
     _COLUMNS = (
         "row",
