@@ -11,7 +11,7 @@ for pauses and time in state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import numpy as np
@@ -19,53 +19,17 @@ import numpy.typing as npt
 
 from itil_ci._internal import arrays
 from itil_ci._internal import validate as v
+from itil_ci._internal.strings import grouped as _grouped
+from itil_ci._internal.strings import strings as _strings
+
+if TYPE_CHECKING:
+    from itil_ci.measurement.pauses import Pauses
 
 __all__ = ["History"]
 
 _NS = "datetime64[ns]"
 Strs = npt.NDArray[np.str_]
 Ints = npt.NDArray[np.int64]
-
-
-def _strings(name: str, value: Any) -> Strs:
-    """A 1-D array of strings (numpy ``str_``); refuses anything else."""
-    if arrays._is_pandas(value) or type(value).__module__.split(".")[0] in ("polars", "pyarrow"):
-        value = value.to_numpy() if hasattr(value, "to_numpy") else np.asarray(value)
-    if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
-        raise v.fail(name, "a sequence of strings", value)
-    arr = value if isinstance(value, np.ndarray) else np.asarray(list(value), dtype=object)
-    if arr.ndim != 1:
-        raise v.fail(name, "a one-dimensional array of strings", f"array of shape {arr.shape}")
-    if arr.dtype.kind == "U":
-        return arr
-    if arr.size == 0:
-        return np.empty(0, dtype="<U1")
-    if arr.dtype != object:
-        raise v.fail(name, "an array of strings", f"array of dtype {arr.dtype}")
-    is_str = np.fromiter((type(x) is str for x in arr), dtype=bool, count=arr.size)
-    if not is_str.all():
-        bad = int(np.flatnonzero(~is_str)[0])
-        raise v.fail(f"{name}[{bad}]", "a string", arr[bad])
-    return arr.astype(np.str_)
-
-
-def _grouped(ids: Strs) -> Ints | None:
-    """Row order that makes each ticket's rows contiguous (None: already so).
-
-    Tickets keep the order of their first event; each ticket's events keep
-    their given order (a stable sort).
-    """
-    n = ids.size
-    if n < 2:
-        return None
-    starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
-    if np.unique(ids[starts]).size == starts.size:
-        return None  # every ticket's rows are one run already
-    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
-    rank = np.empty(first.size, dtype=np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(first.size, dtype=np.int64)
-    order: Ints = np.argsort(rank[inverse.reshape(-1)], kind="stable")
-    return order
 
 
 @attrs.frozen(init=False, repr=False, eq=False)
@@ -244,6 +208,55 @@ class History:
             self.state[mask],
             None if self.assignment_group is None else self.assignment_group[mask],
         )
+
+    def pauses(self, states: Iterable[str]) -> Pauses:
+        """The pauses of the SLA clock: the spells each ticket spent in any of ``states``.
+
+        A pause starts at an event whose state is one of ``states`` (after an
+        event that is not, or at the ticket's first event) and ends at the
+        ticket's next event, in history order, whose state is not: moving
+        from one pause state to another continues the same pause.  A pause
+        with no such event has ``end`` = ``NaT`` (it lasts to the end of
+        whatever interval is measured).  States are matched exactly (case
+        and spaces count).  The result keeps the history's ticket order and
+        records ``states``.
+
+        Examples:
+            >>> import numpy as np
+            >>> t = np.datetime64("2026-01-12T08:00", "ns") + np.arange(5) * np.timedelta64(1, "h")
+            >>> h = History(id=["a", "a", "a", "a", "b"], time=t, state=[
+            ...     "New", "On Hold", "Awaiting User Info", "In Progress", "On Hold"])
+            >>> p = h.pauses({"On Hold", "Awaiting User Info"})
+            >>> p.id.tolist(), p.start.astype(str).tolist(), p.end.astype(str).tolist()
+            (['a', 'b'], ['2026-01-12T09:00:00.000000000', '2026-01-12T12:00:00.000000000'], \
+['2026-01-12T11:00:00.000000000', 'NaT'])
+        """
+        from itil_ci.measurement.pauses import Pauses, _states
+
+        wanted = _states(states)
+        n = len(self)
+        on = np.zeros(n, dtype=bool)
+        for state in wanted:  # a loop over the few pause states, not over events
+            on |= self.state == state
+        if not wanted or not on.any():
+            return Pauses.empty(wanted)
+        new_ticket = np.ones(n, dtype=bool)
+        new_ticket[1:] = self.id[1:] != self.id[:-1]
+        was_on = np.zeros(n, dtype=bool)
+        was_on[1:] = on[:-1]
+        begins = on & (new_ticket | ~was_on)
+        ends = ~on & ~new_ticket & was_on  # the event that ends the pause before it
+        first = np.flatnonzero(begins)
+        closing = np.flatnonzero(ends)
+        # The pause begun at row i ends at the next closing row, unless another pause
+        # begins first (a closing row of a later ticket comes after that ticket's pause).
+        k = np.searchsorted(closing, first)
+        nxt = np.append(first[1:], n)
+        has_end = k < closing.size
+        has_end[has_end] = closing[k[has_end]] < nxt[has_end]
+        end = np.full(first.size, np.datetime64("NaT"), dtype=_NS)
+        end[has_end] = self.time[closing[k[has_end]]]
+        return Pauses._trusted(self.id[first], self.time[first], end, wanted)
 
     @classmethod
     def concat(cls, histories: Iterable[History]) -> History:

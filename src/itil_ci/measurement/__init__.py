@@ -16,6 +16,7 @@ from itil_ci.domain.results import (
 )
 from itil_ci.measurement.aggregate import AggregateResult, aggregate
 from itil_ci.measurement.baseline import baseline, evaluate
+from itil_ci.measurement.calendar import BusinessCalendar
 from itil_ci.measurement.compare import compare, mann_whitney
 from itil_ci.measurement.itsm import (
     GroupedKPI,
@@ -29,6 +30,8 @@ from itil_ci.measurement.itsm import (
     sla_attainment,
 )
 from itil_ci.measurement.pareto import ParetoAnalysis, pareto
+from itil_ci.measurement.pauses import Pauses
+from itil_ci.measurement.sla import STAGES, SLAStatus, at_risk, business_duration, sla_status
 from itil_ci.measurement.spc import (
     CONSTANTS,
     ChartStage,
@@ -38,17 +41,22 @@ from itil_ci.measurement.spc import (
     signals,
     xmr,
 )
+from itil_ci.measurement.state_time import time_in_state
 from itil_ci.measurement.trend import mann_kendall, sen_slope
 
 __all__ = [
     "CONSTANTS",
+    "STAGES",
     "AggregateResult",
+    "BusinessCalendar",
     "ChartStage",
     "Comparison",
     "ControlChart",
     "Evaluation",
     "GroupedKPI",
     "ParetoAnalysis",
+    "Pauses",
+    "SLAStatus",
     "Signal",
     "SignalKind",
     "SignalTable",
@@ -57,9 +65,11 @@ __all__ = [
     "TrendVerdict",
     "Verdict",
     "aggregate",
+    "at_risk",
     "availability",
     "backlog",
     "baseline",
+    "business_duration",
     "change_success_rate",
     "compare",
     "evaluate",
@@ -74,5 +84,7 @@ __all__ = [
     "signal_table",
     "signals",
     "sla_attainment",
+    "sla_status",
+    "time_in_state",
     "xmr",
 ]

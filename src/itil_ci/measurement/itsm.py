@@ -38,7 +38,10 @@ import numpy.typing as npt
 from itil_ci._internal import arrays
 from itil_ci._internal.validate import fail
 from itil_ci.domain.series import Series
+from itil_ci.measurement import _clock
 from itil_ci.measurement import _grouping as grp
+from itil_ci.measurement.calendar import BusinessCalendar
+from itil_ci.measurement.pauses import Pauses
 
 __all__ = [
     "GroupedKPI",
@@ -475,6 +478,10 @@ def _duration_kpi(
     quantile_method: grp.QuantileMethod,
     names: str = "start,end",
     extra_params: Mapping[str, object] | None = None,
+    calendar: BusinessCalendar | None = None,
+    pauses: Pauses | None = None,
+    ids: Any = None,
+    as_of: Any = None,
 ) -> GroupedKPI:
     seconds = _unit(unit)
     per = _period(period)
@@ -489,21 +496,24 @@ def _duration_kpi(
     _same_length(n, **{e_name: e.size})
     closed = e != _NAT
     _check_order(s, e, closed, names)
+    cal, pz, idc = _clock.check(calendar, pauses, ids, n)
+    cut = None if as_of is None else _one_time("as_of", as_of)
     rows: npt.NDArray[np.bool_] | None = None
     ptimes: IntArray | None = None
     if per is not None:
         ptimes, rows = _period_times(period_on, s, e, closed, n)
+    # one clock for every duration KPI: business time less pauses (wall clock by default)
+    m = _clock.measure(s, e, calendar=cal, pauses=pz, ids=idc, as_of=cut)
+    d, measured = m.elapsed, m.measured
     if rows is not None:
-        s, e, closed = s[rows], e[rows], closed[rows]
+        d, measured, closed = d[rows], measured[rows], closed[rows]
         assert ptimes is not None
         ptimes = ptimes[rows]
     g, key_names = _grouping(n, by, per, ptimes, rows)
-    all_closed = bool(closed.all())
-    d = e - s
-    if all_closed:
+    if measured.all():
         codes, dur = g.codes, d
     else:
-        codes, dur = g.codes[closed], d[closed]
+        codes, dur = g.codes[measured], d[measured]
     del d
     scale = 1.0 / (seconds * 1e9)
     count = np.bincount(codes, minlength=g.size).astype(np.int64, copy=False)
@@ -512,11 +522,17 @@ def _duration_kpi(
         codes, g.size, dur, [50.0, 90.0], scale=scale, method=quantile_method
     )
     mean = _divide(total, count)
-    open_ = grp.counts(g.codes, g.size) - count
+    open_ = (
+        grp.counts(g.codes, g.size) - count if cut is None else grp.counts(g.codes, g.size, ~closed)
+    )
     params: dict[str, object] = {"unit": unit, "period": per, "percentile": "linear"}
     if per is not None:
         params["period_on"] = period_on if isinstance(period_on, str) else "array"
     params.update(extra_params or {})
+    params["as_of"] = None if cut is None else str(np.datetime64(cut, "ns"))
+    params.update(_clock.describe(cal, pz, m))
+    if cal is not None or pz is not None:
+        method += " (business time less pauses)"
     return GroupedKPI(
         kpi=kpi,
         names=key_names,
@@ -543,6 +559,10 @@ def mttr(
     kind: str = "resolve",
     unit: Unit = "hours",
     quantile_method: grp.QuantileMethod = "auto",
+    calendar: BusinessCalendar | None = None,
+    pauses: Pauses | None = None,
+    ids: Any = None,
+    as_of: Any = None,
 ) -> GroupedKPI:
     """Mean time to resolve (or restore, repair, respond), with median and p90.
 
@@ -561,6 +581,15 @@ def mttr(
     ``quantile_method`` chooses the segmented percentile algorithm
     (``"auto"``, ``"partition"``, ``"sort"``, ``"argsort"``); the answer is
     the same.
+
+    Durations run on the SLA clock when asked: ``calendar`` (a
+    :class:`~itil_ci.measurement.calendar.BusinessCalendar`) counts business
+    time only, and ``pauses`` (tied to tickets by ``ids``, one id per ticket)
+    take off the business time each ticket spent paused (see
+    :func:`~itil_ci.measurement.sla.business_duration`).  With ``as_of``,
+    open tickets are measured up to it and included in the statistics (their
+    time so far: a lower bound), and ``extra["open"]`` still counts them.
+    The result's ``parameters`` record the calendar and the pause states.
 
     Examples:
         >>> import numpy as np
@@ -584,6 +613,10 @@ def mttr(
         unit=unit,
         quantile_method=quantile_method,
         extra_params={"kind": kind},
+        calendar=calendar,
+        pauses=pauses,
+        ids=ids,
+        as_of=as_of,
     )
 
 
@@ -596,6 +629,10 @@ def mtta(
     period_on: Any = "start",
     unit: Unit = "hours",
     quantile_method: grp.QuantileMethod = "auto",
+    calendar: BusinessCalendar | None = None,
+    pauses: Pauses | None = None,
+    ids: Any = None,
+    as_of: Any = None,
 ) -> GroupedKPI:
     """Mean time to acknowledge: ``acknowledged - logged``, with median and p90.
 
@@ -605,6 +642,8 @@ def mtta(
     ``"seconds"``, ``"minutes"``, ``"hours"`` (default), ``"days"``,
     ``"weeks"``, and ``quantile_method`` one of ``"auto"``, ``"partition"``,
     ``"sort"``, ``"argsort"`` (same answer, different algorithm).
+    ``calendar``, ``pauses``, ``ids`` and ``as_of`` put it on the SLA clock,
+    as in :func:`mttr`.
 
     Examples:
         >>> import numpy as np
@@ -625,6 +664,10 @@ def mtta(
         unit=unit,
         quantile_method=quantile_method,
         names="logged,acknowledged",
+        calendar=calendar,
+        pauses=pauses,
+        ids=ids,
+        as_of=as_of,
     )
 
 
@@ -685,6 +728,9 @@ def sla_attainment(
     period_on: Any = "start",
     as_of: Any = None,
     unit: Unit = "hours",
+    calendar: BusinessCalendar | None = None,
+    pauses: Pauses | None = None,
+    ids: Any = None,
 ) -> GroupedKPI:
     """Share of tickets resolved within the target time of their priority.
 
@@ -707,6 +753,11 @@ def sla_attainment(
     too long to express in int64 nanoseconds (over 292 years) is never
     breached.
 
+    On the SLA clock (``calendar``; ``pauses`` tied to tickets by ``ids``)
+    durations and targets are business time less pauses (see
+    :func:`~itil_ci.measurement.sla.sla_status` for the per-ticket view), and
+    an open ticket's breach instant for ``period_on="end"`` is its due time.
+
     Examples:
         >>> import numpy as np
         >>> start = np.array(["2026-03-02T09:00"] * 4, dtype="datetime64[ns]")
@@ -727,12 +778,17 @@ def sla_attainment(
     closed = e != _NAT
     _check_order(s, e, closed, "start,end")
     target, recorded = _target_ns(priority, targets, n, seconds)
-    d = e - s
+    cal, pz, idc = _clock.check(calendar, pauses, ids, n)
+    cut = None if as_of is None else _one_time("as_of", as_of)
+    clocked = cal is not None or pz is not None
+    m = _clock.measure(
+        s, e, calendar=cal, pauses=pz, ids=idc, as_of=cut, keep_for_due=clocked and per is not None
+    )
+    d = m.elapsed  # business time less pauses; to as_of for open tickets when given
     met = closed & (d <= target)
     breached = closed & ~met
-    if as_of is not None:
-        cut = _one_time("as_of", as_of)
-        breached |= ~closed & (cut - s > target)
+    if cut is not None:
+        breached |= ~closed & (d > target)
     del d
     judged = met | breached
     rows: npt.NDArray[np.bool_] | None = None
@@ -741,7 +797,11 @@ def sla_attainment(
         ptimes, rows = _period_times(period_on, s, e, closed, n)
         late = breached & ~closed  # open and past its target at as_of: judged at the breach
         if rows is not None and late.any():
-            ptimes = np.where(late, s + target, ptimes)
+            if clocked:  # the instant the clock less pauses reached the target
+                per_ticket = np.broadcast_to(np.asarray(target, dtype=np.int64), (n,))
+                ptimes = np.where(late, _clock.due(m, per_ticket, late), ptimes)
+            else:
+                ptimes = np.where(late, s + target, ptimes)
             rows = rows | late
     if rows is not None:
         assert ptimes is not None
@@ -754,9 +814,10 @@ def sla_attainment(
         "unit": unit,
         "period": per,
         "targets": recorded,
-        "as_of": None if as_of is None else str(np.datetime64(_one_time("as_of", as_of), "ns")),
+        "as_of": None if cut is None else str(np.datetime64(cut, "ns")),
         "on_time": "met (duration <= target)",
     }
+    params.update(_clock.describe(cal, pz, m))
     if per is not None:
         params["period_on"] = period_on if isinstance(period_on, str) else "array"
     return GroupedKPI(

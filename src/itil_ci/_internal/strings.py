@@ -1,0 +1,136 @@
+"""String columns shared by the ticket tables and the SLA clock (private).
+
+* :func:`strings` coerces a column to a 1-D numpy ``str_`` array (refusing
+  anything that is not text);
+* :func:`grouped` finds the row order that makes each key's rows contiguous;
+* :func:`run_starts` gives the first row of each run of equal keys;
+* :func:`hash64` hashes each string to 64 bits without a Python loop over the
+  rows (one pass per character position), the same for the same text whatever
+  the array's width, so two columns of ids can be joined through their hashes
+  (a match must still be confirmed on the strings).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from itil_ci._internal import arrays
+from itil_ci._internal import validate as v
+
+__all__ = ["grouped", "hash64", "run_starts", "strings"]
+
+Strs = npt.NDArray[np.str_]
+Ints = npt.NDArray[np.int64]
+U64 = npt.NDArray[np.uint64]
+
+
+def strings(name: str, value: Any) -> Strs:
+    """A 1-D array of strings (numpy ``str_``); refuses anything else."""
+    if arrays._is_pandas(value) or type(value).__module__.split(".")[0] in ("polars", "pyarrow"):
+        value = value.to_numpy() if hasattr(value, "to_numpy") else np.asarray(value)
+    if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
+        raise v.fail(name, "a sequence of strings", value)
+    arr = value if isinstance(value, np.ndarray) else np.asarray(list(value), dtype=object)
+    if arr.ndim != 1:
+        raise v.fail(name, "a one-dimensional array of strings", f"array of shape {arr.shape}")
+    if arr.dtype.kind == "U":
+        return arr
+    if arr.size == 0:
+        return np.empty(0, dtype="<U1")
+    if arr.dtype != object:
+        raise v.fail(name, "an array of strings", f"array of dtype {arr.dtype}")
+    is_str = np.fromiter((type(x) is str for x in arr), dtype=bool, count=arr.size)
+    if not is_str.all():
+        bad = int(np.flatnonzero(~is_str)[0])
+        raise v.fail(f"{name}[{bad}]", "a string", arr[bad])
+    return arr.astype(np.str_)
+
+
+def run_starts(keys: npt.NDArray[Any]) -> Ints:
+    """Index of the first row of each run of equal adjacent keys."""
+    if keys.size == 0:
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))).astype(np.int64)
+
+
+def grouped(ids: Strs) -> Ints | None:
+    """Row order that makes each key's rows contiguous (None: already so).
+
+    Keys keep the order of their first row; each key's rows keep their given
+    order (a stable sort).
+    """
+    n = ids.size
+    if n < 2:
+        return None
+    starts = run_starts(ids)
+    if np.unique(ids[starts]).size == starts.size:
+        return None  # every key's rows are one run already
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(first.size, dtype=np.int64)
+    order: Ints = np.argsort(rank[inverse.reshape(-1)], kind="stable")
+    return order
+
+
+# One odd 64-bit multiplier per character position (fixed: hashes are stable
+# across runs).  Position j adds code_point * _MULT[j]: a NUL (the padding of
+# numpy's fixed-width strings) adds nothing, so width does not change a hash.
+_MULT = np.random.default_rng(0x1D5C10C4).integers(1, 2**63, size=256, dtype=np.uint64) * (
+    np.uint64(2)
+) + np.uint64(1)
+
+
+def _mix(h: U64) -> U64:
+    """The splitmix64 finaliser, in place (a bijection of 64-bit words)."""
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
+    return h
+
+
+def hash64(values: Strs, chunk: int = 1 << 16, out: U64 | None = None) -> U64:
+    """A 64-bit hash of each string; equal strings always get equal hashes.
+
+    Distinct strings collide with a tiny probability, so callers confirm a
+    match by comparing the strings themselves.  ``out`` (``n`` words) receives
+    the hashes instead of a new array.
+
+    Examples:
+        >>> a = hash64(np.array(["INC1", "INC22"]))
+        >>> b = hash64(np.array(["INC22", "INC1", "INC1x"]))
+        >>> bool(a[0] == b[1]) and bool(a[1] == b[0]) and bool(a[0] != b[2])
+        True
+    """
+    arr = np.ascontiguousarray(values)
+    n = arr.size
+    width = arr.dtype.itemsize // 4
+    if out is None:
+        out = np.zeros(n, dtype=np.uint64)
+    else:  # the caller's buffer (``n`` words), overwritten
+        out[...] = 0
+    if n == 0:
+        return out
+    codes = arr.view(np.uint32).reshape(n, width)
+    mult = _multipliers(width)
+    word = np.empty(min(chunk, n), dtype=np.uint64)
+    for lo in range(0, n, chunk):  # chunks keep the working set in cache
+        part = codes[lo : lo + chunk]
+        h = out[lo : lo + chunk]
+        w = word[: h.size]
+        for j in range(width):  # one pass per character position, not per row
+            np.multiply(part[:, j], mult[j], out=w, dtype=np.uint64)
+            h += w
+        _mix(h)
+    return out
+
+
+def _multipliers(width: int) -> U64:
+    if width <= _MULT.size:
+        return _MULT
+    extra = np.random.default_rng(width).integers(1, 2**63, size=width, dtype=np.uint64)
+    return np.concatenate((_MULT, extra[_MULT.size :] * np.uint64(2) + np.uint64(1)))
