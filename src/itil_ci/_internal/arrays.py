@@ -14,6 +14,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal import validate as v
 from itil_ci._internal.validate import fail
 
 NS = "datetime64[ns]"
@@ -23,6 +24,135 @@ def _is_pandas(obj: object) -> bool:
     return type(obj).__module__.split(".")[0] == "pandas"
 
 
+def to_ns(name: str, arr: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
+    """A ``datetime64`` array of any unit as ``datetime64[ns]``; never wraps round.
+
+    numpy converts a coarser unit to nanoseconds by an int64 multiplication
+    that overflows silently (3000-01-01 in seconds becomes 1830-11-23), so
+    every value is first compared, as an integer in its own unit, with the
+    int64-nanosecond range; one outside it is refused with
+    :class:`~itil_ci.errors.InvalidInputError` naming ``name[i]`` and the
+    accepted range.  ``NaT`` stays ``NaT`` (the callers decide whether it is
+    allowed).  Finer units (ps, fs, as) cannot overflow and are truncated to
+    nanoseconds as numpy does.
+    """
+    if arr.dtype == np.dtype(NS):
+        return arr
+    unit, count = np.datetime_data(arr.dtype)
+    if unit not in _FINER_THAN_NS and unit != "generic":
+        if unit in _CALENDAR_BOUNDS:
+            lo, hi = _CALENDAR_BOUNDS[unit]
+        else:
+            f = _NS_PER_TICK[unit]
+            lo, hi = -(-_NS_MIN // f), _NS_MAX // f
+        lo, hi = -(-lo // count), hi // count  # bounds on the array's own ticks
+        ticks = arr.view(np.int64)
+        bad = ((ticks < lo) | (ticks > hi)) & ~np.isnat(arr)
+        if bad.any():
+            i = int(np.flatnonzero(bad.ravel())[0])
+            raise fail(_at(name, i, arr), v.TIME_RANGE, str(arr.ravel()[i]))
+    return arr.astype(NS)
+
+
+_NS_MIN = -(2**63) + 1  # int64's minimum is NaT
+_NS_MAX = 2**63 - 1
+_FINER_THAN_NS = ("ps", "fs", "as")
+_NS_PER_TICK = {
+    "W": 604_800 * 10**9,
+    "D": 86_400 * 10**9,
+    "h": 3_600 * 10**9,
+    "m": 60 * 10**9,
+    "s": 10**9,
+    "ms": 10**6,
+    "us": 10**3,
+}
+# Years and months since 1970 whose first instant is inside the range: 1678..2262, 1677-10..2262-04.
+_CALENDAR_BOUNDS = {"Y": (1678 - 1970, 2262 - 1970), "M": (-3507, 3507)}
+
+
+def _at(name: str, i: int, arr: npt.NDArray[Any]) -> str:
+    return f"{name}[{i}]" if arr.ndim else name
+
+
+def time_ns(name: str, value: object) -> np.datetime64:
+    """One time as a ``datetime64[ns]`` UTC scalar; never ``NaT``, never wrapped round.
+
+    Accepted: an aware ``datetime``, an ISO-8601 string with an offset, or a
+    ``datetime64`` scalar (taken as UTC).  Anything outside the
+    int64-nanosecond range raises :class:`~itil_ci.errors.InvalidInputError`.
+    """
+    if isinstance(value, np.datetime64):
+        if np.isnat(value):
+            raise fail(name, "a time (not NaT)", "NaT")
+        return cast("np.datetime64", to_ns(name, np.asarray(value))[()])
+    utc = v.aware(name, value)
+    return np.datetime64(utc.replace(tzinfo=None), "ns")
+
+
+_SPAN = "two times less than 292 years apart (durations are int64 nanoseconds)"
+
+
+def span_ns(name: str, start: Any, end: Any, *, where: Any = None) -> npt.NDArray[np.int64]:
+    """``end - start`` of int64 nanosecond times, refusing a difference beyond int64.
+
+    Two times of the nanosecond range can lie up to 584 years apart, but an
+    int64 duration in nanoseconds holds only 292 years; numpy's subtraction
+    would wrap round silently.  A wrapped difference is an
+    :class:`~itil_ci.errors.InvalidInputError` naming ``name[i]`` (``name``
+    describes the pair, e.g. ``"end - start"``).  ``start`` and ``end`` are
+    int64 arrays or Python ints (broadcast against each other).  Only rows
+    where the boolean mask ``where`` is true are checked (their differences
+    are exact); use it to leave out rows with ``NaT`` or rows not needed.
+    """
+    try:
+        s, e = np.broadcast_arrays(np.asarray(start, np.int64), np.asarray(end, np.int64))
+    except OverflowError:  # a Python int beyond int64
+        raise fail(name, _SPAN, (start, end)) from None
+    s1, e1 = np.atleast_1d(s), np.atleast_1d(e)
+    d = e1 - s1
+    wrapped = ((e1 ^ s1) & (e1 ^ d)) < 0  # the operands differ in sign and so does d
+    if where is not None:
+        wrapped &= np.atleast_1d(np.asarray(where, dtype=bool))
+    if wrapped.any():
+        i = int(np.flatnonzero(wrapped)[0])
+        raise fail(
+            f"{name}[{i}]" if s.ndim else name,
+            _SPAN,
+            f"{np.datetime64(int(s1[i]), 'ns')} and {np.datetime64(int(e1[i]), 'ns')}",
+        )
+    out: npt.NDArray[np.int64] = d.reshape(s.shape)
+    return out
+
+
+_UNIT_SECONDS = {
+    "W": 604800,
+    "D": 86400,
+    "h": 3600,
+    "m": 60,
+    "s": 1,
+}
+_SUBSECOND = {"ms": 10**3, "us": 10**6, "ns": 10**9, "ps": 10**12, "fs": 10**15, "as": 10**18}
+
+
+def timedelta_seconds(name: str, value: np.timedelta64) -> float:
+    """A ``numpy.timedelta64`` in seconds, computed exactly (never wrapped round).
+
+    numpy's own unit conversions multiply in int64 and wrap silently (10**15
+    days "in seconds" is negative); this converts with Python integers.
+    ``NaT`` and the calendar units (months, years), which have no fixed
+    length, raise :class:`~itil_ci.errors.InvalidInputError`.
+    """
+    if np.isnat(value):
+        raise fail(name, "a duration (not NaT)", "NaT")
+    unit, count = np.datetime_data(value.dtype)
+    ticks = int(value.astype(np.int64)) * count
+    if unit in _UNIT_SECONDS:
+        return float(ticks * _UNIT_SECONDS[unit])
+    if unit in _SUBSECOND:
+        return ticks / _SUBSECOND[unit]
+    raise fail(name, "a duration in weeks or finer units (months and years vary in length)", value)
+
+
 def as_times(name: str, value: Any, *, allow_missing: bool = False) -> npt.NDArray[np.datetime64]:
     """Coerce ``value`` to a 1-D ``datetime64[ns]`` array in UTC.
 
@@ -30,7 +160,9 @@ def as_times(name: str, value: Any, *, allow_missing: bool = False) -> npt.NDArr
     timezone-aware pandas Series/DatetimeIndex, and sequences of aware
     ``datetime`` objects, ``datetime64`` scalars or ISO-8601 strings with an
     offset.  Naive Python or pandas times, ``NaT`` and anything else raise
-    :class:`~itil_ci.errors.InvalidInputError`.  With ``allow_missing=True``,
+    :class:`~itil_ci.errors.InvalidInputError`, and so does a time outside the
+    int64-nanosecond range (1677-09-21 to 2262-04-11), which numpy would
+    otherwise wrap round to another time.  With ``allow_missing=True``,
     ``NaT`` (and ``None`` in a sequence) is kept as ``NaT`` instead.
     """
     if _is_pandas(value):
@@ -38,11 +170,14 @@ def as_times(name: str, value: Any, *, allow_missing: bool = False) -> npt.NDArr
         if tz is None:
             raise fail(name, "timezone-aware pandas times (use .dt.tz_localize('UTC'))", value)
         conv = value.dt.tz_convert("UTC") if hasattr(value, "dt") else value.tz_convert("UTC")
-        arr = np.asarray(
-            conv.tz_localize(None) if not hasattr(value, "dt") else conv.dt.tz_localize(None)
-        ).astype(NS)
+        arr = to_ns(
+            name,
+            np.asarray(
+                conv.tz_localize(None) if not hasattr(value, "dt") else conv.dt.tz_localize(None)
+            ),
+        )
     elif isinstance(value, np.ndarray) and value.dtype.kind == "M":
-        arr = value.astype(NS)
+        arr = to_ns(name, value)
     else:
         if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
             raise fail(name, "a sequence of timezone-aware times", value)
@@ -71,9 +206,7 @@ def _is_missing_time(item: Any) -> bool:
 
 def _one_time(name: str, item: Any) -> np.datetime64:
     if isinstance(item, np.datetime64):
-        if np.isnat(item):
-            raise fail(name, "a time (not NaT)", "NaT")
-        return cast("np.datetime64", item.astype(NS))
+        return time_ns(name, item)
     if isinstance(item, str):
         try:
             item = dt.datetime.fromisoformat(item)
@@ -82,7 +215,7 @@ def _one_time(name: str, item: Any) -> np.datetime64:
     if isinstance(item, dt.datetime):
         if item.tzinfo is None or item.utcoffset() is None:
             raise fail(name, "a timezone-aware datetime (naive times are ambiguous)", item)
-        naive = item.astimezone(dt.UTC).replace(tzinfo=None)
+        naive = v.in_time_range(name, item).replace(tzinfo=None)
         return np.datetime64(naive, "ns")
     raise fail(name, "a timezone-aware datetime", item)
 

@@ -100,10 +100,39 @@ def text(name: str, value: object, *, allow_empty: bool = True) -> str:
     return value
 
 
+#: The first and last instants an int64 count of nanoseconds since 1970 can hold
+#: (int64's minimum is numpy's NaT), as aware datetimes rounded inwards to a microsecond.
+TIME_MIN = dt.datetime(1677, 9, 21, 0, 12, 43, 145225, tzinfo=dt.UTC)
+TIME_MAX = dt.datetime(2262, 4, 11, 23, 47, 16, 854775, tzinfo=dt.UTC)
+#: What every time check says it accepts when a time is outside that range.
+TIME_RANGE = (
+    "a time between 1677-09-21T00:12:44Z and 2262-04-11T23:47:16Z "
+    "(times are int64 nanoseconds since 1970)"
+)
+
+
+def _utc(value: dt.datetime) -> dt.datetime | None:
+    """``value`` in UTC, or None when the conversion leaves the datetime range (years 1-9999)."""
+    try:
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def in_time_range(name: str, value: dt.datetime) -> dt.datetime:
+    """Refuse an aware datetime outside the int64-nanosecond range (see ``TIME_RANGE``)."""
+    utc = _utc(value)
+    if utc is None or not TIME_MIN <= utc <= TIME_MAX:
+        raise fail(name, TIME_RANGE, value.isoformat())
+    return utc
+
+
 def aware(name: str, value: object) -> dt.datetime:
     """Check that ``value`` is a timezone-aware datetime; return it in UTC.
 
-    ISO-8601 strings with an offset (or ``Z``) are accepted too.
+    ISO-8601 strings with an offset (or ``Z``) are accepted too.  Times
+    outside the int64-nanosecond range (``TIME_MIN`` to ``TIME_MAX``) are
+    refused: every time of the library fits in ``datetime64[ns]``.
     """
     if isinstance(value, str):
         try:
@@ -114,7 +143,7 @@ def aware(name: str, value: object) -> dt.datetime:
         raise fail(name, "a timezone-aware datetime", value)
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise fail(name, "a timezone-aware datetime (naive datetimes are ambiguous)", value)
-    return value.astimezone(dt.UTC)
+    return in_time_range(name, value)
 
 
 def date(name: str, value: object) -> dt.date:
@@ -185,8 +214,12 @@ def v_aware(*, allow_none: bool = False) -> Callable[[Any, attrs.Attribute[Any],
         if value is None and allow_none:
             return
         name = _field_name(inst, attribute)
-        if not isinstance(value, dt.datetime) or value.utcoffset() != dt.timedelta(0):
+        if not isinstance(value, dt.datetime) or value.utcoffset() is None:
             raise fail(name, "a timezone-aware datetime", value)
+        if value.utcoffset() != dt.timedelta(0):
+            in_time_range(name, value)  # a time the converter could not bring to UTC
+            raise fail(name, "a timezone-aware datetime in UTC", value)
+        in_time_range(name, value)
 
     return check
 
@@ -250,7 +283,8 @@ def c_aware(value: Any) -> Any:
         and value.tzinfo is not None
         and value.utcoffset() is not None
     ):
-        return value.astimezone(dt.UTC)
+        utc = _utc(value)
+        return value if utc is None else utc
     return value
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 import attrs
 import numpy as np
@@ -183,13 +183,12 @@ class Series:
 
 
 def to_datetime64(name: str, value: object) -> np.datetime64:
-    """An aware datetime (or ISO string with offset) as ``datetime64[ns]`` UTC; never NaT."""
-    if isinstance(value, np.datetime64):
-        if np.isnat(value):
-            raise v.fail(name, "a time (not NaT)", "NaT")
-        return cast("np.datetime64", value.astype(arrays.NS))
-    aware = v.aware(name, value)
-    return np.datetime64(aware.replace(tzinfo=None), "ns")
+    """An aware datetime (or ISO string with offset) as ``datetime64[ns]`` UTC.
+
+    Never NaT and never wrapped round: a time outside the int64-nanosecond
+    range is an InvalidInputError (see :func:`itil_ci._internal.arrays.time_ns`).
+    """
+    return arrays.time_ns(name, value)
 
 
 def _to_datetime(value: np.datetime64) -> dt.datetime:

@@ -65,7 +65,7 @@ def _window_in_units(window: Any, per: str) -> float:
     if isinstance(window, dt.timedelta):
         seconds = window.total_seconds()
     elif isinstance(window, np.timedelta64):
-        seconds = float(window.astype("timedelta64[ns]").astype(np.int64)) / 1e9
+        seconds = arrays.timedelta_seconds("window", window)
     else:
         w = v.number("window", window, minimum=0, strict_min=True)
         assert w is not None

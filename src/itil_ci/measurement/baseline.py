@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from itil_ci._internal import arrays
 from itil_ci._internal import validate as v
 from itil_ci.domain import KPI, AggregationMethod, Baseline, Direction, Series
 from itil_ci.domain.results import Evaluation, Status
@@ -63,7 +64,7 @@ def _rate_window(
         raise v.fail("start/end", "a window of positive length for a rate KPI", (start, end))
     lo_dt = start if start is not None else _ns_to_datetime(lo)
     hi_dt = end if end is not None else _ns_to_datetime(hi)
-    return lo_dt, hi_dt, np.timedelta64(hi - lo, "ns")
+    return lo_dt, hi_dt, np.timedelta64(int(arrays.span_ns("start/end", lo, hi)), "ns")
 
 
 def _just_after(t: dt.datetime | None) -> dt.datetime | None:
@@ -238,7 +239,9 @@ def evaluate(
                     "only from a Series of 2 or more evenly spaced times)",
                     None,
                 )
-            span = np.timedelta64(step * len(series_or_value), "ns")
+            span = np.timedelta64(
+                int(arrays.span_ns("window", 0, step * len(series_or_value))), "ns"
+            )
         res = _aggregate(
             series_or_value,
             kpi.aggregation,

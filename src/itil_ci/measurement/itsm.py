@@ -732,7 +732,7 @@ def sla_attainment(
     breached = closed & ~met
     if as_of is not None:
         cut = _one_time("as_of", as_of)
-        breached |= ~closed & (cut - s > target)
+        breached |= ~closed & (arrays.span_ns("as_of - start", s, cut, where=~closed) > target)
     del d
     judged = met | breached
     rows: npt.NDArray[np.bool_] | None = None
@@ -995,7 +995,8 @@ def backlog(
         g, names = _grouping(n, by, None, None)
         open_now = live & ~done
         count = grp.counts(g.codes, g.size, open_now)
-        age = (cut - o[open_now]).astype(np.float64) * (to_unit / 1e9)
+        age = arrays.span_ns("as_of - opened", o[open_now], cut).astype(np.float64)
+        age *= to_unit / 1e9
         mean = _divide(np.bincount(g.codes[open_now], weights=age, minlength=g.size), count)
         return GroupedKPI(
             kpi="backlog",
@@ -1018,6 +1019,7 @@ def backlog(
     g, names, n_p, keys = _grid(n, by, per, first, last)
     cells = g.size * n_p
     ref = int(_period_start(np.array([first], dtype=np.int64), per)[0])
+    arrays.span_ns("as_of - opened", ref, cut)  # every age below is at most this
     idx_o = g.codes[live] * n_p + (po[live] - first)
     idx_c = g.codes[done] * n_p + (_period_code(c[done], per) - first)
     opened_in = np.bincount(idx_o, minlength=cells).reshape(g.size, n_p)

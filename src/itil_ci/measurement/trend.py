@@ -308,10 +308,11 @@ def _times_in_units(name: str, times: Any, n: int, per: str) -> F64:
     if t.size != n:
         raise v.fail(name, f"{n} times (one per value)", f"{t.size} times")
     ti = t.view(np.int64)
-    if n > 1 and not (np.diff(ti) > 0).all():
-        bad = int(np.flatnonzero(np.diff(ti) <= 0)[0]) + 1
+    offset = arrays.span_ns(name, ti[0], ti) if n else ti  # exact: no wrap-round
+    if n > 1 and not (np.diff(offset) > 0).all():
+        bad = int(np.flatnonzero(np.diff(offset) <= 0)[0]) + 1
         raise v.fail(f"{name}[{bad}]", "strictly increasing times", str(t[bad]))
-    out: F64 = (ti - ti[0]).astype(np.float64) / (RATE_UNITS[per] * 1e9)
+    out: F64 = offset.astype(np.float64) / (RATE_UNITS[per] * 1e9)
     return out
 
 
