@@ -71,7 +71,12 @@ _CALENDAR_BOUNDS = {"Y": (1678 - 1970, 2262 - 1970), "M": (-3507, 3507)}
 
 
 def _at(name: str, i: int, arr: npt.NDArray[Any]) -> str:
-    return f"{name}[{i}]" if arr.ndim else name
+    """``name`` with the position of flat index ``i`` of ``arr`` (``name[3]``, ``name[1, 2]``)."""
+    if arr.ndim == 0:
+        return name
+    if arr.ndim == 1:
+        return f"{name}[{i}]"
+    return f"{name}[{', '.join(str(int(k)) for k in np.unravel_index(i, arr.shape))}]"
 
 
 def time_ns(name: str, value: object) -> np.datetime64:
@@ -220,46 +225,138 @@ def _one_time(name: str, item: Any) -> np.datetime64:
     raise fail(name, "a timezone-aware datetime", item)
 
 
-def as_values(
-    name: str, value: Any, *, allow_missing: bool = False, allow_empty: bool = True
-) -> npt.NDArray[np.float64]:
-    """Coerce ``value`` to a 1-D ``float64`` array.
+#: The Python and numpy scalar types accepted as real numbers (bool is not one).
+_REAL_TYPES = (int, float, np.integer, np.floating)
+_FLOAT_MAX = float(np.finfo(np.float64).max)
 
-    Infinities are always rejected; NaN (missing) only unless ``allow_missing``.
-    Booleans become 0.0/1.0.
+
+def _kind_error(name: str, kind: str, dtype: object, allow_bool: bool) -> Exception:
+    what = {
+        "b": "booleans",
+        "c": "complex numbers",
+        "M": "times",
+        "m": "durations",
+        "U": "strings",
+        "S": "bytes",
+        "O": "objects",
+    }.get(kind, f"values of dtype {dtype}")
+    accepted = "an array of numbers (int or float)" + (" or booleans" if allow_bool else "")
+    return fail(name, accepted, f"{what} (dtype {dtype})")
+
+
+def _has_bool(seq: Any) -> bool:
+    """Whether a (nested) list/tuple holds a Python or numpy bool, or a boolean array."""
+    kinds = set(map(type, seq))
+    if bool in kinds or np.bool_ in kinds:
+        return True
+    for item in seq:
+        if isinstance(item, list | tuple) and _has_bool(item):
+            return True
+        if isinstance(item, np.ndarray) and item.dtype.kind == "b":
+            return True
+        if not isinstance(item, list | tuple | np.ndarray):
+            break  # a flat level: the set of types said it all
+    return False
+
+
+def _from_objects(name: str, arr: npt.NDArray[Any], allow_bool: bool) -> npt.NDArray[np.float64]:
+    """An object array of real numbers (None meaning missing) as float64; nothing else passes."""
+    flat = arr.ravel()
+    ok_types = _REAL_TYPES + ((bool, np.bool_) if allow_bool else ())
+    for i, item in enumerate(flat):  # only object arrays come here: the slow path
+        if item is None:
+            continue
+        if not isinstance(item, ok_types) or (not allow_bool and isinstance(item, bool)):
+            accepted = "a real number (int or float" + (" or a boolean)" if allow_bool else ")")
+            raise fail(_at(name, i, arr), accepted, item)
+        if isinstance(item, int) and not isinstance(item, bool) and abs(item) > _FLOAT_MAX:
+            raise fail(_at(name, i, arr), "a number within the float64 range (±1.8e308)", item)
+    out = np.array([np.nan if x is None else x for x in flat], dtype=np.float64)
+    return out.reshape(arr.shape)
+
+
+def as_numbers(
+    name: str, value: Any, *, allow_missing: bool = False, allow_bool: bool = False
+) -> npt.NDArray[np.float64]:
+    """Coerce ``value`` to a ``float64`` array of real numbers, of any shape: the one number check.
+
+    Accepted: numpy arrays of integers or floats, pandas numeric columns and
+    frames, and (nested) lists or tuples of Python or numpy real numbers;
+    ``None`` (in a list or an object array) and NaN mean a missing value,
+    allowed only with ``allow_missing``.  Refused with
+    :class:`~itil_ci.errors.InvalidInputError` naming ``name``: strings (even
+    ``"1.5"``), bytes, times, durations, complex numbers (never silently made
+    real), booleans (unless ``allow_bool``: then they count as 0 and 1),
+    objects that are not real numbers, integers beyond the float64 range, and
+    infinities.
     """
     if _is_pandas(value):
-        value = value.to_numpy(dtype="float64", na_value=np.nan)
+        dtype = getattr(value, "dtype", None)
+        dtypes = list(value.dtypes) if dtype is None and hasattr(value, "dtypes") else [dtype]
+        for d in dtypes:
+            kind = getattr(d, "kind", "O")
+            if kind not in "iufO" and not (allow_bool and kind == "b"):
+                raise _kind_error(name, kind, d, allow_bool)
+        if all(getattr(d, "kind", "O") in "iufb" for d in dtypes):
+            value = value.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            value = value.to_numpy(dtype=object, na_value=None)
+    is_array = isinstance(value, np.ndarray)
     try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError):
+        arr = value if is_array else np.asarray(value)
+    except (TypeError, ValueError, OverflowError):
         raise fail(name, "an array of numbers", value) from None
-    if arr.dtype == object:
-        # None means missing; anything else non-numeric is an error.
-        try:
-            arr = np.array(
-                [np.nan if x is None else x for x in arr.ravel()], dtype=np.float64
-            ).reshape(arr.shape)
-        except (TypeError, ValueError):
-            raise fail(name, "an array of numbers", value) from None
-    if arr.dtype.kind not in "biuf":
-        raise fail(name, "an array of numbers", f"array of dtype {arr.dtype}")
-    arr = arr.astype(np.float64, copy=False)
+    kind = arr.dtype.kind
+    if kind == "O":
+        arr = _from_objects(name, arr, allow_bool)
+    elif kind == "b":
+        if not allow_bool:
+            raise _kind_error(name, kind, arr.dtype, allow_bool)
+    elif kind not in "iuf":
+        raise _kind_error(name, kind, arr.dtype, allow_bool)
+    elif not allow_bool and isinstance(value, list | tuple) and _has_bool(value):
+        raise fail(name, "an array of numbers (int or float), not booleans", value)
+    if kind == "f" and arr.dtype.itemsize > 8:
+        with np.errstate(over="ignore", invalid="ignore"):
+            big = np.abs(arr) > _FLOAT_MAX
+        if big.any():
+            i = int(np.flatnonzero(big.ravel())[0])
+            raise fail(_at(name, i, arr), "a number within the float64 range", arr.ravel()[i])
+    out: npt.NDArray[np.float64] = arr.astype(np.float64, copy=False)
+    finite = np.isfinite(out)
+    if not finite.all():
+        nan = np.isnan(out)
+        if (~finite & ~nan).any():
+            bad = int(np.flatnonzero((~finite & ~nan).ravel())[0])
+            raise fail(_at(name, bad, out), "a finite number", float(out.ravel()[bad]))
+        if not allow_missing:
+            bad = int(np.flatnonzero(nan.ravel())[0])
+            raise fail(
+                _at(name, bad, out),
+                "a number (missing values are not allowed here)",
+                float("nan"),
+            )
+    return out
+
+
+def as_values(
+    name: str,
+    value: Any,
+    *,
+    allow_missing: bool = False,
+    allow_empty: bool = True,
+    allow_bool: bool = False,
+) -> npt.NDArray[np.float64]:
+    """Coerce ``value`` to a 1-D ``float64`` array (see :func:`as_numbers`).
+
+    Infinities are always rejected; NaN (missing) only unless
+    ``allow_missing``; booleans unless ``allow_bool``.
+    """
+    arr = as_numbers(name, value, allow_missing=allow_missing, allow_bool=allow_bool)
     if arr.ndim != 1:
         raise fail(name, "a one-dimensional array of numbers", f"array of shape {arr.shape}")
     if not allow_empty and arr.size == 0:
         raise fail(name, "at least one value", "an empty array")
-    finite = np.isfinite(arr)
-    if not finite.all():
-        nan = np.isnan(arr)
-        if (~finite & ~nan).any():
-            bad = int(np.flatnonzero(~finite & ~nan)[0])
-            raise fail(f"{name}[{bad}]", "a finite number", float(arr[bad]))
-        if not allow_missing:
-            bad = int(np.flatnonzero(nan)[0])
-            raise fail(
-                f"{name}[{bad}]", "a number (missing values are not allowed here)", float("nan")
-            )
     return arr
 
 

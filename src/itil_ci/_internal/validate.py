@@ -39,6 +39,24 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+#: The largest finite float64 (about 1.8e308).
+FLOAT_MAX = 1.7976931348623157e308
+
+
+def real(value: object) -> object:
+    """A numpy real scalar as the Python number it holds; anything else unchanged.
+
+    ``np.int64(3)`` becomes ``3`` and ``np.float64(1.5)`` becomes ``1.5``, so a
+    value that passed validation can also be stored and serialised; numpy
+    booleans are not numbers and are left for the validator to refuse.
+    """
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
 def number(
     name: str,
     value: object,
@@ -47,20 +65,19 @@ def number(
     strict_min: bool = False,
     allow_none: bool = False,
 ) -> float | None:
-    """Check that ``value`` is a finite real number (not a bool)."""
+    """Check that ``value`` is a finite real number (not a bool); return it as a float.
+
+    Python ints and floats and numpy integer and floating scalars are
+    accepted; booleans, strings, complex numbers, NaN, infinities and
+    integers beyond the float64 range are refused.
+    """
     if value is None and allow_none:
         return None
+    value = real(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        try:
-            import numpy as np
-
-            if isinstance(value, np.integer | np.floating) and not isinstance(value, np.bool_):
-                value = float(value)
-            else:
-                raise fail(name, "a number", value)
-        except ImportError:  # pragma: no cover - numpy is a dependency
-            raise fail(name, "a number", value) from None
-    assert isinstance(value, int | float)
+        raise fail(name, "a number", value)
+    if isinstance(value, int) and abs(value) > FLOAT_MAX:
+        raise fail(name, "a number within the float64 range (±1.8e308)", value)
     if not math.isfinite(value):
         raise fail(name, "a finite number", value)
     if minimum is not None:
@@ -69,6 +86,22 @@ def number(
         if not strict_min and not value >= minimum:
             raise fail(name, f"a number >= {minimum:g}", value)
     return float(value)
+
+
+def whole(
+    name: str, value: object, *, minimum: int | None = None, allow_none: bool = False
+) -> int | None:
+    """Check that ``value`` is a whole number (an int or numpy integer, not a bool); return it."""
+    if value is None and allow_none:
+        return None
+    value = real(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise fail(
+            name, "a whole number" + (f" >= {minimum}" if minimum is not None else ""), value
+        )
+    if minimum is not None and value < minimum:
+        raise fail(name, f"a whole number >= {minimum}", value)
+    return value
 
 
 def rng(name: str, seed: object) -> np.random.Generator:
@@ -205,6 +238,32 @@ def v_number(
         )
 
     return check
+
+
+def v_whole(
+    *, minimum: int | None = None, allow_none: bool = False
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """attrs validator: a whole number (int, not bool), optionally bounded below."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        whole(_field_name(inst, attribute), value, minimum=minimum, allow_none=allow_none)
+
+    return check
+
+
+def c_real(value: Any) -> Any:
+    """attrs converter: numpy real scalars to Python numbers (see :func:`real`)."""
+    return real(value)
+
+
+def c_real_dict(value: Any) -> Any:
+    """attrs converter: a dict whose numpy real values become Python numbers (a new dict
+    only when one needs it); anything else unchanged, for the validator."""
+    if isinstance(value, dict) and any(
+        isinstance(x, np.integer | np.floating) for x in value.values()
+    ):
+        return {k: real(x) for k, x in value.items()}
+    return value
 
 
 def v_aware(*, allow_none: bool = False) -> Callable[[Any, attrs.Attribute[Any], Any], None]:

@@ -133,18 +133,22 @@ class Evaluation:
     """
 
     kpi_key: str = attrs.field(validator=v.v_text(allow_empty=False))
-    value: float = attrs.field(validator=v.v_number())
-    baseline: float = attrs.field(validator=v.v_number())
-    target: float = attrs.field(validator=v.v_number())
-    change: float = attrs.field(validator=v.v_number())
-    relative_change: float | None = attrs.field(validator=v.v_number(allow_none=True))
-    attainment: float = attrs.field(validator=v.v_number())
+    value: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    baseline: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    target: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    change: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    relative_change: float | None = attrs.field(
+        converter=v.c_real, validator=v.v_number(allow_none=True)
+    )
+    attainment: float = attrs.field(converter=v.c_real, validator=v.v_number())
     target_met: bool = attrs.field(validator=v.v_instance(bool))
     status: Status = attrs.field(converter=_c_status, validator=v.v_enum(Status))
     direction: str = attrs.field(default="", validator=v.v_text())
-    tolerance: float = attrs.field(default=0.0, validator=v.v_number(minimum=0))
-    days_to_due: int | None = attrs.field(default=None)
-    n: int = attrs.field(default=0)
+    tolerance: float = attrs.field(default=0.0, converter=v.c_real, validator=v.v_number(minimum=0))
+    days_to_due: int | None = attrs.field(
+        default=None, converter=v.c_real, validator=v.v_whole(allow_none=True)
+    )
+    n: int = attrs.field(default=0, converter=v.c_real, validator=v.v_whole(minimum=0))
     method: str = attrs.field(default="", validator=v.v_text())
 
     def _repr_html_(self) -> str:
@@ -166,20 +170,22 @@ class Comparison:
         'improved'
     """
 
-    difference: float = attrs.field(validator=v.v_number())
-    low: float = attrs.field(validator=v.v_number())
-    high: float = attrs.field(validator=v.v_number())
-    p_value: float = attrs.field(validator=v.v_number(minimum=0))
+    difference: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    low: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    high: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    p_value: float = attrs.field(converter=v.c_real, validator=v.v_number(minimum=0))
     verdict: Verdict = attrs.field(converter=_c_verdict, validator=v.v_enum(Verdict))
-    before: float = attrs.field(default=0.0, validator=v.v_number())
-    after: float = attrs.field(default=0.0, validator=v.v_number())
-    n_before: int = attrs.field(default=0)
-    n_after: int = attrs.field(default=0)
+    before: float = attrs.field(default=0.0, converter=v.c_real, validator=v.v_number())
+    after: float = attrs.field(default=0.0, converter=v.c_real, validator=v.v_number())
+    n_before: int = attrs.field(default=0, converter=v.c_real, validator=v.v_whole(minimum=0))
+    n_after: int = attrs.field(default=0, converter=v.c_real, validator=v.v_whole(minimum=0))
     statistic: str = attrs.field(default="mean", validator=v.v_text())
     direction: str = attrs.field(default="", validator=v.v_text())
-    confidence: float = attrs.field(default=0.95, validator=v.v_number())
-    resamples: int = attrs.field(default=0)
-    seed: int | None = attrs.field(default=None)
+    confidence: float = attrs.field(default=0.95, converter=v.c_real, validator=v.v_number())
+    resamples: int = attrs.field(default=0, converter=v.c_real, validator=v.v_whole(minimum=0))
+    seed: int | None = attrs.field(
+        default=None, converter=v.c_real, validator=v.v_whole(minimum=0, allow_none=True)
+    )
     method: str = attrs.field(default="", validator=v.v_text())
 
     def _repr_html_(self) -> str:
@@ -201,19 +207,19 @@ class Trend:
         'no-trend'
     """
 
-    n: int = attrs.field()
-    s: int = attrs.field()
-    var_s: float = attrs.field(validator=v.v_number(minimum=0))
-    z: float = attrs.field(validator=v.v_number())
-    p: float = attrs.field(validator=v.v_number(minimum=0))
-    tau_a: float = attrs.field(validator=v.v_number())
-    tau_b: float = attrs.field(validator=v.v_number())
-    slope: float = attrs.field(validator=v.v_number())
-    intercept: float = attrs.field(validator=v.v_number())
+    n: int = attrs.field(converter=v.c_real, validator=v.v_whole(minimum=0))
+    s: int = attrs.field(converter=v.c_real, validator=v.v_whole())
+    var_s: float = attrs.field(converter=v.c_real, validator=v.v_number(minimum=0))
+    z: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    p: float = attrs.field(converter=v.c_real, validator=v.v_number(minimum=0))
+    tau_a: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    tau_b: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    slope: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    intercept: float = attrs.field(converter=v.c_real, validator=v.v_number())
     verdict: TrendVerdict = attrs.field(
         converter=_c_trend_verdict, validator=v.v_enum(TrendVerdict)
     )
-    alpha: float = attrs.field(default=0.05, validator=v.v_number())
+    alpha: float = attrs.field(default=0.05, converter=v.c_real, validator=v.v_number())
     slope_unit: str = attrs.field(default="index", validator=v.v_text())
     method: str = attrs.field(default="", validator=v.v_text())
 
@@ -236,7 +242,7 @@ class Signal:
     """
 
     rule: str = attrs.field(validator=v.v_text(allow_empty=False))
-    index: int = attrs.field()
+    index: int = attrs.field(converter=v.c_real, validator=v.v_whole(minimum=0))
     points: tuple[int, ...] = attrs.field(converter=_c_int_tuple)
     kind: SignalKind = attrs.field(converter=_c_kind, validator=v.v_enum(SignalKind))
     rule_set: str = attrs.field(default="", validator=v.v_text())

@@ -34,8 +34,9 @@ class Series:
     Built from numpy arrays (the fast path), Python lists of aware datetimes or
     ISO strings, or timezone-aware pandas objects.  Validated once: both
     columns have the same length, times are never ``NaT`` or naive, values are
-    finite (``NaN`` marks a missing value and is allowed only with
-    ``allow_missing=True``).  Observations are kept in time order (a stable
+    finite real numbers (``NaN`` marks a missing value and is allowed only with
+    ``allow_missing=True``; booleans, numeric strings, complex numbers and
+    other objects are refused).  Observations are kept in time order (a stable
     sort is applied when the input is not already ordered).  The arrays are
     read-only.
 
@@ -89,7 +90,7 @@ class Series:
         """
         return cls(
             series.index,
-            series.to_numpy(dtype="float64", na_value=np.nan),
+            series,  # checked by the shared number validator (no booleans, strings, ...)
             kpi_key=kpi_key or str(series.name or ""),
             allow_missing=allow_missing,
         )

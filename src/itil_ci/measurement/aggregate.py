@@ -92,6 +92,8 @@ def aggregate(
     - percentiles use numpy's ``percentile_method`` (default ``"linear"``,
       Hyndman & Fan type 7, as R and Excel ``PERCENTILE.INC``);
     - ``proportion`` is the share of true values among booleans (or 0/1);
+      every other method takes real numbers only (no booleans, strings,
+      complex numbers or other objects);
     - ``rate`` is ``sum(values)`` per time unit (``aggregation.per``: one of
       ``"second"``, ``"minute"``, ``"hour"``, ``"day"`` (default),
       ``"week"``) over ``window`` (a ``timedelta``, ``numpy.timedelta64`` or
@@ -145,7 +147,12 @@ def _aggregate(
         if missing == "reject" and values.missing:
             raise v.fail(name, "no missing values (or missing='drop')", "a Series with NaN")
     else:
-        x = arrays.as_values(name, values, allow_missing=missing == "drop")
+        x = arrays.as_values(
+            name,
+            values,
+            allow_missing=missing == "drop",
+            allow_bool=agg.method is AggregationMethod.PROPORTION,
+        )
     dropped = 0
     if missing == "drop":
         keep = ~np.isnan(x)

@@ -83,7 +83,7 @@ class Criterion:
     """
 
     name: str = attrs.field(validator=v.v_text(allow_empty=False))
-    weight: float = attrs.field(default=1.0, validator=_v_weight)
+    weight: float = attrs.field(default=1.0, converter=v.c_real, validator=_v_weight)
     direction: CriterionDirection = attrs.field(
         default=CriterionDirection.BENEFIT,
         converter=_c_direction,
