@@ -107,11 +107,14 @@ def _c_kind(value: object) -> object:
 
 
 def _c_int_tuple(value: object) -> object:
+    """A list or tuple of whole numbers (numpy integers too) as a tuple of ints.
+
+    Anything else (a string, floats, booleans) is passed on unchanged for the
+    validator to refuse: a string is never split into characters and 1.7 is
+    never truncated to 1.
+    """
     if isinstance(value, list | tuple):
-        try:
-            return tuple(int(i) for i in value)
-        except (TypeError, ValueError):
-            return value
+        return tuple(v.real(i) for i in value)
     return value
 
 
@@ -252,6 +255,8 @@ class Signal:
     def _check_points(self, attribute: attrs.Attribute[tuple[int, ...]], value: object) -> None:
         if not isinstance(value, tuple) or not value:
             raise v.fail("Signal.points", "a non-empty tuple of indices", value)
+        for i, item in enumerate(value):
+            v.whole(f"Signal.points[{i}]", item, minimum=0)
 
     def _repr_html_(self) -> str:
         return display.html(self)

@@ -124,7 +124,7 @@ def _stage_bounds(
         return []
     items = (
         list(change_at)
-        if isinstance(change_at, Sequence | np.ndarray) and not isinstance(change_at, str)
+        if isinstance(change_at, Sequence | np.ndarray) and not isinstance(change_at, str | bytes)
         else [change_at]
     )
     cuts: list[int] = []

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays, display
-from itil_ci._internal.validate import fail, number
+from itil_ci._internal.validate import fail, number, text, unique
 
 __all__ = ["RANDOM_INDEX", "AHPResult", "ahp", "random_index"]
 
@@ -217,6 +217,13 @@ def ahp(
     assert tol is not None
     if tol >= 1:
         raise fail("rtol", "a relative tolerance >= 0 and < 1 (default 1e-3)", rtol)
+    if labels is not None:
+        if isinstance(labels, str | bytes) or not isinstance(labels, Sequence):
+            raise fail("labels", "a list of item names", labels)
+        labels = list(labels)
+        for i, label in enumerate(labels):
+            text(f"labels[{i}]", label, allow_empty=False)
+        unique("labels", labels)
     if isinstance(pairwise, Mapping):
         if not pairwise and not labels:
             raise fail(

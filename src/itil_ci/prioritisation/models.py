@@ -3,7 +3,9 @@
 Each takes arrays (one value per option) or, as its first argument, a list of
 :class:`~itil_ci.domain.Opportunity` objects with ``keys`` mapping the
 argument names to score keys (defaults below); given opportunities, the
-scoring models return a :class:`~itil_ci.domain.Ranking`.
+scoring models return a :class:`~itil_ci.domain.Ranking`.  Arrays must all
+have the same length (a length-1 array is not stretched: the error names both
+arguments); a single number (not in a list) applies to every option.
 """
 
 from __future__ import annotations
@@ -65,17 +67,23 @@ def _columns(
         raise fail("keys", "None for arrays (keys map inputs to opportunity scores)", keys)
     values = (first, *rest)
     cols = []
+    lead: tuple[str, int] | None = None  # the first argument given as an array, and its length
     for n, val in zip(names, values, strict=True):
         if val is None:
             raise fail(n, "an array of numbers", val)
-        cols.append(_inputs.as_vector(n, val, minimum=minimum))
-    sizes = {c.size for c in cols}
-    if len(sizes) > 1:
-        size = max(sizes)
-        cols = [np.broadcast_to(c, size) if c.size == 1 else c for c in cols]
-        if len({c.size for c in cols}) > 1:
-            shown = ", ".join(f"{n}: {c.size}" for n, c in zip(names, cols, strict=True))
-            raise fail("inputs", "arrays of one length (or single numbers)", shown)
+        col = _inputs.as_vector(n, val, minimum=minimum)
+        if np.ndim(val) != 0:  # an array (even of length 1) must match the others exactly
+            if lead is None:
+                lead = (n, col.size)
+            elif col.size != lead[1]:
+                raise fail(
+                    n,
+                    f"arrays of one length ({lead[1]} values, as many as {lead[0]})",
+                    f"{col.size} values",
+                )
+        cols.append(col)
+    if lead is not None:  # single numbers apply to every option
+        cols = [c if c.size == lead[1] else np.broadcast_to(c, lead[1]) for c in cols]
     return cols, None, ()
 
 
