@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+import reprlib
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -21,12 +22,36 @@ from itil_ci.errors import InvalidInputError
 E = TypeVar("E", bound=enum.Enum)
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 4
+_SHORT.maxdict = _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxfrozenset = 8
+_SHORT.maxstring = _SHORT.maxother = 80
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """A short ``repr`` of ``value`` for an error message, at most ``limit`` characters.
+
+    Large or deeply nested containers are abbreviated without building their
+    whole ``repr`` (a list nested 100,000 deep has no ``repr`` at all: it
+    raises RecursionError).
+    """
+    try:
+        if isinstance(value, list | tuple | dict | set | frozenset) and len(value) > 8:
+            text = _SHORT.repr(value)
+        else:
+            text = repr(value)
+    except (RecursionError, MemoryError):
+        text = _SHORT.repr(value)
+    except Exception:  # a broken __repr__ must not hide the real error
+        text = f"<{type(value).__name__} object>"
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
 def fail(name: str, expected: str, value: object) -> InvalidInputError:
     """Build the standard error for a bad argument."""
-    shown = repr(value)
-    if len(shown) > 80:
-        shown = shown[:77] + "..."
-    return InvalidInputError(f"{name}: expected {expected}, got {shown}")
+    return InvalidInputError(f"{name}: expected {expected}, got {shown(value)}")
 
 
 def new_id() -> str:
