@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -149,10 +150,14 @@ def normalised_weights(criteria: Sequence[Criterion]) -> npt.NDArray[np.float64]
     """
     crit = as_criteria(criteria)
     w = np.array([c.weight for c in crit], dtype=np.float64)
-    total = float(w.sum())
-    if not total > 0:
+    top = float(w.max())
+    if not top > 0:
         raise v.fail("criteria weights", "at least one weight > 0", w.tolist())
-    return w / total
+    # Weights near 1.8e308 would sum to inf (and divide to zeros): scale by a power of
+    # two first, which is exact and changes no ratio.
+    w = np.ldexp(w, -math.frexp(top)[1])
+    out: npt.NDArray[np.float64] = w / w.sum()
+    return out
 
 
 def _cost_mask(criteria: Sequence[Criterion]) -> npt.NDArray[np.bool_]:

@@ -83,16 +83,37 @@ def _column_extremes(
     return lo, hi
 
 
+_TINY = 2.0**-500  # a column whose largest magnitude is below this is rescaled first
+
+
 def _affine(
     x: npt.NDArray[np.float64], cost: npt.NDArray[np.bool_], method: str
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Per-column ``(a, b)`` with ``normalised = a * x + b`` (private helper)."""
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``(x', a, b)`` per column with ``normalised = a * x' + b`` (private helper).
+
+    ``x'`` is ``x`` itself, except that under every method but ``none`` a
+    column of tiny values (largest magnitude below 2**-500) is multiplied by
+    a power of two that brings its largest magnitude to about 1: exact, and
+    it changes no normalised value (all four methods are scale-invariant),
+    but ``a = 1 / (max - min)`` (or ``1 / norm``, ...) of a subnormal column
+    would overflow to inf and make every score NaN.  Callers must use ``x'``
+    with ``a`` and ``b``.
+    """
     m = x.shape[1]
     a = np.zeros(m)
     b = np.zeros(m)
     if x.shape[0] == 0:
-        return a, b
+        return x, a, b
     lo, hi = _column_extremes(x)
+    if method != "none":
+        top = np.maximum(np.abs(lo), np.abs(hi))
+        tiny = (top > 0) & (top < _TINY)
+        if tiny.any():
+            shift = -np.frexp(top[tiny])[1]
+            x = x.copy()
+            x[:, tiny] = np.ldexp(x[:, tiny], shift)
+            lo, hi = lo.copy(), hi.copy()
+            lo[tiny], hi[tiny] = np.ldexp(lo[tiny], shift), np.ldexp(hi[tiny], shift)
     varies = hi > lo
     sign = np.where(cost, -1.0, 1.0)
     if method == "none":
@@ -138,7 +159,7 @@ def _affine(
     if method != "none":
         a = np.where(varies, a, 0.0)
         b = np.where(varies, b, 0.0)
-    return a, b
+    return x, a, b
 
 
 def normalise(
@@ -168,6 +189,6 @@ def normalise(
                 "matrix", f"{len(crit)} columns (one per criterion)", f"{x.shape[1]} columns"
             )
         cost = _cost_mask(crit)
-    a, b = _affine(x, cost, meth)
+    x, a, b = _affine(x, cost, meth)
     out: npt.NDArray[np.float64] = x * a + b
     return out

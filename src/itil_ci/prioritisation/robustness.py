@@ -14,7 +14,7 @@ from itil_ci._internal.validate import fail, number
 from itil_ci._internal.validate import rng as _rng
 from itil_ci.prioritisation.criteria import Criterion
 from itil_ci.prioritisation.normalise import Normalisation, _affine, _check_method
-from itil_ci.prioritisation.scoring import _ideals, _prepare, _scaled_gaps
+from itil_ci.prioritisation.scoring import _gaps_out_of_range, _ideals, _prepare, _scaled_gaps
 
 __all__ = ["Robustness", "robustness"]
 
@@ -125,7 +125,7 @@ def robustness(
     p = _prepare(matrix, criteria, keys)
     x, w = p.x, p.w
     n = x.shape[0]
-    a, b = _affine(x, p.cost, norm)
+    x, a, b = _affine(x, p.cost, norm)
     active = w > 0
     if model == "weighted_sum":
         basis = (x * a + b)[:, active]  # n × m' normalised
@@ -136,8 +136,10 @@ def robustness(
         with np.errstate(over="ignore", invalid="ignore"):
             dp2 = ((xa - ideal) * c) ** 2  # squared distance per criterion, before weighting
             dm2 = ((xa - anti) * c) ** 2
-        if not (np.isfinite(dp2).all() and np.isfinite(dm2).all()):
-            gp, gm = _scaled_gaps(xa, c, ideal, anti)  # huge finite inputs overflowed
+        if _gaps_out_of_range(c, ideal, anti) or not (
+            np.isfinite(dp2).all() and np.isfinite(dm2).all()
+        ):
+            gp, gm = _scaled_gaps(xa, c, ideal, anti)  # huge or tiny inputs over/underflowed
             dp2, dm2 = gp * gp, gm * gm
     alpha = w[active] / sp
     first = np.zeros(n)
