@@ -171,7 +171,8 @@ class GroupedKPI:
         ``mttr(..., by=service, period="day").series()`` gives
         ``{"mttr.email": Series, ...}`` with one value per day, each placed at
         the start of its period.  ``column`` picks ``"value"``, ``"mean"``,
-        ``"median"``, ``"p90"``, ``"count"`` or an ``extra`` column.
+        ``"median"``, ``"p90"``, ``"count"`` or an ``extra`` column.  A result
+        without any measured row gives ``{}``.
 
         Examples:
             >>> import numpy as np
@@ -192,6 +193,8 @@ class GroupedKPI:
             raise fail("column", f"one of {', '.join(map(repr, accepted))}", column)
         head = self.kpi if prefix is None else prefix
         keep = self.count > 0
+        if not keep.any():
+            return {}  # nothing measured (e.g. no ticket closed yet with period_on="end")
         times = self.groups[-1][keep].astype("datetime64[ns]")
         values = np.asarray(cols[column], dtype=np.float64)[keep]
         if len(self.names) == 1:
@@ -555,7 +558,8 @@ def mttr(
     ``extra["open"]``.  ``period_on`` says which time places a ticket in a
     period: ``"start"`` (the cohort of tickets logged in the period, the
     default), ``"end"`` (tickets resolved in the period; open tickets are then
-    left out altogether) or an array of times.  ``unit`` is one of
+    left out altogether, and with no ticket resolved the result has no rows)
+    or an array of times.  ``unit`` is one of
     ``"seconds"``, ``"minutes"``, ``"hours"`` (default), ``"days"``,
     ``"weeks"`` (plural, unlike the singular ``per=`` of rates and trends).
     ``quantile_method`` chooses the segmented percentile algorithm
