@@ -20,9 +20,19 @@ a vector column is all zeros, mapped to 0), it is normalised like any other
 column.  Either way it adds the same amount to every option, so it never
 changes a ranking — and a score never falls when an option improves, even
 for negative values (mapping a constant negative column to 0 would make an
-improving option lose score the moment its column starts to vary).  The cost forms
-are linear (``1 - ...``) as in pymcdm; some texts use ``min / x`` (max) or
-``(1/x) / Σ(1/x)`` (sum) instead, which are not linear and fail at zero.
+improving option lose score the moment its column starts to vary).
+
+Every cost form is linear, ``1 - x / ...``.  For ``vector`` and ``max`` that
+is what pymcdm 1.4 does (``vector_normalization`` and ``max_normalization``
+with ``cost=True``); for ``sum`` it is not: pymcdm's ``sum_normalization``
+maps a cost column to ``(1/x) / Σ(1/x)``, and this library to ``1 - x / Σx``.
+The library keeps the linear form on purpose: a weighted sum then stays a
+linear function of the inputs (halving an option's effort gains it the same
+score whatever the other options' efforts are), the normalisation is the
+same kind of map for all four methods, and a zero cost is allowed (pymcdm
+requires every value > 0, as ``1/x`` does).  Reciprocal forms (``min / x``
+for max, ``(1/x) / Σ(1/x)`` for sum) rank options differently in general; to
+use one, pass ``1 / x`` as a benefit column.
 """
 
 from __future__ import annotations
