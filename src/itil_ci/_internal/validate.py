@@ -12,7 +12,7 @@ import math
 import reprlib
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar, cast
 
 import attrs
 import numpy as np
@@ -68,6 +68,33 @@ def utc_now() -> dt.datetime:
 FLOAT_MAX = 1.7976931348623157e308
 
 
+def is_real(value: object) -> TypeGuard[int | float | np.integer[Any] | np.floating[Any]]:
+    """Whether ``value`` is a real number: a Python or numpy int or float, not a bool.
+
+    ``numpy.timedelta64`` is a numpy integer type but a duration, not a number.
+    """
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.timedelta64
+    )
+
+
+def is_whole(value: object) -> TypeGuard[int | np.integer[Any]]:
+    """Whether ``value`` is a Python or numpy integer (not a bool, not a ``timedelta64``)."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.timedelta64)
+
+
+def choice(name: str, value: object, options: Iterable[str]) -> str:
+    """Check that ``value`` is one of the strings ``options``; return it.
+
+    Anything that is not a string (a list, an array, ...) is refused before it
+    is compared, so no ``TypeError`` or ambiguous-truth ``ValueError`` escapes.
+    """
+    allowed = tuple(options)
+    if not isinstance(value, str) or value not in allowed:
+        raise fail(name, "one of " + ", ".join(map(repr, allowed)), value)
+    return value
+
+
 def real(value: object) -> object:
     """A numpy real scalar as the Python number it holds; anything else unchanged.
 
@@ -75,7 +102,7 @@ def real(value: object) -> object:
     value that passed validation can also be stored and serialised; numpy
     booleans are not numbers and are left for the validator to refuse.
     """
-    if isinstance(value, np.integer):
+    if isinstance(value, np.integer) and not isinstance(value, np.timedelta64):
         return int(value)
     if isinstance(value, np.floating):
         return float(value)
@@ -98,9 +125,10 @@ def number(
     """
     if value is None and allow_none:
         return None
-    value = real(value)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not is_real(value):
         raise fail(name, "a number", value)
+    value = real(value)
+    assert isinstance(value, int | float)
     if isinstance(value, int) and abs(value) > FLOAT_MAX:
         raise fail(name, "a number within the float64 range (±1.8e308)", value)
     if not math.isfinite(value):
@@ -119,14 +147,14 @@ def whole(
     """Check that ``value`` is a whole number (an int or numpy integer, not a bool); return it."""
     if value is None and allow_none:
         return None
-    value = real(value)
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_whole(value):
         raise fail(
             name, "a whole number" + (f" >= {minimum}" if minimum is not None else ""), value
         )
-    if minimum is not None and value < minimum:
-        raise fail(name, f"a whole number >= {minimum}", value)
-    return value
+    n = int(cast(Any, value))
+    if minimum is not None and n < minimum:
+        raise fail(name, f"a whole number >= {minimum}", n)
+    return n
 
 
 def rng(name: str, seed: object) -> np.random.Generator:
@@ -139,8 +167,8 @@ def rng(name: str, seed: object) -> np.random.Generator:
         return seed
     if seed is None:
         return np.random.default_rng()
-    if isinstance(seed, int | np.integer) and not isinstance(seed, bool) and seed >= 0:
-        return np.random.default_rng(int(seed))
+    if is_whole(seed) and int(cast(Any, seed)) >= 0:
+        return np.random.default_rng(int(cast(Any, seed)))
     raise fail(name, "None, a whole number >= 0 or a numpy.random.Generator", seed)
 
 
@@ -220,11 +248,11 @@ def member(name: str, enum_cls: type[E], value: object) -> E:
     """Coerce ``value`` (a member or its string value) to ``enum_cls``."""
     if isinstance(value, enum_cls):
         return value
-    try:
-        return enum_cls(value)
-    except (ValueError, TypeError):
-        pass
-    if isinstance(value, str):
+    if isinstance(value, str):  # every enum of the library has string values
+        try:
+            return enum_cls(value)
+        except ValueError:
+            pass
         key = value.strip().upper().replace("-", "_").replace(" ", "_")
         if key in enum_cls.__members__:
             return enum_cls.__members__[key]

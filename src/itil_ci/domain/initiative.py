@@ -316,7 +316,7 @@ def _v_step(inst: Initiative, attribute: attrs.Attribute[Any], value: object) ->
         return
     model = inst.model if attribute.name == "step" else ImprovementModel.PDCA
     steps = STEPS.get(model, ()) if isinstance(model, ImprovementModel) else ()
-    if value not in steps:
+    if not isinstance(value, str) or value not in steps:
         raise v.fail(
             f"Initiative.{attribute.name}",
             f"a step of the {getattr(model, 'value', model)!r} model ({', '.join(steps)}) or None",
@@ -442,6 +442,7 @@ class Initiative:
             >>> Initiative(title="x", kpis=[KPI("mttr")]).kpi("mttr").key
             'mttr'
         """
+        v.text("key", key)
         for k in self.kpis:
             if k.key == key:
                 return k

@@ -142,7 +142,7 @@ class Aggregation:
             return
         if self.method is not AggregationMethod.RATE:
             raise v.fail("Aggregation.per", f"None for method {self.method.value!r}", value)
-        if value not in RATE_UNITS:
+        if not isinstance(value, str) or value not in RATE_UNITS:
             raise v.fail("Aggregation.per", f"one of {sorted(RATE_UNITS)}", value)
 
     @classmethod

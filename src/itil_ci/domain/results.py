@@ -19,6 +19,7 @@ import enum
 from collections.abc import Callable, Iterable
 
 import attrs
+import numpy as np
 
 from itil_ci._internal import display
 from itil_ci._internal import validate as v
@@ -113,7 +114,7 @@ def _c_int_tuple(value: object) -> object:
     validator to refuse: a string is never split into characters and 1.7 is
     never truncated to 1.
     """
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.ndim == 1):
         return tuple(v.real(i) for i in value)
     return value
 

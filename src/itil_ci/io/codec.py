@@ -34,7 +34,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from itil_ci._internal.validate import FLOAT_MAX, TIME_RANGE, fail, in_time_range, shown
+from itil_ci._internal.validate import FLOAT_MAX, TIME_RANGE, fail, in_time_range, shown, whole
 from itil_ci.domain.series import Series
 from itil_ci.errors import DecodeError, InvalidInputError
 
@@ -395,7 +395,7 @@ def _container_structure_factory(tp: Any) -> Callable[[Any, Any], Any]:
     fixed = origin is tuple and not (len(args) == 2 and args[1] is Ellipsis)
 
     def structure_items(value: Any, _: Any) -> Any:
-        if not isinstance(value, list):
+        if not isinstance(value, list | tuple):  # a JSON array (a tuple from to_dict)
             raise _Problem(f"expected a list, got {_describe(value)}")
         if fixed and len(value) != len(args):
             raise _Problem(f"expected a list of {len(args)} items, got {_describe(value)}")
@@ -567,7 +567,7 @@ def from_dict(data: Any, cls: type[T]) -> T:
         )
     kind = body.pop("type", None)
     name = getattr(cls, "__name__", None)
-    if kind is not None and kind != name:
+    if kind is not None and (not isinstance(kind, str) or kind != name):
         raise DecodeError([f"{root}.type: expected {name!r}, got {_describe(kind)}"])
     try:
         return converter.structure(body, cls)
@@ -600,6 +600,10 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         >>> to_json(Target(4.0, due="2027-01-31"))
         '{"schema_version": 1, "type": "Target", "value": 4.0, "due": "2027-01-31", ...}'
     """
+    if indent is not None:
+        whole("indent", indent, minimum=0)
+        if indent > 64:
+            raise fail("indent", "None or a whole number from 0 to 64", indent)
     data = to_dict(obj)
     try:
         return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False, default=_plain)

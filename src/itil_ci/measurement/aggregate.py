@@ -138,10 +138,8 @@ def _aggregate(
 ) -> AggregateResult:
     """:func:`aggregate`, with errors about the observations naming ``name``."""
     agg = Aggregation.parse(aggregation)
-    if missing not in _MISSING:
-        raise v.fail("missing", "'reject' or 'drop'", missing)
-    if percentile_method not in _PERCENTILE_METHODS:
-        raise v.fail("percentile_method", f"one of {list(_PERCENTILE_METHODS)}", percentile_method)
+    v.choice("missing", missing, _MISSING)
+    v.choice("percentile_method", percentile_method, _PERCENTILE_METHODS)
     if isinstance(values, Series):
         x: F64 = values.values
         if missing == "reject" and values.missing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from statistics import NormalDist
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from itil_ci.measurement._common import (
 __all__ = ["compare", "mann_whitney"]
 
 _METHODS = ("bootstrap", "bca", "mann-whitney")
+_MAX_RESAMPLES = 10_000_000  # two float64 arrays of this many: 160 MB
 _CHUNK_CELLS = 4_000_000  # resampled values held at once (32 MB of float64)
 _STD = NormalDist()
 
@@ -222,12 +223,9 @@ def compare(
     conf = v.number("confidence", confidence)
     if conf is None or not 0 < conf < 1:
         raise v.fail("confidence", "a number between 0 and 1 (exclusive)", confidence)
-    if method not in _METHODS:
-        raise v.fail("method", f"one of {list(_METHODS)}", method)
-    if isinstance(resamples, bool) or not isinstance(resamples, int | np.integer):
-        raise v.fail("resamples", "a whole number >= 100", resamples)
-    if resamples < 100:
-        raise v.fail("resamples", "a whole number >= 100", resamples)
+    v.choice("method", method, _METHODS)
+    if not v.is_whole(resamples) or not 100 <= int(cast(Any, resamples)) <= _MAX_RESAMPLES:
+        raise v.fail("resamples", f"a whole number from 100 to {_MAX_RESAMPLES:,}", resamples)
     rng = v.rng("seed", seed)
     for name, group in (("before", x), ("after", y)):
         if group.size < 2:
@@ -294,7 +292,7 @@ def compare(
         direction=d.value,
         confidence=float(conf),
         resamples=resamples,
-        seed=int(seed) if isinstance(seed, int | np.integer) else None,
+        seed=int(cast(Any, seed)) if v.is_whole(seed) else None,
         method=f"{interval} interval of the difference in {agg}; Mann-Whitney U p-value"
         + ("; verdict from the Mann-Whitney test" if method == "mann-whitney" else ""),
     )

@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import fail, number, text
 from itil_ci.domain.series import Series
 from itil_ci.measurement import _grouping as grp
 
@@ -187,8 +187,10 @@ class GroupedKPI:
             raise fail(
                 "result", "a GroupedKPI computed with period= (one row per period)", self.names
             )
+        if prefix is not None:
+            text("prefix", prefix)
         cols = self.columns()
-        if column not in cols or column in self.names:
+        if not isinstance(column, str) or column not in cols or column in self.names:
             accepted = [c for c in cols if c not in self.names]
             raise fail("column", f"one of {', '.join(map(repr, accepted))}", column)
         head = self.kpi if prefix is None else prefix
@@ -670,12 +672,9 @@ def _ns(target: float) -> int:
 
 
 def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise fail(name, "a number > 0", value)
-    v = float(value)
-    if not np.isfinite(v) or v <= 0:
-        raise fail(name, "a finite number > 0", value)
-    return v
+    out = number(name, value, minimum=0, strict_min=True)
+    assert out is not None
+    return out
 
 
 def sla_attainment(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import numpy as np
@@ -132,7 +132,7 @@ def _stage_bounds(
         label = f"{name}[{i}]" if len(items) > 1 else name
         if isinstance(item, bool):
             raise v.fail(label, "an index or a timezone-aware time", item)
-        if isinstance(item, int | np.integer):
+        if v.is_whole(item):
             cut = int(item)
         else:
             if times is None:
@@ -213,13 +213,10 @@ def xmr(
         times = values.times
     x = values_of("values", values)
     n = int(x.size)
-    if constants not in CONSTANTS:
-        raise v.fail("constants", f"one of {sorted(CONSTANTS)}", constants)
+    v.choice("constants", constants, sorted(CONSTANTS))
     e2, d2, d4 = CONSTANTS[constants]
     if baseline_points is not None and (
-        isinstance(baseline_points, bool)
-        or not isinstance(baseline_points, int | np.integer)
-        or baseline_points < 2
+        isinstance(baseline_points, bool) or not v.is_whole(baseline_points) or baseline_points < 2
     ):
         raise v.fail("baseline_points", "None or a whole number >= 2", baseline_points)
     if not isinstance(screen_ranges, bool):
@@ -551,12 +548,15 @@ _RULES: dict[str, list[tuple[str, str]]] = {
 }
 
 
+_LONGEST = 2**40  # a run or trend longer than any series: no signal, and no overflow
+
+
 def _length(name: str, value: object, default: int) -> int:
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 2:
+    if not v.is_whole(value) or int(cast(Any, value)) < 2:
         raise v.fail(name, "None or a whole number >= 2", value)
-    return int(value)
+    return min(int(cast(Any, value)), _LONGEST)
 
 
 def _ro(arr: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -607,7 +607,7 @@ class SignalTable:
             [1]
         """
         n = len(self)
-        if isinstance(i, bool) or not isinstance(i, int | np.integer) or not -n <= i < n:
+        if not v.is_whole(i) or not -n <= i < n:
             raise v.fail("i", f"a row number in [{-n}, {n})", i)
         j = int(i) % n
         out: I64 = self.points[self.offsets[j] : self.offsets[j + 1]]
@@ -720,8 +720,7 @@ def signal_table(
     """
     if not isinstance(chart, ControlChart):
         raise v.fail("chart", "a ControlChart (from xmr)", chart)
-    if rules not in _RULE_SETS:
-        raise v.fail("rules", f"one of {list(_RULE_SETS)}", rules)
+    v.choice("rules", rules, _RULE_SETS)
     x = values_of("values", values)
     if x.size != chart.n:
         raise v.fail("values", f"{chart.n} values (the chart's length)", f"{x.size} values")

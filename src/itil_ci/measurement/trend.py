@@ -342,8 +342,7 @@ def sen_slope(values: Any, times: Any = None, *, per: str = "day") -> tuple[floa
     x = values_of("values", values.values if isinstance(values, Series) else values)
     if x.size < 2:
         raise v.fail("values", "at least 2 values", f"{x.size} value")
-    if per not in RATE_UNITS:
-        raise v.fail("per", f"one of {sorted(RATE_UNITS)}", per)
+    v.choice("per", per, sorted(RATE_UNITS))
     if times is None and isinstance(values, Series):
         times = values.times
     t = (
@@ -387,8 +386,7 @@ def mann_kendall(values: Any, times: Any = None, *, alpha: float = 0.05, per: st
     n = int(x.size)
     if n < 2:
         raise v.fail("values", "at least 2 values for a trend test", f"{n} value")
-    if per not in RATE_UNITS:
-        raise v.fail("per", f"one of {sorted(RATE_UNITS)}", per)
+    v.choice("per", per, sorted(RATE_UNITS))
     t = np.arange(n, dtype=np.float64) if times is None else _times_in_units("times", times, n, per)
     ranks, ties = dense_rank(x)
     n0 = n * (n - 1) // 2

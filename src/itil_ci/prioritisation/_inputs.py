@@ -56,6 +56,8 @@ def check_keys(keys: object, needed: Sequence[str], defaults: Mapping[str, str])
 
 def read_column(opps: Sequence[Any], name: str, key: str) -> npt.NDArray[np.float64]:
     """Read one score key from every opportunity, with a clear error if one lacks it."""
+    if not isinstance(key, str) or not key:
+        raise fail(name, "a non-empty score key (a string)", key)
     out = np.empty(len(opps), dtype=np.float64)
     attr = key in ATTRIBUTE_KEYS
     sub = key[len("scores.") :] if key.startswith("scores.") else key

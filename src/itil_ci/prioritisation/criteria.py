@@ -118,6 +118,7 @@ def as_criteria(criteria: object, name: str = "criteria") -> tuple[Criterion, ..
         >>> [c.name for c in as_criteria([("value", 3), ("effort", 1, "cost")])]
         ['value', 'effort']
     """
+    v.text("name", name, allow_empty=False)
     if isinstance(criteria, Criterion):
         criteria = [criteria]
     if isinstance(criteria, str | bytes) or not isinstance(criteria, Sequence):

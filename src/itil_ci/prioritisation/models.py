@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays, display
-from itil_ci._internal.validate import fail, number
+from itil_ci._internal.validate import choice, fail, is_real, number
 from itil_ci.domain.ranking import Ranking
 from itil_ci.prioritisation import _inputs
 from itil_ci.prioritisation.ranking import _ranks
@@ -72,7 +72,7 @@ def _columns(
         if val is None:
             raise fail(n, "an array of numbers", val)
         col = _inputs.as_vector(n, val, minimum=minimum)
-        if np.ndim(val) != 0:  # an array (even of length 1) must match the others exactly
+        if not is_real(val):  # an array (even of length 1) must match the others exactly
             if lead is None:
                 lead = (n, col.size)
             elif col.size != lead[1]:
@@ -256,8 +256,7 @@ def ice(
         >>> ice([8, 5], [5, 9], [2, 9], combine="mean").round(2).tolist()
         [5.0, 7.67]
     """
-    if combine not in ("product", "mean"):
-        raise fail("combine", "'product' or 'mean'", combine)
+    choice("combine", combine, ("product", "mean"))
     names = ("impact", "confidence", "ease")
     cols, ids, used = _columns(impact, (confidence, ease), names, keys, {})
     scores = _product(cols) if combine == "product" else _sum(cols, 3.0)
@@ -422,10 +421,7 @@ def itil_priority(
     if matrix is None:
         table = ITIL_PRIORITY_MATRIX
     else:
-        try:
-            table_f = np.asarray(matrix, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise fail("matrix", "a 2-D table of whole numbers", matrix) from None
+        table_f = arrays.as_numbers("matrix", matrix)
         if (
             table_f.ndim != 2
             or table_f.size == 0
@@ -435,7 +431,7 @@ def itil_priority(
         ):
             raise fail("matrix", "a non-empty 2-D table of whole numbers >= 1", matrix)
         table = table_f.astype(np.int64)
-    scalar = not _inputs.is_opportunities(impact) and np.ndim(impact) == 0 and np.ndim(urgency) == 0
+    scalar = is_real(impact) and is_real(urgency)
     names = ("impact", "urgency")
     cols, ids, used = _columns(impact, (urgency,), names, keys, {}, minimum=None)
     i = _levels("impact", np.asarray(cols[0], dtype=np.float64), table.shape[0])

@@ -43,7 +43,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import choice, fail
 from itil_ci.prioritisation import _inputs
 from itil_ci.prioritisation.criteria import Criterion, _cost_mask, as_criteria
 
@@ -57,9 +57,7 @@ Normalisation = Literal["minmax", "vector", "sum", "max", "none"]
 
 def _check_method(method: object, name: str = "normalise") -> str:
     """Check a normalisation name."""
-    if method not in NORMALISATIONS:
-        raise fail(name, "one of " + ", ".join(map(repr, NORMALISATIONS)), method)
-    return str(method)
+    return choice(name, method, NORMALISATIONS)
 
 
 _BLOCK = 65536

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays, display
-from itil_ci._internal.validate import fail, number
+from itil_ci._internal.validate import choice, fail, is_whole, number
 from itil_ci._internal.validate import rng as _rng
 from itil_ci.prioritisation.criteria import Criterion
 from itil_ci.prioritisation.normalise import Normalisation, _affine, _check_method
@@ -19,6 +19,7 @@ from itil_ci.prioritisation.scoring import _gaps_out_of_range, _ideals, _prepare
 __all__ = ["Robustness", "robustness"]
 
 _MODELS = ("weighted_sum", "topsis")
+_MAX_DRAWS = 100_000_000  # draws, k and chunk: more would run for days
 
 
 @attrs.frozen
@@ -111,14 +112,13 @@ def robustness(
         >>> r.p_first.round(1).tolist(), r.rank_min.tolist(), r.rank_max.tolist()
         ([0.1, 0.9, 0.0], [1, 1, 2], [3, 2, 3])
     """
-    if model not in _MODELS:
-        raise fail("model", "one of " + ", ".join(map(repr, _MODELS)), model)
+    choice("model", model, _MODELS)
     norm = _check_method(
         normalise if normalise is not None else ("minmax" if model == "weighted_sum" else "vector")
     )
     for name, val in (("draws", draws), ("k", k), ("chunk", chunk)):
-        if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < 1:
-            raise fail(name, "a whole number >= 1", val)
+        if not is_whole(val) or not 1 <= val <= _MAX_DRAWS:
+            raise fail(name, f"a whole number from 1 to {_MAX_DRAWS:,}", val)
     sp = number("spread", spread, minimum=0, strict_min=True)
     assert sp is not None
     rng = _rng("seed", seed)
@@ -180,5 +180,5 @@ def robustness(
         model=model,
         normalise=norm,
         ids=p.ids or (),
-        seed=int(seed) if isinstance(seed, int | np.integer) else None,
+        seed=int(seed) if is_whole(seed) else None,
     )

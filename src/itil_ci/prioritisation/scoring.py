@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import fail, is_whole
 from itil_ci.domain.ranking import Ranking
 from itil_ci.prioritisation import _inputs
 from itil_ci.prioritisation.criteria import (
@@ -264,7 +264,7 @@ class Explanation:
             if option not in self.ids:
                 raise fail("option", "one of the explained ids", option)
             i = self.ids.index(option)
-        elif isinstance(option, bool) or not isinstance(option, int | np.integer):
+        elif not is_whole(option):
             raise fail("option", "an option index or id", option)
         else:
             i = int(option)

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays, display
-from itil_ci._internal.validate import fail, number
+from itil_ci._internal.validate import fail, is_whole, number, whole
 from itil_ci.errors import InvalidInputError
 from itil_ci.prioritisation import _inputs
 
@@ -59,7 +59,7 @@ def _index_of(name: str, item: object, n: int, pos: Mapping[str, int] | None) ->
         if pos is None or item not in pos:
             raise fail(name, "an option index (or an opportunity id)", item)
         return pos[item]
-    if isinstance(item, bool) or not isinstance(item, int | np.integer) or not 0 <= item < n:
+    if not is_whole(item) or not 0 <= item < n:
         raise fail(name, f"an option index in 0..{n - 1}" + (" or an id" if pos else ""), item)
     return int(item)
 
@@ -76,7 +76,7 @@ def _edges(requires: object, n: int, pos: Mapping[str, int] | None) -> list[tupl
     pairs: list[tuple[object, object]] = []
     if isinstance(requires, Mapping):
         for a, bs in requires.items():
-            if isinstance(bs, str | int | np.integer):
+            if isinstance(bs, str) or is_whole(bs):
                 pairs.append((a, bs))
             elif isinstance(bs, Iterable):
                 pairs.extend((a, b) for b in bs)
@@ -214,6 +214,7 @@ def select(
         c = _inputs.as_vector("costs", costs)
         if v.size != c.size:
             raise fail("costs", f"{v.size} costs (one per value)", f"{c.size} costs")
+    whole("max_table_bytes", max_table_bytes, minimum=0)
     if budget is None:
         raise fail("budget", "a number >= 0", budget)
     b_total = number("budget", budget, minimum=0)
