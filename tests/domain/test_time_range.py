@@ -153,3 +153,23 @@ def test_the_edges_of_the_range_are_accepted() -> None:
         ic.Series(_s("1677-09-21T00:12:43"), [1.0])  # 0.145224193 s before the first
     with pytest.raises(ic.InvalidInputError, match=RANGE):
         ic.Series(_s("2262-04-11T23:47:17"), [1.0])
+
+
+def test_parse_times_refuses_what_numpy_wraps() -> None:
+    from itil_ci._internal.arrays import parse_times
+
+    # numpy parses "3000-01-01" straight to nanoseconds as 1830-11-23T00:50:52.580896768
+    assert str(np.array(["3000-01-01"], dtype="datetime64[ns]")[0]).startswith("1830-11-23")
+    ok = parse_times("t", ["2026-01-01T00:00:00.123456789", "", "2262-04-11T23:47:16.854775807"])
+    assert ok.view(np.int64)[[0, 2]].tolist() == [1767225600123456789, 2**63 - 1]
+    assert np.isnat(ok[1])
+    for bad in (
+        "3000-01-01",
+        "1600-01-01",
+        "1677-09-21T00:12:43.1",
+        "2262-04-11T23:47:16.854775808",
+    ):
+        with pytest.raises(ic.InvalidInputError, match=r"t\[1\]: " + RANGE):
+            parse_times("t", ["2026-01-01", bad])
+    with pytest.raises(ic.InvalidInputError, match=r"t\[0\]: expected an ISO-8601 date-time"):
+        parse_times("t", ["2026-13-01"])

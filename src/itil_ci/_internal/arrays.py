@@ -129,6 +129,39 @@ def span_ns(name: str, start: Any, end: Any, *, where: Any = None) -> npt.NDArra
     return out
 
 
+def parse_times(name: str, text: Any) -> npt.NDArray[np.datetime64]:
+    """ISO-8601 strings without a zone (read as UTC) as ``datetime64[ns]``; never wrapped.
+
+    numpy parses a string straight to nanoseconds by an int64 multiplication
+    that wraps silently (``"3000-01-01"`` becomes 1830-11-23), so each string
+    is parsed twice, at nanosecond and at microsecond resolution (which holds
+    every 4-digit year), and a time whose two readings disagree lies outside
+    the nanosecond range.  A string that is not a date-time, or a time
+    outside the range, raises :class:`~itil_ci.errors.InvalidInputError`
+    naming ``name[i]``; empty strings and ``"NaT"`` are ``NaT``.
+    """
+    arr = np.asarray(text)
+    if arr.dtype.kind not in "US":
+        raise fail(name, "ISO-8601 date-time strings", f"values of dtype {arr.dtype}")
+    try:
+        fine = arr.astype(NS)
+        coarse = arr.astype("datetime64[us]")
+    except ValueError:
+        for i, item in enumerate(arr.ravel().tolist()):  # only to name the bad one
+            try:
+                np.datetime64(item, "us")
+            except ValueError:
+                raise fail(_at(name, i, arr), "an ISO-8601 date-time", item) from None
+        raise  # pragma: no cover - every item parsed one by one
+    nat = np.isnat(coarse)
+    wrapped = ~nat & (np.floor_divide(fine.view(np.int64), 1000) != coarse.view(np.int64))
+    wrapped |= ~nat & np.isnat(fine)
+    if wrapped.any():
+        i = int(np.flatnonzero(wrapped.ravel())[0])
+        raise fail(_at(name, i, arr), v.TIME_RANGE, str(arr.ravel()[i]))
+    return fine
+
+
 _UNIT_SECONDS = {
     "W": 604800,
     "D": 86400,
