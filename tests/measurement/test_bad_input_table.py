@@ -211,6 +211,13 @@ ROWS: list[tuple[str, Callable[[], Any], str]] = [
         ),
         SPAN,
     ),
+    (
+        "availability window over 292 years (downtime came out negative)",
+        lambda: m.availability(
+            _ns("1700-01-01"), _ns("NaT"), window=("1699-01-01T00:00:00Z", "2200-01-01T00:00:00Z")
+        ),
+        SPAN,
+    ),
     # overflow refused rather than wrong (#11 class 9)
     (
         "relative tolerance whose width overflows",

@@ -1135,6 +1135,7 @@ def availability(
         p1 = int(_period_code(np.array([latest], dtype=np.int64), per)[0])
         begin = int(_period_start(np.array([p0], dtype=np.int64), per)[0])
         finish = int(_period_start(np.array([p1 + 1], dtype=np.int64), per)[0])
+    arrays.span_ns("window", begin, finish)  # every outage piece below is at most this long
     e_eff = np.where(ended, e, finish)
     g0, key_names = _grouping(n, by, None, None)
     _check_overlaps(g0.codes, s, e_eff)
