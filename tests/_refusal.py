@@ -111,3 +111,39 @@ def survives(call: Callable[[], Any]) -> str | None:
     if caught:
         return f"warning {caught[0].category.__name__}: {caught[0].message}"
     return None
+
+
+#: Finite numbers at the edges of float64: each must give a right answer or an
+#: ItilCiError, never an overflow warning, inf or NaN taken for an answer.
+EXTREME = (1.7e308, -1.7e308, 1e308, 2.0**1023, 5e-324, -5e-324, 1e-310, 0.0)
+
+
+def extremes(value: Any) -> list[Any]:
+    """Arrays shaped like ``value`` (when it is an array of numbers) filled with :data:`EXTREME`."""
+    try:
+        a = None if isinstance(value, str | dict) else np.asarray(value)
+    except (TypeError, ValueError):
+        return []
+    if a is None or a.dtype.kind not in "if" or a.size == 0:
+        return []
+    rng = np.random.default_rng(0)
+    out: list[Any] = [np.full(a.shape, v) for v in EXTREME]
+    out += [rng.choice(EXTREME, size=a.shape) * rng.choice([1, -1], size=a.shape) for _ in range(6)]
+    with np.errstate(over="ignore", under="ignore"):
+        out += [a * 1e300, a * 1e-318]
+    return out
+
+
+def extreme_probes(
+    fn: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
+) -> Iterator[tuple[str, Callable[[], Any]]]:
+    """Every call of ``fn`` with one array of numbers replaced by one of :func:`extremes`."""
+    for i, arg in enumerate(args):
+        for j, ext in enumerate(extremes(arg)):
+            a = list(args)
+            a[i] = ext
+            yield f"arg{i} extreme {j}", lambda a=a: fn(*a, **kwargs)
+    for key, arg in kwargs.items():
+        for j, ext in enumerate(extremes(arg)):
+            kw = {**kwargs, key: ext}
+            yield f"{key} extreme {j}", lambda kw=kw: fn(*args, **kw)

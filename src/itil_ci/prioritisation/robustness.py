@@ -20,6 +20,7 @@ __all__ = ["Robustness", "robustness"]
 
 _MODELS = ("weighted_sum", "topsis")
 _MAX_DRAWS = 100_000_000  # draws, k and chunk: more would run for days
+_MIN_SPREAD = 1e-12  # below this the weights are fixed anyway, and w / spread overflows
 
 
 @attrs.frozen
@@ -98,7 +99,8 @@ def robustness(
     the inverse of the Dirichlet concentration: weight ``j`` then has mean
     ``w_j`` and standard deviation ``sqrt(w_j (1 - w_j) · spread / (1 + spread))``,
     so the default 0.05 moves a weight of 0.5 by about ±0.11 (one s.d.) and
-    ``spread`` → 0 gives back the fixed weights.  Criteria with weight 0 stay
+    ``spread`` → 0 gives back the fixed weights (``spread`` is at least
+    1e-12).  Criteria with weight 0 stay
     at 0.  Each draw scores the options with ``model`` (``"weighted_sum"``
     with min-max, or ``"topsis"`` with vector normalisation, unless
     ``normalise`` says otherwise) and ranks them with ties="min".  Draws are
@@ -119,7 +121,7 @@ def robustness(
     for name, val in (("draws", draws), ("k", k), ("chunk", chunk)):
         if not is_whole(val) or not 1 <= val <= _MAX_DRAWS:
             raise fail(name, f"a whole number from 1 to {_MAX_DRAWS:,}", val)
-    sp = number("spread", spread, minimum=0, strict_min=True)
+    sp = number("spread", spread, minimum=_MIN_SPREAD)
     assert sp is not None
     rng = _rng("seed", seed)
     p = _prepare(matrix, criteria, keys)
