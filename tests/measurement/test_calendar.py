@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sla_reference import business_seconds
 
 import itil_ci as ic
 from itil_ci.measurement import BusinessCalendar
+from tests.measurement.sla_reference import business_seconds
 
 UTC = dt.UTC
 LONDON = "Europe/London"

@@ -322,7 +322,7 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     (
         "status negative target",
         lambda: sla_status(T, E, None, -4),
-        r"targets: expected a finite number > 0, got -4",
+        r"targets: expected a number > 0, got -4",
     ),
     (
         "status no tickets",

@@ -10,8 +10,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sla_reference import due as reference_due
-from sla_reference import less_pauses
 
 import itil_ci as ic
 from itil_ci.io import History
@@ -25,6 +23,8 @@ from itil_ci.measurement import (
     sla_attainment,
     sla_status,
 )
+from tests.measurement.sla_reference import due as reference_due
+from tests.measurement.sla_reference import less_pauses
 
 UTC = dt.UTC
 LONDON = "Europe/London"

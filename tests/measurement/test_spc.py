@@ -133,6 +133,8 @@ def test_nhs_trend(x: list[int], expected: list[tuple[int, tuple]]) -> None:
 @pytest.mark.parametrize(
     ("close", "expected"),
     [
+        # 1: close to a limit (2.5 sigma); 0: not close, on the same side (0.5 sigma), as the
+        # relative_to_mean columns of the NHSRplotthedots >= 0.2.2 tests (all 1)
         ([0, 0, 0], []),
         ([1, 0, 1], [(2, (0, 2))]),
         ([0, 1, 1], [(2, (1, 2))]),
@@ -141,12 +143,42 @@ def test_nhs_trend(x: list[int], expected: list[tuple[int, tuple]]) -> None:
         ([0, 0, 1, 1, 0, 0, 0], [(3, (2, 3))]),
         ([1, 0, 0, 1], []),
         ([1, 0, 0, 1, 1], [(4, (3, 4))]),
+        ([1, 1], []),  # no full window of three points
     ],
 )
 def test_nhs_two_in_three(close: list[int], expected: list[tuple[int, tuple]]) -> None:
-    x = [2.5 * c + 0.0 for c in close]
+    x = [2.5 if c else 0.5 for c in close]
     assert _rule(x, "two-in-three") == expected
     assert _rule([-v for v in x], "two-in-three") == expected
+
+
+@pytest.mark.parametrize(
+    ("close", "side"),
+    [
+        # NHSRplotthedots 0.2.2, tests/testthat/test-ptd_calculate_point_type.R, "ptd_two_in_three
+        # works as expected when points are on opposite sides of the mean": every case is 0
+        ([1, 0, 1], [1, -1, 1]),
+        ([0, 1, 1], [1, -1, 1]),
+        ([1, 1, 0], [1, -1, 1]),
+        ([0, 0, 1, 0, 1, 0, 0], [1, -1, 1, -1, 1, -1, 1]),
+        ([0, 0, 1, 1, 0, 0, 0], [-1, 1, -1, 1, -1, 1, -1]),
+    ],
+)
+def test_nhs_two_in_three_needs_one_side(close: list[int], side: list[int]) -> None:
+    x = [(2.5 if c else 0.5) * sd for c, sd in zip(close, side, strict=True)]
+    assert _rule(x, "two-in-three") == []
+
+
+def test_nhs_two_in_three_issue_example() -> None:
+    # 2.5 at 3 and 5 are close to the upper limit, but -0.5 at 4 lies below the mean:
+    # no signal (Western Electric's 2-of-3, which has no same-side condition, fires).
+    x = [0, 0.5, -0.5, 2.5, -0.5, 2.5, 0, 0.3, -0.3]
+    assert _rule(x, "two-in-three") == []
+    assert _rule(x, "we2", "western-electric") == [(5, (3, 5))]
+    # a point on the mean breaks it too, and points beyond the limits are not "close"
+    assert _rule([2.5, 0.0, 2.5], "two-in-three") == []
+    assert _rule([3.5, 2.5, 0.5], "two-in-three") == []
+    assert _rule([3.5, 2.5, 2.5], "two-in-three") == [(2, (1, 2))]
 
 
 def test_point_on_centre_breaks_a_run() -> None:
@@ -179,6 +211,33 @@ def test_nelson_rules() -> None:
     chart = xmr(mix, centre=0.0, sigma=1.0)
     kinds = {s.rule: s.kind for s in signals(mix, chart, n, direction="higher")}
     assert kinds["nelson8"] is SignalKind.NEUTRAL
+
+
+def test_nelson8_needs_both_sides() -> None:
+    # Nelson, L. S. (1984), "The Shewhart control chart: tests for special causes",
+    # J. Quality Technology 16(4), test 8: "eight points in a row on both sides of the
+    # centerline with none in zone C" (none within 1 sigma).
+    n = "nelson"
+    assert _rule([1.5] * 8, "nelson8", n) == []  # one side only: not test 8 (test 6 fires)
+    assert _rule([-1.5] * 8, "nelson8", n) == []
+    assert _rule([1.5] * 7 + [-1.5], "nelson8", n) == [(7, tuple(range(8)))]
+    # the first window of eight with both sides is points 1..8; points 0..7 are all above
+    assert _rule([1.5] * 8 + [-1.5], "nelson8", n) == [(8, tuple(range(1, 9)))]
+    # windows sharing points are one signal; a point within 1 sigma ends it
+    x = [1.5, -1.5] * 6 + [0.5] + [1.5] * 7 + [-1.5]
+    assert _rule(x, "nelson8", n) == [(7, tuple(range(12))), (20, tuple(range(13, 21)))]
+
+
+def test_nelson4_runs_sharing_a_point_are_one_signal() -> None:
+    # 14 points alternating (0..13), then two falls in a row (12->13, 13->14), then 13
+    # more alternating steps: the runs 0..13 and 13..26 share point 13, one pattern.
+    first = [0.1 * (-1) ** i for i in range(14)]
+    second = [-0.2 if i % 2 else 0.0 for i in range(1, 14)]  # -0.2, 0.0, -0.2, ...
+    x = first + second
+    assert _rule(x, "nelson4", "nelson") == [(13, tuple(range(27)))]
+    # an equal step between two runs shares no point: two signals
+    y = [*first, first[-1], *(0.1 * (-1) ** i for i in range(14))]  # 13 -> 14 is flat
+    assert _rule(y, "nelson4", "nelson") == [(13, tuple(range(14))), (27, tuple(range(14, 29)))]
 
 
 def test_kind_follows_direction_and_kpi() -> None:

@@ -29,7 +29,7 @@ RULES = {
         ("astronomical", "beyond"),
         ("shift", "run"),
         ("trend", "trend"),
-        ("two-in-three", "2of3"),
+        ("two-in-three", "2of3-same-side"),
     ],
 }
 DEFAULTS = {"western-electric": (8, 2), "nelson": (9, 6), "nhs": (7, 7)}
@@ -74,6 +74,51 @@ def ref_k_of_m(zone: list[bool], k: int, m: int, side: int) -> Found:
     return out
 
 
+def ref_merge(hits: Found) -> Found:
+    """Signals (sorted by where they start) that share a point merged into the first."""
+    out: Found = []
+    for i, pts, side in sorted(hits, key=lambda h: (h[1][0], h[0])):
+        if out and set(out[-1][1]) & set(pts):
+            first, old, _ = out[-1]
+            out[-1] = (first, tuple(sorted(set(old) | set(pts))), side)
+        else:
+            out.append((i, pts, side))
+    return out
+
+
+def ref_two_in_three_same_side(
+    seg: list[float], c: float, s: float, upper: float, lower: float
+) -> Found:
+    """NHSRplotthedots' two-in-three (ptd_two_in_three, 0.2.2 and later), one window at a time.
+
+    Three consecutive points, all strictly on one side of the mean, of which
+    at least two are "close to the limits": beyond 2 sigma but not outside
+    the process limits.  The flagged points are the close ones; windows that
+    share a flagged point are one signal, completing at its second close point.
+    """
+    hits: Found = []
+    for side in (1, -1):
+        for j in range(len(seg) - 2):
+            window = range(j, j + 3)
+            if not all((seg[i] - c) * side > 0 for i in window):
+                continue
+            close = [i for i in window if (seg[i] - c) * side > 2 * s and lower <= seg[i] <= upper]
+            if len(close) >= 2:
+                hits.append((close[1], tuple(close), side))
+    return ref_merge([h for h in hits if h[2] == 1]) + ref_merge([h for h in hits if h[2] == -1])
+
+
+def ref_mixture(seg: list[float], c: float, s: float) -> Found:
+    """Nelson (1984) test 8: eight points in a row on both sides of the centre line, none
+    within 1 sigma; windows that share points are one signal, completing at the 8th point."""
+    hits: Found = []
+    for j in range(len(seg) - 7):
+        window = seg[j : j + 8]
+        if all(abs(v - c) > s for v in window) and min(window) < c < max(window):
+            hits.append((j + 7, tuple(range(j, j + 8)), 0))
+    return ref_merge(hits)
+
+
 def ref_stretches(x: list[float], need: int, ok: object) -> Found:
     """Maximal stretches of points whose every pair of consecutive steps passes ``ok``.
 
@@ -112,6 +157,8 @@ def reference(
             if kind == "beyond":
                 hits = [(i, (i,), 1) for i, v in enumerate(seg) if v > stage.upper]
                 hits += [(i, (i,), -1) for i, v in enumerate(seg) if v < stage.lower]
+            elif kind == "2of3-same-side":
+                hits = ref_two_in_three_same_side(seg, c, s, stage.upper, stage.lower)
             elif kind in ("2of3", "4of5"):
                 k, m, w = (2, 3, 2.0) if kind == "2of3" else (4, 5, 1.0)
                 hits = ref_k_of_m([v > c + w * s for v in seg], k, m, 1)
@@ -122,11 +169,15 @@ def reference(
             elif kind == "trend":
                 hits = ref_stretches(seg, trend, lambda a, b: a == b)
             elif kind == "alternating":
-                hits = [(i, p, 0) for i, p, _ in ref_stretches(seg, 14, lambda a, b: a == -b)]
+                # stretches of 14 or more that share a point (one ends where the next
+                # starts) are one signal, as Nelson's test 4 is one pattern
+                hits = ref_merge(
+                    [(i, p, 0) for i, p, _ in ref_stretches(seg, 14, lambda a, b: a == -b)]
+                )
             elif kind == "hugging":
                 hits = ref_runs([c - s < v < c + s for v in seg], 15, 0)
             else:
-                hits = ref_runs([v > c + s or v < c - s for v in seg], 8, 0)
+                hits = ref_mixture(seg, c, s)
             for i, pts, side in hits:
                 shifted = tuple(p + stage.start for p in pts)
                 found.append((i + stage.start, order, rule, shifted, side))

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+import reprlib
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar, cast
 
 import attrs
 import numpy as np
@@ -21,12 +22,36 @@ from itil_ci.errors import InvalidInputError
 E = TypeVar("E", bound=enum.Enum)
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 4
+_SHORT.maxdict = _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxfrozenset = 8
+_SHORT.maxstring = _SHORT.maxother = 80
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """A short ``repr`` of ``value`` for an error message, at most ``limit`` characters.
+
+    Large or deeply nested containers are abbreviated without building their
+    whole ``repr`` (a list nested 100,000 deep has no ``repr`` at all: it
+    raises RecursionError).
+    """
+    try:
+        if isinstance(value, list | tuple | dict | set | frozenset) and len(value) > 8:
+            text = _SHORT.repr(value)
+        else:
+            text = repr(value)
+    except (RecursionError, MemoryError):
+        text = _SHORT.repr(value)
+    except Exception:  # a broken __repr__ must not hide the real error
+        text = f"<{type(value).__name__} object>"
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
 def fail(name: str, expected: str, value: object) -> InvalidInputError:
     """Build the standard error for a bad argument."""
-    shown = repr(value)
-    if len(shown) > 80:
-        shown = shown[:77] + "..."
-    return InvalidInputError(f"{name}: expected {expected}, got {shown}")
+    return InvalidInputError(f"{name}: expected {expected}, got {shown(value)}")
 
 
 def new_id() -> str:
@@ -39,6 +64,51 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+#: The largest finite float64 (about 1.8e308).
+FLOAT_MAX = 1.7976931348623157e308
+
+
+def is_real(value: object) -> TypeGuard[int | float | np.integer[Any] | np.floating[Any]]:
+    """Whether ``value`` is a real number: a Python or numpy int or float, not a bool.
+
+    ``numpy.timedelta64`` is a numpy integer type but a duration, not a number.
+    """
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.timedelta64
+    )
+
+
+def is_whole(value: object) -> TypeGuard[int | np.integer[Any]]:
+    """Whether ``value`` is a Python or numpy integer (not a bool, not a ``timedelta64``)."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.timedelta64)
+
+
+def choice(name: str, value: object, options: Iterable[str]) -> str:
+    """Check that ``value`` is one of the strings ``options``; return it.
+
+    Anything that is not a string (a list, an array, ...) is refused before it
+    is compared, so no ``TypeError`` or ambiguous-truth ``ValueError`` escapes.
+    """
+    allowed = tuple(options)
+    if not isinstance(value, str) or value not in allowed:
+        raise fail(name, "one of " + ", ".join(map(repr, allowed)), value)
+    return value
+
+
+def real(value: object) -> object:
+    """A numpy real scalar as the Python number it holds; anything else unchanged.
+
+    ``np.int64(3)`` becomes ``3`` and ``np.float64(1.5)`` becomes ``1.5``, so a
+    value that passed validation can also be stored and serialised; numpy
+    booleans are not numbers and are left for the validator to refuse.
+    """
+    if isinstance(value, np.integer) and not isinstance(value, np.timedelta64):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
 def number(
     name: str,
     value: object,
@@ -47,20 +117,20 @@ def number(
     strict_min: bool = False,
     allow_none: bool = False,
 ) -> float | None:
-    """Check that ``value`` is a finite real number (not a bool)."""
+    """Check that ``value`` is a finite real number (not a bool); return it as a float.
+
+    Python ints and floats and numpy integer and floating scalars are
+    accepted; booleans, strings, complex numbers, NaN, infinities and
+    integers beyond the float64 range are refused.
+    """
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        try:
-            import numpy as np
-
-            if isinstance(value, np.integer | np.floating) and not isinstance(value, np.bool_):
-                value = float(value)
-            else:
-                raise fail(name, "a number", value)
-        except ImportError:  # pragma: no cover - numpy is a dependency
-            raise fail(name, "a number", value) from None
+    if not is_real(value):
+        raise fail(name, "a number", value)
+    value = real(value)
     assert isinstance(value, int | float)
+    if isinstance(value, int) and abs(value) > FLOAT_MAX:
+        raise fail(name, "a number within the float64 range (±1.8e308)", value)
     if not math.isfinite(value):
         raise fail(name, "a finite number", value)
     if minimum is not None:
@@ -69,6 +139,22 @@ def number(
         if not strict_min and not value >= minimum:
             raise fail(name, f"a number >= {minimum:g}", value)
     return float(value)
+
+
+def whole(
+    name: str, value: object, *, minimum: int | None = None, allow_none: bool = False
+) -> int | None:
+    """Check that ``value`` is a whole number (an int or numpy integer, not a bool); return it."""
+    if value is None and allow_none:
+        return None
+    if not is_whole(value):
+        raise fail(
+            name, "a whole number" + (f" >= {minimum}" if minimum is not None else ""), value
+        )
+    n = int(cast(Any, value))
+    if minimum is not None and n < minimum:
+        raise fail(name, f"a whole number >= {minimum}", n)
+    return n
 
 
 def rng(name: str, seed: object) -> np.random.Generator:
@@ -81,8 +167,8 @@ def rng(name: str, seed: object) -> np.random.Generator:
         return seed
     if seed is None:
         return np.random.default_rng()
-    if isinstance(seed, int | np.integer) and not isinstance(seed, bool) and seed >= 0:
-        return np.random.default_rng(int(seed))
+    if is_whole(seed) and int(cast(Any, seed)) >= 0:
+        return np.random.default_rng(int(cast(Any, seed)))
     raise fail(name, "None, a whole number >= 0 or a numpy.random.Generator", seed)
 
 
@@ -100,10 +186,39 @@ def text(name: str, value: object, *, allow_empty: bool = True) -> str:
     return value
 
 
+#: The first and last instants an int64 count of nanoseconds since 1970 can hold
+#: (int64's minimum is numpy's NaT), as aware datetimes rounded inwards to a microsecond.
+TIME_MIN = dt.datetime(1677, 9, 21, 0, 12, 43, 145225, tzinfo=dt.UTC)
+TIME_MAX = dt.datetime(2262, 4, 11, 23, 47, 16, 854775, tzinfo=dt.UTC)
+#: What every time check says it accepts when a time is outside that range.
+TIME_RANGE = (
+    "a time between 1677-09-21T00:12:44Z and 2262-04-11T23:47:16Z "
+    "(times are int64 nanoseconds since 1970)"
+)
+
+
+def _utc(value: dt.datetime) -> dt.datetime | None:
+    """``value`` in UTC, or None when the conversion leaves the datetime range (years 1-9999)."""
+    try:
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def in_time_range(name: str, value: dt.datetime) -> dt.datetime:
+    """Refuse an aware datetime outside the int64-nanosecond range (see ``TIME_RANGE``)."""
+    utc = _utc(value)
+    if utc is None or not TIME_MIN <= utc <= TIME_MAX:
+        raise fail(name, TIME_RANGE, value.isoformat())
+    return utc
+
+
 def aware(name: str, value: object) -> dt.datetime:
     """Check that ``value`` is a timezone-aware datetime; return it in UTC.
 
-    ISO-8601 strings with an offset (or ``Z``) are accepted too.
+    ISO-8601 strings with an offset (or ``Z``) are accepted too.  Times
+    outside the int64-nanosecond range (``TIME_MIN`` to ``TIME_MAX``) are
+    refused: every time of the library fits in ``datetime64[ns]``.
     """
     if isinstance(value, str):
         try:
@@ -114,7 +229,7 @@ def aware(name: str, value: object) -> dt.datetime:
         raise fail(name, "a timezone-aware datetime", value)
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise fail(name, "a timezone-aware datetime (naive datetimes are ambiguous)", value)
-    return value.astimezone(dt.UTC)
+    return in_time_range(name, value)
 
 
 def date(name: str, value: object) -> dt.date:
@@ -133,11 +248,11 @@ def member(name: str, enum_cls: type[E], value: object) -> E:
     """Coerce ``value`` (a member or its string value) to ``enum_cls``."""
     if isinstance(value, enum_cls):
         return value
-    try:
-        return enum_cls(value)
-    except (ValueError, TypeError):
-        pass
-    if isinstance(value, str):
+    if isinstance(value, str):  # every enum of the library has string values
+        try:
+            return enum_cls(value)
+        except ValueError:
+            pass
         key = value.strip().upper().replace("-", "_").replace(" ", "_")
         if key in enum_cls.__members__:
             return enum_cls.__members__[key]
@@ -178,6 +293,32 @@ def v_number(
     return check
 
 
+def v_whole(
+    *, minimum: int | None = None, allow_none: bool = False
+) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """attrs validator: a whole number (int, not bool), optionally bounded below."""
+
+    def check(inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        whole(_field_name(inst, attribute), value, minimum=minimum, allow_none=allow_none)
+
+    return check
+
+
+def c_real(value: Any) -> Any:
+    """attrs converter: numpy real scalars to Python numbers (see :func:`real`)."""
+    return real(value)
+
+
+def c_real_dict(value: Any) -> Any:
+    """attrs converter: a dict whose numpy real values become Python numbers (a new dict
+    only when one needs it); anything else unchanged, for the validator."""
+    if isinstance(value, dict) and any(
+        isinstance(x, np.integer | np.floating) for x in value.values()
+    ):
+        return {k: real(x) for k, x in value.items()}
+    return value
+
+
 def v_aware(*, allow_none: bool = False) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     """attrs validator: a timezone-aware datetime already in UTC."""
 
@@ -185,8 +326,12 @@ def v_aware(*, allow_none: bool = False) -> Callable[[Any, attrs.Attribute[Any],
         if value is None and allow_none:
             return
         name = _field_name(inst, attribute)
-        if not isinstance(value, dt.datetime) or value.utcoffset() != dt.timedelta(0):
+        if not isinstance(value, dt.datetime) or value.utcoffset() is None:
             raise fail(name, "a timezone-aware datetime", value)
+        if value.utcoffset() != dt.timedelta(0):
+            in_time_range(name, value)  # a time the converter could not bring to UTC
+            raise fail(name, "a timezone-aware datetime in UTC", value)
+        in_time_range(name, value)
 
     return check
 
@@ -250,7 +395,8 @@ def c_aware(value: Any) -> Any:
         and value.tzinfo is not None
         and value.utcoffset() is not None
     ):
-        return value.astimezone(dt.UTC)
+        utc = _utc(value)
+        return value if utc is None else utc
     return value
 
 

@@ -77,7 +77,7 @@ class Prediction:
     """
 
     kpi_key: str = attrs.field(validator=v.v_text(allow_empty=False))
-    change: float = attrs.field(validator=v.v_number())
+    change: float = attrs.field(converter=v.c_real, validator=v.v_number())
     statement: str = attrs.field(default="", validator=v.v_text())
     direction: Direction | None = attrs.field(
         default=None, converter=_c_direction, validator=_v_direction
@@ -105,7 +105,7 @@ class PDCARecord:
         True
     """
 
-    cycle: int = attrs.field(validator=_v_count)
+    cycle: int = attrs.field(converter=v.c_real, validator=_v_count)
     objective: str = attrs.field(default="", validator=v.v_text())
     prediction: Prediction | None = attrs.field(
         default=None, validator=v.v_instance(Prediction, allow_none=True)
@@ -176,7 +176,7 @@ class DataRecord:
 
     kpi_key: str = attrs.field(validator=v.v_text(allow_empty=False))
     source: str = attrs.field(validator=v.v_text(allow_empty=False))
-    n: int = attrs.field(default=0, validator=_v_count)
+    n: int = attrs.field(default=0, converter=v.c_real, validator=_v_count)
     start: dt.datetime | None = attrs.field(
         default=None, converter=v.c_aware, validator=v.v_aware(allow_none=True)
     )
@@ -198,9 +198,9 @@ class QualityCheck:
     """
 
     kpi_key: str = attrs.field(validator=v.v_text(allow_empty=False))
-    missing: int = attrs.field(validator=_v_count)
-    duplicates: int = attrs.field(validator=_v_count)
-    outliers: int = attrs.field(validator=_v_count)
+    missing: int = attrs.field(converter=v.c_real, validator=_v_count)
+    duplicates: int = attrs.field(converter=v.c_real, validator=_v_count)
+    outliers: int = attrs.field(converter=v.c_real, validator=_v_count)
     note: str = attrs.field(default="", validator=v.v_text())
 
     def _repr_html_(self) -> str:

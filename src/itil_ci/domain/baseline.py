@@ -36,23 +36,31 @@ class Baseline:
     """
 
     kpi_key: str = attrs.field(validator=_v_key)
-    value: float = attrs.field(validator=v.v_number())
+    value: float = attrs.field(converter=v.c_real, validator=v.v_number())
     start: dt.datetime | None = attrs.field(
         default=None, converter=v.c_aware, validator=v.v_aware(allow_none=True)
     )
     end: dt.datetime | None = attrs.field(
         default=None, converter=v.c_aware, validator=v.v_aware(allow_none=True)
     )
-    n: int = attrs.field(default=0)
+    n: int = attrs.field(default=0, converter=v.c_real)
     aggregation: Aggregation = attrs.field(
         factory=lambda: Aggregation.parse("mean"),
         converter=_c_aggregation,
         validator=_v_aggregation,
     )
-    mean: float | None = attrs.field(default=None, validator=v.v_number(allow_none=True))
-    median: float | None = attrs.field(default=None, validator=v.v_number(allow_none=True))
-    p90: float | None = attrs.field(default=None, validator=v.v_number(allow_none=True))
-    std: float | None = attrs.field(default=None, validator=v.v_number(minimum=0, allow_none=True))
+    mean: float | None = attrs.field(
+        default=None, converter=v.c_real, validator=v.v_number(allow_none=True)
+    )
+    median: float | None = attrs.field(
+        default=None, converter=v.c_real, validator=v.v_number(allow_none=True)
+    )
+    p90: float | None = attrs.field(
+        default=None, converter=v.c_real, validator=v.v_number(allow_none=True)
+    )
+    std: float | None = attrs.field(
+        default=None, converter=v.c_real, validator=v.v_number(minimum=0, allow_none=True)
+    )
     captured_at: dt.datetime = attrs.field(
         factory=v.utc_now, converter=v.c_aware, validator=v.v_aware()
     )

@@ -272,7 +272,7 @@ class AuditRecord:
         (64, '', 'sha256')
     """
 
-    seq: int = attrs.field(validator=_v_seq)
+    seq: int = attrs.field(converter=v.c_real, validator=_v_seq)
     event: str = attrs.field(validator=[v.v_text(allow_empty=False), _v_utf8])
     from_step: str | None = attrs.field(validator=attrs.validators.optional([v.v_text(), _v_utf8]))
     to_step: str = attrs.field(validator=[v.v_text(allow_empty=False), _v_utf8])
@@ -316,7 +316,7 @@ def _v_step(inst: Initiative, attribute: attrs.Attribute[Any], value: object) ->
         return
     model = inst.model if attribute.name == "step" else ImprovementModel.PDCA
     steps = STEPS.get(model, ()) if isinstance(model, ImprovementModel) else ()
-    if value not in steps:
+    if not isinstance(value, str) or value not in steps:
         raise v.fail(
             f"Initiative.{attribute.name}",
             f"a step of the {getattr(model, 'value', model)!r} model ({', '.join(steps)}) or None",
@@ -379,7 +379,7 @@ class Initiative:
         kw_only=True,
     )
     step: str | None = attrs.field(default=None, validator=_v_step, kw_only=True)
-    cycle: int = attrs.field(default=0, validator=_v_seq, kw_only=True)
+    cycle: int = attrs.field(default=0, converter=v.c_real, validator=_v_seq, kw_only=True)
     history: list[AuditRecord] = attrs.field(
         factory=list, converter=v.c_list, validator=v.v_instances(AuditRecord), kw_only=True
     )
@@ -427,7 +427,7 @@ class Initiative:
     presentation: Presentation | None = attrs.field(
         default=None, validator=v.v_instance(Presentation, allow_none=True), kw_only=True
     )
-    version: int = attrs.field(default=0, validator=_v_seq, kw_only=True)
+    version: int = attrs.field(default=0, converter=v.c_real, validator=_v_seq, kw_only=True)
     created_at: dt.datetime = attrs.field(
         factory=v.utc_now, converter=v.c_aware, validator=v.v_aware(), kw_only=True
     )
@@ -442,6 +442,7 @@ class Initiative:
             >>> Initiative(title="x", kpis=[KPI("mttr")]).kpi("mttr").key
             'mttr'
         """
+        v.text("key", key)
         for k in self.kpis:
             if k.key == key:
                 return k

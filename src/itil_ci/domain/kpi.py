@@ -123,7 +123,7 @@ class Aggregation:
     method: AggregationMethod = attrs.field(
         converter=_c_method, validator=v.v_enum(AggregationMethod)
     )
-    p: float | None = attrs.field(default=None)
+    p: float | None = attrs.field(default=None, converter=v.c_real)
     per: str | None = attrs.field(default=None)
 
     @p.validator
@@ -142,7 +142,7 @@ class Aggregation:
             return
         if self.method is not AggregationMethod.RATE:
             raise v.fail("Aggregation.per", f"None for method {self.method.value!r}", value)
-        if value not in RATE_UNITS:
+        if not isinstance(value, str) or value not in RATE_UNITS:
             raise v.fail("Aggregation.per", f"one of {sorted(RATE_UNITS)}", value)
 
     @classmethod
@@ -210,12 +210,12 @@ class Target:
         0.4
     """
 
-    value: float = attrs.field(validator=v.v_number())
+    value: float = attrs.field(converter=v.c_real, validator=v.v_number())
     due: dt.date | None = attrs.field(
         default=None, converter=v.c_date, validator=v.v_date(allow_none=True)
     )
     tolerance: float | None = attrs.field(
-        default=None, validator=v.v_number(minimum=0, allow_none=True)
+        default=None, converter=v.c_real, validator=v.v_number(minimum=0, allow_none=True)
     )
     tolerance_kind: ToleranceKind = attrs.field(
         default=ToleranceKind.ABSOLUTE,

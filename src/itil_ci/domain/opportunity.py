@@ -186,10 +186,14 @@ class Opportunity:
         validator=attrs.validators.optional(v.v_enum(Size)),
         kw_only=True,
     )
-    effort: float | None = attrs.field(default=None, validator=_v_effort, kw_only=True)
-    expected_benefit: float | None = attrs.field(default=None, validator=_v_effort, kw_only=True)
+    effort: float | None = attrs.field(
+        default=None, converter=v.c_real, validator=_v_effort, kw_only=True
+    )
+    expected_benefit: float | None = attrs.field(
+        default=None, converter=v.c_real, validator=_v_effort, kw_only=True
+    )
     scores: dict[str, float] = attrs.field(
-        factory=dict, validator=v.v_str_dict(values=float), kw_only=True
+        factory=dict, converter=v.c_real_dict, validator=v.v_str_dict(values=float), kw_only=True
     )
     status: OpportunityStatus = attrs.field(
         default=OpportunityStatus.LOGGED,
@@ -198,7 +202,7 @@ class Opportunity:
         kw_only=True,
         on_setattr=[attrs.setters.convert, _check_status_move, _touch],
     )
-    version: int = attrs.field(default=0, kw_only=True)
+    version: int = attrs.field(default=0, converter=v.c_real, kw_only=True)
     created_at: dt.datetime = attrs.field(
         factory=v.utc_now, converter=v.c_aware, validator=v.v_aware(), kw_only=True
     )

@@ -14,22 +14,31 @@ from itil_ci._internal import validate as v
 __all__ = ["Ranking"]
 
 
-def _c_floats(value: Any) -> Any:
-    try:
-        return arrays.readonly(np.array(value, dtype=np.float64))
-    except (TypeError, ValueError):
-        return value
+def _floats(name: str, value: Any) -> Any:
+    # the shared number check: strings, booleans, complex numbers, infinities and
+    # oversized integers are refused here, naming the field; NaN by the validator
+    arr = arrays.as_numbers(name, value, allow_missing=True)
+    return arrays.readonly(arr.copy() if arr is value else arr)
+
+
+def _c_scores(value: Any) -> Any:
+    return _floats("Ranking.scores", value)
+
+
+def _c_weights(value: Any) -> Any:
+    return _floats("Ranking.weights", value)
 
 
 def _c_ints(value: Any) -> Any:
     try:
         arr = np.array(value)
-        if arr.dtype.kind in "iub" or (
-            arr.dtype.kind == "f" and np.isfinite(arr).all() and (arr == np.round(arr)).all()
-        ):
-            return arrays.readonly(arr.astype(np.int64))
-    except (TypeError, ValueError):
-        pass
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        return value
+    if arr.dtype.kind in "iu" and (arr.size == 0 or int(arr.max()) < 2**62):
+        return arrays.readonly(arr.astype(np.int64))
+    whole = arr.dtype.kind == "f" and bool(((np.abs(arr) < 2**62) & (arr == np.round(arr))).all())
+    if whole:
+        return arrays.readonly(arr.astype(np.int64))
     return value
 
 
@@ -106,7 +115,9 @@ class Ranking:
 
     ids: tuple[str, ...] = attrs.field(converter=_c_strs, validator=_v_strs)
     scores: npt.NDArray[np.float64] = attrs.field(
-        converter=_c_floats, validator=_v_array("f"), eq=attrs.cmp_using(eq=np.array_equal)
+        converter=_c_scores,
+        validator=_v_array("f"),
+        eq=attrs.cmp_using(eq=np.array_equal),
     )
     ranks: npt.NDArray[np.int64] = attrs.field(
         converter=_c_ints, validator=_v_array("i"), eq=attrs.cmp_using(eq=np.array_equal)
@@ -115,7 +126,7 @@ class Ranking:
     criteria: tuple[str, ...] = attrs.field(default=(), converter=_c_strs, validator=_v_strs)
     weights: npt.NDArray[np.float64] = attrs.field(
         factory=lambda: arrays.readonly(np.zeros(0)),
-        converter=_c_floats,
+        converter=_c_weights,
         validator=_v_array("f"),
         eq=attrs.cmp_using(eq=np.array_equal),
     )
@@ -170,15 +181,14 @@ class Ranking:
             >>> Ranking(ids=("x", "y", "z"), scores=[1, 3, 2], ranks=[3, 1, 2], model="m").top(2)
             ('y', 'z')
         """
-        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
+        if not v.is_whole(k) or k < 0:
             raise v.fail("k", "a whole number >= 0", k)
         return self.order[: int(k)]
 
     def _index(self, id: str) -> int:
-        try:
-            return self.ids.index(id)
-        except ValueError:
-            raise v.fail("id", "one of the ranked ids", id) from None
+        if not isinstance(id, str) or id not in self.ids:
+            raise v.fail("id", "one of the ranked ids", id)
+        return self.ids.index(id)
 
     def rank_of(self, id: str) -> int:
         """The rank of the opportunity ``id`` (1 is first).

@@ -19,6 +19,7 @@ import enum
 from collections.abc import Callable, Iterable
 
 import attrs
+import numpy as np
 
 from itil_ci._internal import display
 from itil_ci._internal import validate as v
@@ -107,11 +108,14 @@ def _c_kind(value: object) -> object:
 
 
 def _c_int_tuple(value: object) -> object:
-    if isinstance(value, list | tuple):
-        try:
-            return tuple(int(i) for i in value)
-        except (TypeError, ValueError):
-            return value
+    """A list or tuple of whole numbers (numpy integers too) as a tuple of ints.
+
+    Anything else (a string, floats, booleans) is passed on unchanged for the
+    validator to refuse: a string is never split into characters and 1.7 is
+    never truncated to 1.
+    """
+    if isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.ndim == 1):
+        return tuple(v.real(i) for i in value)
     return value
 
 
@@ -133,18 +137,22 @@ class Evaluation:
     """
 
     kpi_key: str = attrs.field(validator=v.v_text(allow_empty=False))
-    value: float = attrs.field(validator=v.v_number())
-    baseline: float = attrs.field(validator=v.v_number())
-    target: float = attrs.field(validator=v.v_number())
-    change: float = attrs.field(validator=v.v_number())
-    relative_change: float | None = attrs.field(validator=v.v_number(allow_none=True))
-    attainment: float = attrs.field(validator=v.v_number())
+    value: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    baseline: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    target: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    change: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    relative_change: float | None = attrs.field(
+        converter=v.c_real, validator=v.v_number(allow_none=True)
+    )
+    attainment: float = attrs.field(converter=v.c_real, validator=v.v_number())
     target_met: bool = attrs.field(validator=v.v_instance(bool))
     status: Status = attrs.field(converter=_c_status, validator=v.v_enum(Status))
     direction: str = attrs.field(default="", validator=v.v_text())
-    tolerance: float = attrs.field(default=0.0, validator=v.v_number(minimum=0))
-    days_to_due: int | None = attrs.field(default=None)
-    n: int = attrs.field(default=0)
+    tolerance: float = attrs.field(default=0.0, converter=v.c_real, validator=v.v_number(minimum=0))
+    days_to_due: int | None = attrs.field(
+        default=None, converter=v.c_real, validator=v.v_whole(allow_none=True)
+    )
+    n: int = attrs.field(default=0, converter=v.c_real, validator=v.v_whole(minimum=0))
     method: str = attrs.field(default="", validator=v.v_text())
 
     def _repr_html_(self) -> str:
@@ -166,20 +174,22 @@ class Comparison:
         'improved'
     """
 
-    difference: float = attrs.field(validator=v.v_number())
-    low: float = attrs.field(validator=v.v_number())
-    high: float = attrs.field(validator=v.v_number())
-    p_value: float = attrs.field(validator=v.v_number(minimum=0))
+    difference: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    low: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    high: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    p_value: float = attrs.field(converter=v.c_real, validator=v.v_number(minimum=0))
     verdict: Verdict = attrs.field(converter=_c_verdict, validator=v.v_enum(Verdict))
-    before: float = attrs.field(default=0.0, validator=v.v_number())
-    after: float = attrs.field(default=0.0, validator=v.v_number())
-    n_before: int = attrs.field(default=0)
-    n_after: int = attrs.field(default=0)
+    before: float = attrs.field(default=0.0, converter=v.c_real, validator=v.v_number())
+    after: float = attrs.field(default=0.0, converter=v.c_real, validator=v.v_number())
+    n_before: int = attrs.field(default=0, converter=v.c_real, validator=v.v_whole(minimum=0))
+    n_after: int = attrs.field(default=0, converter=v.c_real, validator=v.v_whole(minimum=0))
     statistic: str = attrs.field(default="mean", validator=v.v_text())
     direction: str = attrs.field(default="", validator=v.v_text())
-    confidence: float = attrs.field(default=0.95, validator=v.v_number())
-    resamples: int = attrs.field(default=0)
-    seed: int | None = attrs.field(default=None)
+    confidence: float = attrs.field(default=0.95, converter=v.c_real, validator=v.v_number())
+    resamples: int = attrs.field(default=0, converter=v.c_real, validator=v.v_whole(minimum=0))
+    seed: int | None = attrs.field(
+        default=None, converter=v.c_real, validator=v.v_whole(minimum=0, allow_none=True)
+    )
     method: str = attrs.field(default="", validator=v.v_text())
 
     def _repr_html_(self) -> str:
@@ -201,19 +211,19 @@ class Trend:
         'no-trend'
     """
 
-    n: int = attrs.field()
-    s: int = attrs.field()
-    var_s: float = attrs.field(validator=v.v_number(minimum=0))
-    z: float = attrs.field(validator=v.v_number())
-    p: float = attrs.field(validator=v.v_number(minimum=0))
-    tau_a: float = attrs.field(validator=v.v_number())
-    tau_b: float = attrs.field(validator=v.v_number())
-    slope: float = attrs.field(validator=v.v_number())
-    intercept: float = attrs.field(validator=v.v_number())
+    n: int = attrs.field(converter=v.c_real, validator=v.v_whole(minimum=0))
+    s: int = attrs.field(converter=v.c_real, validator=v.v_whole())
+    var_s: float = attrs.field(converter=v.c_real, validator=v.v_number(minimum=0))
+    z: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    p: float = attrs.field(converter=v.c_real, validator=v.v_number(minimum=0))
+    tau_a: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    tau_b: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    slope: float = attrs.field(converter=v.c_real, validator=v.v_number())
+    intercept: float = attrs.field(converter=v.c_real, validator=v.v_number())
     verdict: TrendVerdict = attrs.field(
         converter=_c_trend_verdict, validator=v.v_enum(TrendVerdict)
     )
-    alpha: float = attrs.field(default=0.05, validator=v.v_number())
+    alpha: float = attrs.field(default=0.05, converter=v.c_real, validator=v.v_number())
     slope_unit: str = attrs.field(default="index", validator=v.v_text())
     method: str = attrs.field(default="", validator=v.v_text())
 
@@ -236,7 +246,7 @@ class Signal:
     """
 
     rule: str = attrs.field(validator=v.v_text(allow_empty=False))
-    index: int = attrs.field()
+    index: int = attrs.field(converter=v.c_real, validator=v.v_whole(minimum=0))
     points: tuple[int, ...] = attrs.field(converter=_c_int_tuple)
     kind: SignalKind = attrs.field(converter=_c_kind, validator=v.v_enum(SignalKind))
     rule_set: str = attrs.field(default="", validator=v.v_text())
@@ -246,6 +256,8 @@ class Signal:
     def _check_points(self, attribute: attrs.Attribute[tuple[int, ...]], value: object) -> None:
         if not isinstance(value, tuple) or not value:
             raise v.fail("Signal.points", "a non-empty tuple of indices", value)
+        for i, item in enumerate(value):
+            v.whole(f"Signal.points[{i}]", item, minimum=0)
 
     def _repr_html_(self) -> str:
         return display.html(self)

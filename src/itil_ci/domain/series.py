@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 import attrs
 import numpy as np
@@ -34,8 +34,9 @@ class Series:
     Built from numpy arrays (the fast path), Python lists of aware datetimes or
     ISO strings, or timezone-aware pandas objects.  Validated once: both
     columns have the same length, times are never ``NaT`` or naive, values are
-    finite (``NaN`` marks a missing value and is allowed only with
-    ``allow_missing=True``).  Observations are kept in time order (a stable
+    finite real numbers (``NaN`` marks a missing value and is allowed only with
+    ``allow_missing=True``; booleans, numeric strings, complex numbers and
+    other objects are refused).  Observations are kept in time order (a stable
     sort is applied when the input is not already ordered).  The arrays are
     read-only.
 
@@ -89,7 +90,7 @@ class Series:
         """
         return cls(
             series.index,
-            series.to_numpy(dtype="float64", na_value=np.nan),
+            series,  # checked by the shared number validator (no booleans, strings, ...)
             kpi_key=kpi_key or str(series.name or ""),
             allow_missing=allow_missing,
         )
@@ -183,13 +184,12 @@ class Series:
 
 
 def to_datetime64(name: str, value: object) -> np.datetime64:
-    """An aware datetime (or ISO string with offset) as ``datetime64[ns]`` UTC; never NaT."""
-    if isinstance(value, np.datetime64):
-        if np.isnat(value):
-            raise v.fail(name, "a time (not NaT)", "NaT")
-        return cast("np.datetime64", value.astype(arrays.NS))
-    aware = v.aware(name, value)
-    return np.datetime64(aware.replace(tzinfo=None), "ns")
+    """An aware datetime (or ISO string with offset) as ``datetime64[ns]`` UTC.
+
+    Never NaT and never wrapped round: a time outside the int64-nanosecond
+    range is an InvalidInputError (see :func:`itil_ci._internal.arrays.time_ns`).
+    """
+    return arrays.time_ns(name, value)
 
 
 def _to_datetime(value: np.datetime64) -> dt.datetime:

@@ -31,9 +31,10 @@ from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
+    IterableValidationNote,
 )
 
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import FLOAT_MAX, TIME_RANGE, fail, in_time_range, shown, whole
 from itil_ci.domain.series import Series
 from itil_ci.errors import DecodeError, InvalidInputError
 
@@ -50,8 +51,7 @@ class _Problem(Exception):
 
 
 def _describe(value: object) -> str:
-    shown = repr(value)
-    return shown if len(shown) <= 60 else shown[:57] + "..."
+    return shown(value, 60)
 
 
 # --- strict scalars ---------------------------------------------------------------
@@ -60,6 +60,8 @@ def _describe(value: object) -> str:
 def _s_float(value: Any, _: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Problem(f"expected a number, got {_describe(value)}")
+    if isinstance(value, int) and abs(value) > FLOAT_MAX:
+        raise _Problem(f"expected a number within the float64 range, got {_describe(value)}")
     if not math.isfinite(value):
         raise _Problem(f"expected a finite number, got {_describe(value)}")
     return float(value)
@@ -90,7 +92,10 @@ def _s_datetime(value: Any, _: Any) -> dt.datetime:
         except ValueError:
             parsed = None
         if parsed is not None and parsed.utcoffset() is not None:
-            return parsed.astimezone(dt.UTC)
+            try:
+                return in_time_range("value", parsed)
+            except InvalidInputError:
+                raise _Problem(f"expected {TIME_RANGE}, got {_describe(value)}") from None
     raise _Problem(f"expected an ISO-8601 date-time with a UTC offset, got {_describe(value)}")
 
 
@@ -344,6 +349,71 @@ def _is_frozenset(tp: Any) -> bool:
     return bool(tp is frozenset or typing.get_origin(tp) is frozenset)
 
 
+_CONTAINERS = {list: list, tuple: tuple, set: set, frozenset: frozenset}
+
+
+def _is_container(tp: Any) -> bool:
+    return typing.get_origin(tp) in _CONTAINERS or typing.get_origin(tp) is dict
+
+
+def _element_error(exc: Exception, index: int | str, tp: Any, elem: Any) -> Exception:
+    note = IterableValidationNote(f"Structuring {tp} @ index {index!r}", index, elem)
+    exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+    return exc
+
+
+def _container_structure_factory(tp: Any) -> Callable[[Any, Any], Any]:
+    """Strict lists, tuples, sets and dicts: a JSON array (or object) and nothing else.
+
+    cattrs' own hooks accept any iterable, so the string ``"mttr"`` for a
+    list of KPI keys became ``['m', 't', 't', 'r']``; here a list-typed field
+    needs a JSON array and a dict-typed field a JSON object.  Elements are
+    structured by the converter, and their errors keep their index for the
+    path of the DecodeError.
+    """
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is dict:
+        key_t, val_t = args if len(args) == 2 else (Any, Any)
+
+        def structure_dict(value: Any, _: Any) -> dict[Any, Any]:
+            if not isinstance(value, dict):
+                raise _Problem(f"expected an object, got {_describe(value)}")
+            out: dict[Any, Any] = {}
+            errors: list[Exception] = []
+            for k, item in value.items():
+                try:
+                    out[converter.structure(k, key_t)] = converter.structure(item, val_t)
+                except Exception as exc:
+                    errors.append(_element_error(exc, k, tp, val_t))
+            if errors:
+                raise IterableValidationError(f"While structuring {tp!r}", errors, tp)
+            return out
+
+        return structure_dict
+    make = _CONTAINERS[origin]
+    fixed = origin is tuple and not (len(args) == 2 and args[1] is Ellipsis)
+
+    def structure_items(value: Any, _: Any) -> Any:
+        if not isinstance(value, list | tuple):  # a JSON array (a tuple from to_dict)
+            raise _Problem(f"expected a list, got {_describe(value)}")
+        if fixed and len(value) != len(args):
+            raise _Problem(f"expected a list of {len(args)} items, got {_describe(value)}")
+        out: list[Any] = []
+        errors: list[Exception] = []
+        for i, item in enumerate(value):
+            elem = args[i] if fixed else (args[0] if args else Any)
+            try:
+                out.append(converter.structure(item, elem))
+            except Exception as exc:
+                errors.append(_element_error(exc, i, tp, elem))
+        if errors:
+            raise IterableValidationError(f"While structuring {tp!r}", errors, tp)
+        return make(out)
+
+    return structure_items
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
     conv.register_structure_hook(float, _s_float)
@@ -362,6 +432,7 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook_func(_is_ndarray, _u_ndarray)
     conv.register_structure_hook_factory(_is_ndarray, _ndarray_structure_factory)
     conv.register_unstructure_hook_func(_is_frozenset, _u_frozenset)
+    conv.register_structure_hook_factory(_is_container, _container_structure_factory)
     return conv
 
 
@@ -496,7 +567,7 @@ def from_dict(data: Any, cls: type[T]) -> T:
         )
     kind = body.pop("type", None)
     name = getattr(cls, "__name__", None)
-    if kind is not None and kind != name:
+    if kind is not None and (not isinstance(kind, str) or kind != name):
         raise DecodeError([f"{root}.type: expected {name!r}, got {_describe(kind)}"])
     try:
         return converter.structure(body, cls)
@@ -510,19 +581,72 @@ def _reject_constant(name: str) -> float:
     raise DecodeError([f"document: {name} is not valid JSON (use null for a missing value)"])
 
 
+def _plain(value: object) -> object:
+    """``json.dumps`` fallback: numpy scalars as the Python numbers they hold."""
+    if isinstance(value, np.integer | np.floating | np.bool_):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
 def to_json(obj: Any, *, indent: int | None = None) -> str:
     """Serialise ``obj`` to a JSON string (see :func:`to_dict`).
+
+    A field holding something JSON cannot carry (an object, NaN, an
+    infinity: possible only by changing a dict or list inside an object
+    after it was built) is an :class:`~itil_ci.errors.InvalidInputError`.
 
     Examples:
         >>> from itil_ci import Target
         >>> to_json(Target(4.0, due="2027-01-31"))
         '{"schema_version": 1, "type": "Target", "value": 4.0, "due": "2027-01-31", ...}'
     """
-    return json.dumps(to_dict(obj), indent=indent, ensure_ascii=False, allow_nan=False)
+    if indent is not None:
+        whole("indent", indent, minimum=0)
+        if indent > 64:
+            raise fail("indent", "None or a whole number from 0 to 64", indent)
+    data = to_dict(obj)
+    try:
+        return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False, default=_plain)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise fail("obj", "an object whose fields are all JSON data", f"{exc}") from None
+
+
+#: How deeply a document may nest arrays and objects (the library's own nest about 8 deep).
+_MAX_DEPTH = 100
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def _depth(text: str) -> int:
+    """How deeply ``text`` nests arrays and objects (brackets inside strings do not count)."""
+    if text.count("[") + text.count("{") <= _MAX_DEPTH:
+        return 0  # too few brackets to be too deep: skip the scan
+    bare = _JSON_STRING.sub("", text).encode("utf-8", "surrogatepass")
+    b = np.frombuffer(bare, dtype=np.uint8)
+    step = (b == ord("[")).astype(np.int64) + (b == ord("{"))
+    step -= (b == ord("]")).astype(np.int64) + (b == ord("}"))
+    return int(np.cumsum(step).max(initial=0))
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DecodeError(
+                [f"document: the key {_describe(key)} appears twice in one object (must be unique)"]
+            )
+        out[key] = value
+    return out
 
 
 def from_json(text: str | bytes, cls: type[T]) -> T:
     """Parse a JSON document written by :func:`to_json` into ``cls``.
+
+    ``text`` is a string, or bytes in UTF-8 (a leading byte-order mark is
+    allowed).  A document that is not valid JSON, not UTF-8, nested more than
+    100 levels deep, or that repeats a key inside one object
+    raises :class:`~itil_ci.errors.DecodeError` (JSON parsers disagree on
+    which of two equal keys wins, so neither is chosen).
 
     Examples:
         >>> from itil_ci import Opportunity
@@ -534,12 +658,27 @@ def from_json(text: str | bytes, cls: type[T]) -> T:
         ...
         itil_ci.errors.DecodeError: opportunity.effort: expected a number, got 'abc'
     """
-    if not isinstance(text, str | bytes):
-        raise fail("text", "a JSON string", text)
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DecodeError(
+                [f"document: not UTF-8 (byte {exc.start} is {text[exc.start : exc.start + 1]!r})"]
+            ) from None
+    if not isinstance(text, str):
+        raise fail("text", "a JSON string (str, or UTF-8 bytes)", text)
+    if _depth(text) > _MAX_DEPTH:
+        raise DecodeError([f"document: nested more than {_MAX_DEPTH} levels deep"])
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    except DecodeError:
+        raise
     except json.JSONDecodeError as exc:
         raise DecodeError(
             [f"document: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"]
         ) from None
+    except RecursionError:  # pragma: no cover - the depth check comes first
+        raise DecodeError([f"document: nested more than {_MAX_DEPTH} levels deep"]) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise DecodeError([f"document: not valid JSON ({exc})"]) from None
     return from_dict(data, cls)

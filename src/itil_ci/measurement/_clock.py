@@ -24,6 +24,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal import arrays
 from itil_ci._internal.strings import run_starts, strings
 from itil_ci._internal.validate import fail
 from itil_ci.measurement import _timetable as tt
@@ -103,7 +104,9 @@ def measure(
         measured = np.ones(s.size, dtype=bool)
         x = e if closed.all() else np.where(closed, e, np.maximum(s, as_of))
     if calendar is None and pauses is None:
-        return Measured(x - s, measured, tt.IDENTITY, start_c=s if keep_for_due else None)
+        # closed rows were checked by the caller; an open row measured to as_of may not fit
+        d = x - s if as_of is None else arrays.span_ns("as_of - start", s, x, where=~closed)
+        return Measured(d, measured, tt.IDENTITY, start_c=s if keep_for_due else None)
     span = None if s.size == 0 else (int(s.min()), int(x.max()))
     table = tt.IDENTITY if span is None or calendar is None else calendar._table(*span)
     start_c = table.at(s)

@@ -60,6 +60,8 @@ class Grouping:
 
 def _dense(values: IntArray) -> tuple[IntArray, IntArray] | None:
     """Factorise integers through a lookup table when their range is small."""
+    if values.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     lo = int(values.min())
     hi = int(values.max())
     span = hi - lo + 1

@@ -65,7 +65,7 @@ def _window_in_units(window: Any, per: str) -> float:
     if isinstance(window, dt.timedelta):
         seconds = window.total_seconds()
     elif isinstance(window, np.timedelta64):
-        seconds = float(window.astype("timedelta64[ns]").astype(np.int64)) / 1e9
+        seconds = arrays.timedelta_seconds("window", window)
     else:
         w = v.number("window", window, minimum=0, strict_min=True)
         assert w is not None
@@ -92,6 +92,8 @@ def aggregate(
     - percentiles use numpy's ``percentile_method`` (default ``"linear"``,
       Hyndman & Fan type 7, as R and Excel ``PERCENTILE.INC``);
     - ``proportion`` is the share of true values among booleans (or 0/1);
+      every other method takes real numbers only (no booleans, strings,
+      complex numbers or other objects);
     - ``rate`` is ``sum(values)`` per time unit (``aggregation.per``: one of
       ``"second"``, ``"minute"``, ``"hour"``, ``"day"`` (default),
       ``"week"``) over ``window`` (a ``timedelta``, ``numpy.timedelta64`` or
@@ -136,16 +138,19 @@ def _aggregate(
 ) -> AggregateResult:
     """:func:`aggregate`, with errors about the observations naming ``name``."""
     agg = Aggregation.parse(aggregation)
-    if missing not in _MISSING:
-        raise v.fail("missing", "'reject' or 'drop'", missing)
-    if percentile_method not in _PERCENTILE_METHODS:
-        raise v.fail("percentile_method", f"one of {list(_PERCENTILE_METHODS)}", percentile_method)
+    v.choice("missing", missing, _MISSING)
+    v.choice("percentile_method", percentile_method, _PERCENTILE_METHODS)
     if isinstance(values, Series):
         x: F64 = values.values
         if missing == "reject" and values.missing:
             raise v.fail(name, "no missing values (or missing='drop')", "a Series with NaN")
     else:
-        x = arrays.as_values(name, values, allow_missing=missing == "drop")
+        x = arrays.as_values(
+            name,
+            values,
+            allow_missing=missing == "drop",
+            allow_bool=agg.method is AggregationMethod.PROPORTION,
+        )
     dropped = 0
     if missing == "drop":
         keep = ~np.isnan(x)

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from itil_ci._internal import arrays
 from itil_ci._internal import validate as v
 from itil_ci.domain import KPI, AggregationMethod, Baseline, Direction, Series
 from itil_ci.domain.results import Evaluation, Status
@@ -63,11 +64,25 @@ def _rate_window(
         raise v.fail("start/end", "a window of positive length for a rate KPI", (start, end))
     lo_dt = start if start is not None else _ns_to_datetime(lo)
     hi_dt = end if end is not None else _ns_to_datetime(hi)
-    return lo_dt, hi_dt, np.timedelta64(hi - lo, "ns")
+    return lo_dt, hi_dt, np.timedelta64(int(arrays.span_ns("start/end", lo, hi)), "ns")
 
 
 def _just_after(t: dt.datetime | None) -> dt.datetime | None:
     return None if t is None else t + dt.timedelta(microseconds=1)
+
+
+def _attainment(current: float, base: float, target: float) -> float:
+    """``(current - base) / (target - base)`` without overflow in the differences.
+
+    Near ±1.8e308 a difference can overflow (target 1e308 against baseline
+    -1e308 gave a distance of inf, so an attainment of 0); then all three are
+    quartered first (exact for numbers this large), which keeps the ratio.
+    """
+    num, den = current - base, target - base
+    if not (math.isfinite(num) and math.isfinite(den)):
+        num = current * 0.25 - base * 0.25
+        den = target * 0.25 - base * 0.25
+    return num / den
 
 
 def baseline(
@@ -238,7 +253,9 @@ def evaluate(
                     "only from a Series of 2 or more evenly spaced times)",
                     None,
                 )
-            span = np.timedelta64(step * len(series_or_value), "ns")
+            span = np.timedelta64(
+                int(arrays.span_ns("window", 0, step * len(series_or_value))), "ns"
+            )
         res = _aggregate(
             series_or_value,
             kpi.aggregation,
@@ -274,7 +291,7 @@ def evaluate(
     relative = change / abs(base) if base != 0 else None
     if relative is not None and not math.isfinite(relative):
         relative = None  # a baseline too close to 0 for a relative change
-    attainment = (current - base) / (target - base)
+    attainment = _attainment(current, base, target)
     if not math.isfinite(attainment):
         raise v.fail(
             "kpi.target",
@@ -284,6 +301,12 @@ def evaluate(
     higher = kpi.direction is Direction.HIGHER_IS_BETTER
     met = current >= target if higher else current <= target
     tol = kpi.target.tolerance_width
+    if not math.isfinite(tol):
+        raise v.fail(
+            "kpi.target.tolerance",
+            "a relative tolerance whose width (tolerance × |target|) fits in float64",
+            kpi.target.tolerance,
+        )
     if met:
         status = Status.GREEN
     elif abs(current - target) <= tol:

@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import fail, number, text
 from itil_ci.domain.series import Series
 from itil_ci.measurement import _clock
 from itil_ci.measurement import _grouping as grp
@@ -174,7 +174,8 @@ class GroupedKPI:
         ``mttr(..., by=service, period="day").series()`` gives
         ``{"mttr.email": Series, ...}`` with one value per day, each placed at
         the start of its period.  ``column`` picks ``"value"``, ``"mean"``,
-        ``"median"``, ``"p90"``, ``"count"`` or an ``extra`` column.
+        ``"median"``, ``"p90"``, ``"count"`` or an ``extra`` column.  A result
+        without any measured row gives ``{}``.
 
         Examples:
             >>> import numpy as np
@@ -189,12 +190,16 @@ class GroupedKPI:
             raise fail(
                 "result", "a GroupedKPI computed with period= (one row per period)", self.names
             )
+        if prefix is not None:
+            text("prefix", prefix)
         cols = self.columns()
-        if column not in cols or column in self.names:
+        if not isinstance(column, str) or column not in cols or column in self.names:
             accepted = [c for c in cols if c not in self.names]
             raise fail("column", f"one of {', '.join(map(repr, accepted))}", column)
         head = self.kpi if prefix is None else prefix
         keep = self.count > 0
+        if not keep.any():
+            return {}  # nothing measured (e.g. no ticket closed yet with period_on="end")
         times = self.groups[-1][keep].astype("datetime64[ns]")
         values = np.asarray(cols[column], dtype=np.float64)[keep]
         if len(self.names) == 1:
@@ -575,7 +580,8 @@ def mttr(
     ``extra["open"]``.  ``period_on`` says which time places a ticket in a
     period: ``"start"`` (the cohort of tickets logged in the period, the
     default), ``"end"`` (tickets resolved in the period; open tickets are then
-    left out altogether) or an array of times.  ``unit`` is one of
+    left out altogether, and with no ticket resolved the result has no rows)
+    or an array of times.  ``unit`` is one of
     ``"seconds"``, ``"minutes"``, ``"hours"`` (default), ``"days"``,
     ``"weeks"`` (plural, unlike the singular ``per=`` of rates and trends).
     ``quantile_method`` chooses the segmented percentile algorithm
@@ -709,12 +715,9 @@ def _ns(target: float) -> int:
 
 
 def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise fail(name, "a number > 0", value)
-    v = float(value)
-    if not np.isfinite(v) or v <= 0:
-        raise fail(name, "a finite number > 0", value)
-    return v
+    out = number(name, value, minimum=0, strict_min=True)
+    assert out is not None
+    return out
 
 
 def sla_attainment(
@@ -1056,7 +1059,8 @@ def backlog(
         g, names = _grouping(n, by, None, None)
         open_now = live & ~done
         count = grp.counts(g.codes, g.size, open_now)
-        age = (cut - o[open_now]).astype(np.float64) * (to_unit / 1e9)
+        age = arrays.span_ns("as_of - opened", o[open_now], cut).astype(np.float64)
+        age *= to_unit / 1e9
         mean = _divide(np.bincount(g.codes[open_now], weights=age, minlength=g.size), count)
         return GroupedKPI(
             kpi="backlog",
@@ -1079,6 +1083,7 @@ def backlog(
     g, names, n_p, keys = _grid(n, by, per, first, last)
     cells = g.size * n_p
     ref = int(_period_start(np.array([first], dtype=np.int64), per)[0])
+    arrays.span_ns("as_of - opened", ref, cut)  # every age below is at most this
     idx_o = g.codes[live] * n_p + (po[live] - first)
     idx_c = g.codes[done] * n_p + (_period_code(c[done], per) - first)
     opened_in = np.bincount(idx_o, minlength=cells).reshape(g.size, n_p)
@@ -1191,6 +1196,7 @@ def availability(
         p1 = int(_period_code(np.array([latest], dtype=np.int64), per)[0])
         begin = int(_period_start(np.array([p0], dtype=np.int64), per)[0])
         finish = int(_period_start(np.array([p1 + 1], dtype=np.int64), per)[0])
+    arrays.span_ns("window", begin, finish)  # every outage piece below is at most this long
     e_eff = np.where(ended, e, finish)
     g0, key_names = _grouping(n, by, None, None)
     _check_overlaps(g0.codes, s, e_eff)

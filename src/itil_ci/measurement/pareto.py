@@ -59,7 +59,10 @@ def pareto(categories: Any, weights: Any = None, cutoff: float = 0.8) -> ParetoA
         raise v.fail("cutoff", "a share in (0, 1]", cutoff)
     if isinstance(categories, str) or not hasattr(categories, "__len__"):
         raise v.fail("categories", "a sequence of category labels", categories)
-    labels = np.asarray(categories)
+    try:
+        labels = np.asarray(categories)
+    except (TypeError, ValueError, RecursionError):
+        raise v.fail("categories", "a one-dimensional sequence of labels", categories) from None
     if labels.ndim != 1:
         raise v.fail("categories", "a one-dimensional sequence", f"shape {labels.shape}")
     if labels.size == 0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import numpy as np
@@ -124,7 +124,7 @@ def _stage_bounds(
         return []
     items = (
         list(change_at)
-        if isinstance(change_at, Sequence | np.ndarray) and not isinstance(change_at, str)
+        if isinstance(change_at, Sequence | np.ndarray) and not isinstance(change_at, str | bytes)
         else [change_at]
     )
     cuts: list[int] = []
@@ -132,7 +132,7 @@ def _stage_bounds(
         label = f"{name}[{i}]" if len(items) > 1 else name
         if isinstance(item, bool):
             raise v.fail(label, "an index or a timezone-aware time", item)
-        if isinstance(item, int | np.integer):
+        if v.is_whole(item):
             cut = int(item)
         else:
             if times is None:
@@ -213,13 +213,10 @@ def xmr(
         times = values.times
     x = values_of("values", values)
     n = int(x.size)
-    if constants not in CONSTANTS:
-        raise v.fail("constants", f"one of {sorted(CONSTANTS)}", constants)
+    v.choice("constants", constants, sorted(CONSTANTS))
     e2, d2, d4 = CONSTANTS[constants]
     if baseline_points is not None and (
-        isinstance(baseline_points, bool)
-        or not isinstance(baseline_points, int | np.integer)
-        or baseline_points < 2
+        isinstance(baseline_points, bool) or not v.is_whole(baseline_points) or baseline_points < 2
     ):
         raise v.fail("baseline_points", "None or a whole number >= 2", baseline_points)
     if not isinstance(screen_ranges, bool):
@@ -398,14 +395,92 @@ def _trend_hits(x: F64, length: int) -> _Hits:
 
 
 def _alternating_hits(x: F64, length: int) -> _Hits:
-    """Runs of ``length`` points alternating up and down (an equal step breaks one)."""
+    """Runs of ``length`` points alternating up and down (an equal step breaks one).
+
+    Two runs that share a point (up, down, ..., up, up, down, ...: the point
+    between the two rises ends one run and starts the next) form one signal.
+    """
     if x.size < length:
         return _empty()
     up, down = x[1:] > x[:-1], x[1:] < x[:-1]
     alt = (up[:-1] & down[1:]) | (down[:-1] & up[1:])  # alt[j]: steps j and j+1 alternate
-    lo, hi = _run_spans(alt, length - 2)
+    lo, hi = _run_spans(alt, length - 2)  # run k covers points lo[k] .. hi[k] + 1
+    if lo.size > 1:
+        new = np.concatenate(([True], lo[1:] > hi[:-1] + 1))  # no point shared with the last
+        lo, hi = lo[new], hi[np.concatenate((np.flatnonzero(new)[1:] - 1, [hi.size - 1]))]
     flat, counts = _spans_flat(lo, hi + 2)
     return _sided(lo + (length - 1), flat, counts, 0)
+
+
+def _window_groups(first: I64, last: I64) -> tuple[I64, I64]:
+    """Group windows (sorted) that share a point: the first and last window of each group.
+
+    Window ``i`` holds the points ``first[i] .. last[i]``, and ``last`` never
+    decreases; a window starting after the previous one's last point starts a group.
+    """
+    new = np.concatenate(([True], first[1:] > last[:-1]))
+    starts = np.flatnonzero(new)
+    ends = np.concatenate((starts[1:] - 1, [first.size - 1]))
+    return starts, ends
+
+
+def _two_in_three_same_side(seg: F64, c: float, s: float, upper: float, lower: float) -> _Hits:
+    """NHS "two-in-three": 2 of 3 points close to a limit, all 3 on one side of the mean.
+
+    As NHSRplotthedots (``ptd_two_in_three``, fixed in 0.2.2, NEWS: "points on
+    opposite sides of the mean could incorrectly trigger 2-in-3 special-cause
+    flags"): a point is close to a limit when it is beyond 2 sigma but not
+    beyond the process limits (those are "astronomical" points already); three
+    consecutive points qualify when at least two are close to a limit and all
+    three lie strictly on the same side of the centre line (a point on it
+    breaks the pattern).  The signal's points are the close points of the
+    windows that share points; it completes at the second close point.
+    """
+    n = seg.size
+    if n < 3:
+        return _empty()
+    within = (seg <= upper) & (seg >= lower)
+    parts = []
+    for side, same, near in (
+        (1, seg > c, within & (seg > c + 2 * s)),
+        (-1, seg < c, within & (seg < c - 2 * s)),
+    ):
+        count = near[:-2].view(np.int8) + near[1:-1].view(np.int8) + near[2:].view(np.int8)
+        j = np.flatnonzero(same[:-2] & same[1:-1] & same[2:] & (count >= 2)).astype(np.int64)
+        if j.size == 0:
+            continue
+        first = np.where(near[j], j, j + 1)
+        last = np.where(near[j + 2], j + 2, j + 1)
+        comp = np.where(near[j] & near[j + 1], j + 1, j + 2)
+        starts, ends = _window_groups(first, last)
+        cand, span = _spans_flat(first[starts], last[ends] + 1)
+        keep = near[cand]
+        group = np.repeat(np.arange(starts.size, dtype=np.int64), span)
+        counts = np.bincount(group[keep], minlength=starts.size).astype(np.int64)
+        parts.append(_sided(comp[starts], cand[keep], counts, side))
+    return _join(parts)
+
+
+def _mixture_hits(above: npt.NDArray[np.bool_], below: npt.NDArray[np.bool_], length: int) -> _Hits:
+    """Nelson's rule 8: ``length`` points in a row beyond 1 sigma, with points on both sides.
+
+    Nelson (1984): "eight points in a row on both sides of the centreline with
+    none in zone C".  Windows of ``length`` points all beyond 1 sigma and
+    holding at least one point above and one below the centre line qualify;
+    windows that share points form one signal, completing at the end of the
+    first window.
+    """
+    w = _window_starts(above | below, length)
+    if w.size == 0:
+        return _empty()
+    ca = np.concatenate(([0], np.cumsum(above, dtype=np.int64)))
+    cb = np.concatenate(([0], np.cumsum(below, dtype=np.int64)))
+    w = w[(ca[w + length] > ca[w]) & (cb[w + length] > cb[w])]
+    if w.size == 0:
+        return _empty()
+    starts, ends = _window_groups(w, w + (length - 1))
+    flat, counts = _spans_flat(w[starts], w[ends] + length)
+    return _sided(w[starts] + (length - 1), flat, counts, 0)
 
 
 def _k_of_m(mask: npt.NDArray[np.bool_], k: int, m: int, side: int) -> _Hits:
@@ -451,7 +526,9 @@ _DESCRIPTIONS = {
     "trend": "{n} consecutive points steadily rising or falling",
     "alternating": "14 consecutive points alternating up and down",
     "hugging": "15 consecutive points within 1 sigma of the centre line",
-    "mixture": "8 consecutive points beyond 1 sigma, on either side",
+    "mixture": "8 consecutive points beyond 1 sigma, with points on both sides of the centre line",
+    "2of3-same-side": "2 of 3 consecutive points close to a process limit (beyond 2 sigma, "
+    "within the limits), all 3 on the same side of the mean",
 }
 
 _RULES: dict[str, list[tuple[str, str]]] = {
@@ -470,17 +547,20 @@ _RULES: dict[str, list[tuple[str, str]]] = {
         ("astronomical", "beyond"),
         ("shift", "run"),
         ("trend", "trend"),
-        ("two-in-three", "2of3"),
+        ("two-in-three", "2of3-same-side"),
     ],
 }
+
+
+_LONGEST = 2**40  # a run or trend longer than any series: no signal, and no overflow
 
 
 def _length(name: str, value: object, default: int) -> int:
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 2:
+    if not v.is_whole(value) or int(cast(Any, value)) < 2:
         raise v.fail(name, "None or a whole number >= 2", value)
-    return int(value)
+    return min(int(cast(Any, value)), _LONGEST)
 
 
 def _ro(arr: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -531,7 +611,7 @@ class SignalTable:
             [1]
         """
         n = len(self)
-        if isinstance(i, bool) or not isinstance(i, int | np.integer) or not -n <= i < n:
+        if not v.is_whole(i) or not -n <= i < n:
             raise v.fail("i", f"a row number in [{-n}, {n})", i)
         j = int(i) % n
         out: I64 = self.points[self.offsets[j] : self.offsets[j + 1]]
@@ -582,10 +662,13 @@ def signals(
       ``nelson3`` 6 points steadily rising or falling; ``nelson4`` 14 points
       alternating up and down; ``nelson5`` 2 of 3 beyond 2 sigma; ``nelson6``
       4 of 5 beyond 1 sigma; ``nelson7`` 15 within 1 sigma; ``nelson8`` 8
-      beyond 1 sigma on either side;
+      in a row beyond 1 sigma with points on both sides of the centre line
+      (Nelson 1984: none in zone C);
     - ``"nhs"`` (NHS *Making Data Count*): ``astronomical`` beyond the limits;
       ``shift`` 7 on one side; ``trend`` 7 rising or falling;
-      ``two-in-three`` 2 of 3 beyond 2 sigma on one side.
+      ``two-in-three`` 2 of 3 consecutive points close to a limit (beyond 2
+      sigma but within the limits) with all 3 on the same side of the mean,
+      as NHSRplotthedots.
 
     ``run_length`` and ``trend_length`` override the run (8 / 9 / 7) and trend
     (6 / 7) lengths.  A point exactly on the centre line breaks a run; equal
@@ -641,8 +724,7 @@ def signal_table(
     """
     if not isinstance(chart, ControlChart):
         raise v.fail("chart", "a ControlChart (from xmr)", chart)
-    if rules not in _RULE_SETS:
-        raise v.fail("rules", f"one of {list(_RULE_SETS)}", rules)
+    v.choice("rules", rules, _RULE_SETS)
     x = values_of("values", values)
     if x.size != chart.n:
         raise v.fail("values", f"{chart.n} values (the chart's length)", f"{x.size} values")
@@ -671,10 +753,12 @@ def signal_table(
                 hits = _trend_hits(seg, trend)
             elif kind == "alternating":
                 hits = _alternating_hits(seg, 14)
+            elif kind == "2of3-same-side":
+                hits = _two_in_three_same_side(seg, c, s, st.upper, st.lower)
             elif kind == "hugging":
                 hits = _run_hits((seg > c - s) & (seg < c + s), 15, 0)
             else:  # mixture
-                hits = _run_hits(above1 | below1, 8, 0)
+                hits = _mixture_hits(above1, below1, 8)
             index, flat, counts, side = hits
             parts.append((index + st.start, flat + st.start, counts, side))
             codes.append(np.full(index.size, rule_no, dtype=np.int64))

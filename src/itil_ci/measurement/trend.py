@@ -308,10 +308,11 @@ def _times_in_units(name: str, times: Any, n: int, per: str) -> F64:
     if t.size != n:
         raise v.fail(name, f"{n} times (one per value)", f"{t.size} times")
     ti = t.view(np.int64)
-    if n > 1 and not (np.diff(ti) > 0).all():
-        bad = int(np.flatnonzero(np.diff(ti) <= 0)[0]) + 1
+    offset = arrays.span_ns(name, ti[0], ti) if n else ti  # exact: no wrap-round
+    if n > 1 and not (np.diff(offset) > 0).all():
+        bad = int(np.flatnonzero(np.diff(offset) <= 0)[0]) + 1
         raise v.fail(f"{name}[{bad}]", "strictly increasing times", str(t[bad]))
-    out: F64 = (ti - ti[0]).astype(np.float64) / (RATE_UNITS[per] * 1e9)
+    out: F64 = offset.astype(np.float64) / (RATE_UNITS[per] * 1e9)
     return out
 
 
@@ -341,8 +342,7 @@ def sen_slope(values: Any, times: Any = None, *, per: str = "day") -> tuple[floa
     x = values_of("values", values.values if isinstance(values, Series) else values)
     if x.size < 2:
         raise v.fail("values", "at least 2 values", f"{x.size} value")
-    if per not in RATE_UNITS:
-        raise v.fail("per", f"one of {sorted(RATE_UNITS)}", per)
+    v.choice("per", per, sorted(RATE_UNITS))
     if times is None and isinstance(values, Series):
         times = values.times
     t = (
@@ -386,8 +386,7 @@ def mann_kendall(values: Any, times: Any = None, *, alpha: float = 0.05, per: st
     n = int(x.size)
     if n < 2:
         raise v.fail("values", "at least 2 values for a trend test", f"{n} value")
-    if per not in RATE_UNITS:
-        raise v.fail("per", f"one of {sorted(RATE_UNITS)}", per)
+    v.choice("per", per, sorted(RATE_UNITS))
     t = np.arange(n, dtype=np.float64) if times is None else _times_in_units("times", times, n, per)
     ranks, ties = dense_rank(x)
     n0 = n * (n - 1) // 2

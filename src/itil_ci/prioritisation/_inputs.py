@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal import arrays
 from itil_ci._internal.validate import fail
 from itil_ci.domain.opportunity import Opportunity
 from itil_ci.errors import InvalidInputError
@@ -55,6 +56,8 @@ def check_keys(keys: object, needed: Sequence[str], defaults: Mapping[str, str])
 
 def read_column(opps: Sequence[Any], name: str, key: str) -> npt.NDArray[np.float64]:
     """Read one score key from every opportunity, with a clear error if one lacks it."""
+    if not isinstance(key, str) or not key:
+        raise fail(name, "a non-empty score key (a string)", key)
     out = np.empty(len(opps), dtype=np.float64)
     attr = key in ATTRIBUTE_KEYS
     sub = key[len("scores.") :] if key.startswith("scores.") else key
@@ -72,10 +75,12 @@ def read_column(opps: Sequence[Any], name: str, key: str) -> npt.NDArray[np.floa
             )
         # Opportunity validates scores on construction, but its dict can be changed later.
         try:
-            if isinstance(value, bool | np.bool_ | str | bytes):
+            if not isinstance(value, int | float | np.integer | np.floating) or isinstance(
+                value, bool
+            ):
                 raise TypeError
             out[i] = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise fail(
                 f"opportunity {opp.id!r} (opportunities[{i}]) {key}", "a number", value
             ) from None
@@ -98,15 +103,15 @@ def ids_of(opps: Sequence[Any]) -> tuple[str, ...]:
 
 
 def as_matrix(name: str, data: Any, n_criteria: int | None = None) -> npt.NDArray[np.float64]:
-    """Coerce a raw matrix (options × criteria) to finite float64, checked once."""
-    if type(data).__module__.split(".")[0] == "pandas":
-        data = data.to_numpy(dtype="float64", na_value=np.nan)
-    try:
-        arr = np.asarray(data, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise fail(name, "a 2-D array of numbers (options × criteria)", data) from None
+    """Coerce a raw matrix (options × criteria) to finite float64, checked once.
+
+    Numbers are checked by the shared validator (:func:`itil_ci._internal.arrays.as_numbers`):
+    strings, booleans, complex numbers and other objects are refused.  An
+    empty list is zero options (of ``n_criteria`` criteria, or of none).
+    """
+    arr = arrays.as_numbers(name, data)
     if arr.ndim == 1 and (n_criteria == 1 or arr.size == 0):
-        arr = arr.reshape(-1, n_criteria if n_criteria is not None else 0)
+        arr = arr.reshape(0 if arr.size == 0 else -1, n_criteria or 0)
     if arr.ndim != 2:
         raise fail(name, "a 2-D array of numbers (options × criteria)", f"shape {arr.shape}")
     if n_criteria is not None and arr.shape[1] != n_criteria:
@@ -115,29 +120,16 @@ def as_matrix(name: str, data: Any, n_criteria: int | None = None) -> npt.NDArra
             f"{n_criteria} columns (one per criterion)",
             f"{arr.shape[1]} columns (shape {arr.shape})",
         )
-    finite = np.isfinite(arr)
-    if not finite.all():
-        r, c = np.argwhere(~finite)[0]
-        raise fail(f"{name}[{r}, {c}]", "a finite number", float(arr[r, c]))
     return arr
 
 
 def as_vector(name: str, data: Any, *, minimum: float | None = None) -> npt.NDArray[np.float64]:
-    """Coerce a 1-D array of finite numbers (a scalar becomes length 1)."""
-    if type(data).__module__.split(".")[0] == "pandas":
-        data = data.to_numpy(dtype="float64", na_value=np.nan)
-    try:
-        arr = np.asarray(data, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise fail(name, "an array of numbers", data) from None
+    """Coerce a 1-D array of finite numbers (a scalar becomes length 1), by the shared validator."""
+    arr = arrays.as_numbers(name, data)
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
         raise fail(name, "a one-dimensional array of numbers", f"shape {arr.shape}")
-    finite = np.isfinite(arr)
-    if not finite.all():
-        bad = int(np.flatnonzero(~finite)[0])
-        raise fail(f"{name}[{bad}]", "a finite number", float(arr[bad]))
     if minimum is not None and arr.size and not (arr >= minimum).all():
         bad = int(np.flatnonzero(~(arr >= minimum))[0])
         raise fail(f"{name}[{bad}]", f"a number >= {minimum:g}", float(arr[bad]))

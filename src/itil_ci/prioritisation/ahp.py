@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays, display
-from itil_ci._internal.validate import fail, number
+from itil_ci._internal.validate import choice, fail, is_whole, number, text, unique
 
 __all__ = ["RANDOM_INDEX", "AHPResult", "ahp", "random_index"]
 
@@ -59,9 +59,10 @@ def random_index(n: int, table: str = "saaty1980") -> float:
         >>> random_index(3), random_index(3, "donegan-dodd")
         (0.58, 0.4914)
     """
-    if table not in RANDOM_INDEX:
-        raise fail("random_index", "one of " + ", ".join(map(repr, RANDOM_INDEX)), table)
+    choice("random_index", table, RANDOM_INDEX)
     values = RANDOM_INDEX[table]
+    if not is_whole(n) or n < 1:
+        raise fail("n", "a whole number of items >= 1", n)
     if n not in values:
         raise fail(
             "pairwise",
@@ -120,6 +121,9 @@ def _from_judgements(
         if not (isinstance(key, tuple) and len(key) == 2):
             raise fail("pairwise key", "a pair (a, b) of item names", key)
         a, b = key
+        for item in (a, b):
+            if not isinstance(item, str) or not item.strip():
+                raise fail("pairwise key", "a pair (a, b) of item names (non-empty strings)", key)
         if a == b:
             raise fail(f"pairwise[{key!r}]", "two different items", key)
         for item in (a, b):
@@ -132,12 +136,8 @@ def _from_judgements(
     a_mat = np.full((n, n), np.nan)
     np.fill_diagonal(a_mat, 1.0)
     for (a, b), value in pairs.items():
-        try:
-            val = float(value)
-        except (TypeError, ValueError):
-            raise fail(f"pairwise[{(a, b)!r}]", "a number > 0", value) from None
-        if not (np.isfinite(val) and val > 0):
-            raise fail(f"pairwise[{(a, b)!r}]", "a finite number > 0", value)
+        val = number(f"pairwise[{(a, b)!r}]", value, minimum=0, strict_min=True)
+        assert val is not None
         i, j = pos[a], pos[b]
         if not np.isnan(a_mat[i, j]) and not np.isclose(a_mat[i, j], val, rtol=1e-3):
             raise fail(
@@ -207,16 +207,21 @@ def ahp(
         >>> r.weights.round(3).tolist(), round(r.lambda_max, 3), round(r.cr, 3), r.consistent
         ([0.637, 0.258, 0.105], 3.039, 0.033, True)
     """
-    if method not in _METHODS:
-        raise fail("method", "one of " + ", ".join(map(repr, _METHODS)), method)
-    if random_index not in RANDOM_INDEX:
-        raise fail("random_index", "one of " + ", ".join(map(repr, RANDOM_INDEX)), random_index)
+    choice("method", method, _METHODS)
+    choice("random_index", random_index, RANDOM_INDEX)
     thr = number("threshold", threshold, minimum=0, strict_min=True)
     tol = number("rtol", rtol, minimum=0)
     assert thr is not None
     assert tol is not None
     if tol >= 1:
         raise fail("rtol", "a relative tolerance >= 0 and < 1 (default 1e-3)", rtol)
+    if labels is not None:
+        if isinstance(labels, str | bytes) or not isinstance(labels, Sequence):
+            raise fail("labels", "a list of item names", labels)
+        labels = list(labels)
+        for i, label in enumerate(labels):
+            text(f"labels[{i}]", label, allow_empty=False)
+        unique("labels", labels)
     if isinstance(pairwise, Mapping):
         if not pairwise and not labels:
             raise fail(
@@ -226,12 +231,7 @@ def ahp(
             )
         a, names = _from_judgements(pairwise, labels)
     else:
-        try:
-            a = np.asarray(pairwise, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise fail(
-                "pairwise", "a square matrix of numbers or a dict of judgements", pairwise
-            ) from None
+        a = arrays.as_numbers("pairwise", pairwise)
         names = ()
         if labels is not None:
             names = tuple(labels)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -83,7 +84,7 @@ class Criterion:
     """
 
     name: str = attrs.field(validator=v.v_text(allow_empty=False))
-    weight: float = attrs.field(default=1.0, validator=_v_weight)
+    weight: float = attrs.field(default=1.0, converter=v.c_real, validator=_v_weight)
     direction: CriterionDirection = attrs.field(
         default=CriterionDirection.BENEFIT,
         converter=_c_direction,
@@ -117,6 +118,7 @@ def as_criteria(criteria: object, name: str = "criteria") -> tuple[Criterion, ..
         >>> [c.name for c in as_criteria([("value", 3), ("effort", 1, "cost")])]
         ['value', 'effort']
     """
+    v.text("name", name, allow_empty=False)
     if isinstance(criteria, Criterion):
         criteria = [criteria]
     if isinstance(criteria, str | bytes) or not isinstance(criteria, Sequence):
@@ -149,10 +151,14 @@ def normalised_weights(criteria: Sequence[Criterion]) -> npt.NDArray[np.float64]
     """
     crit = as_criteria(criteria)
     w = np.array([c.weight for c in crit], dtype=np.float64)
-    total = float(w.sum())
-    if not total > 0:
+    top = float(w.max())
+    if not top > 0:
         raise v.fail("criteria weights", "at least one weight > 0", w.tolist())
-    return w / total
+    # Weights near 1.8e308 would sum to inf (and divide to zeros): scale by a power of
+    # two first, which is exact and changes no ratio.
+    w = np.ldexp(w, -math.frexp(top)[1])
+    out: npt.NDArray[np.float64] = w / w.sum()
+    return out
 
 
 def _cost_mask(criteria: Sequence[Criterion]) -> npt.NDArray[np.bool_]:

@@ -3,7 +3,9 @@
 Each takes arrays (one value per option) or, as its first argument, a list of
 :class:`~itil_ci.domain.Opportunity` objects with ``keys`` mapping the
 argument names to score keys (defaults below); given opportunities, the
-scoring models return a :class:`~itil_ci.domain.Ranking`.
+scoring models return a :class:`~itil_ci.domain.Ranking`.  Arrays must all
+have the same length (a length-1 array is not stretched: the error names both
+arguments); a single number (not in a list) applies to every option.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays, display
-from itil_ci._internal.validate import fail, number
+from itil_ci._internal.validate import choice, fail, is_real, number
 from itil_ci.domain.ranking import Ranking
 from itil_ci.prioritisation import _inputs
 from itil_ci.prioritisation.ranking import _ranks
@@ -65,17 +67,23 @@ def _columns(
         raise fail("keys", "None for arrays (keys map inputs to opportunity scores)", keys)
     values = (first, *rest)
     cols = []
+    lead: tuple[str, int] | None = None  # the first argument given as an array, and its length
     for n, val in zip(names, values, strict=True):
         if val is None:
             raise fail(n, "an array of numbers", val)
-        cols.append(_inputs.as_vector(n, val, minimum=minimum))
-    sizes = {c.size for c in cols}
-    if len(sizes) > 1:
-        size = max(sizes)
-        cols = [np.broadcast_to(c, size) if c.size == 1 else c for c in cols]
-        if len({c.size for c in cols}) > 1:
-            shown = ", ".join(f"{n}: {c.size}" for n, c in zip(names, cols, strict=True))
-            raise fail("inputs", "arrays of one length (or single numbers)", shown)
+        col = _inputs.as_vector(n, val, minimum=minimum)
+        if not is_real(val):  # an array (even of length 1) must match the others exactly
+            if lead is None:
+                lead = (n, col.size)
+            elif col.size != lead[1]:
+                raise fail(
+                    n,
+                    f"arrays of one length ({lead[1]} values, as many as {lead[0]})",
+                    f"{col.size} values",
+                )
+        cols.append(col)
+    if lead is not None:  # single numbers apply to every option
+        cols = [c if c.size == lead[1] else np.broadcast_to(c, lead[1]) for c in cols]
     return cols, None, ()
 
 
@@ -248,8 +256,7 @@ def ice(
         >>> ice([8, 5], [5, 9], [2, 9], combine="mean").round(2).tolist()
         [5.0, 7.67]
     """
-    if combine not in ("product", "mean"):
-        raise fail("combine", "'product' or 'mean'", combine)
+    choice("combine", combine, ("product", "mean"))
     names = ("impact", "confidence", "ease")
     cols, ids, used = _columns(impact, (confidence, ease), names, keys, {})
     scores = _product(cols) if combine == "product" else _sum(cols, 3.0)
@@ -414,10 +421,7 @@ def itil_priority(
     if matrix is None:
         table = ITIL_PRIORITY_MATRIX
     else:
-        try:
-            table_f = np.asarray(matrix, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise fail("matrix", "a 2-D table of whole numbers", matrix) from None
+        table_f = arrays.as_numbers("matrix", matrix)
         if (
             table_f.ndim != 2
             or table_f.size == 0
@@ -427,7 +431,7 @@ def itil_priority(
         ):
             raise fail("matrix", "a non-empty 2-D table of whole numbers >= 1", matrix)
         table = table_f.astype(np.int64)
-    scalar = not _inputs.is_opportunities(impact) and np.ndim(impact) == 0 and np.ndim(urgency) == 0
+    scalar = is_real(impact) and is_real(urgency)
     names = ("impact", "urgency")
     cols, ids, used = _columns(impact, (urgency,), names, keys, {}, minimum=None)
     i = _levels("impact", np.asarray(cols[0], dtype=np.float64), table.shape[0])

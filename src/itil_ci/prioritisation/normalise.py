@@ -20,9 +20,19 @@ a vector column is all zeros, mapped to 0), it is normalised like any other
 column.  Either way it adds the same amount to every option, so it never
 changes a ranking — and a score never falls when an option improves, even
 for negative values (mapping a constant negative column to 0 would make an
-improving option lose score the moment its column starts to vary).  The cost forms
-are linear (``1 - ...``) as in pymcdm; some texts use ``min / x`` (max) or
-``(1/x) / Σ(1/x)`` (sum) instead, which are not linear and fail at zero.
+improving option lose score the moment its column starts to vary).
+
+Every cost form is linear, ``1 - x / ...``.  For ``vector`` and ``max`` that
+is what pymcdm 1.4 does (``vector_normalization`` and ``max_normalization``
+with ``cost=True``); for ``sum`` it is not: pymcdm's ``sum_normalization``
+maps a cost column to ``(1/x) / Σ(1/x)``, and this library to ``1 - x / Σx``.
+The library keeps the linear form on purpose: a weighted sum then stays a
+linear function of the inputs (halving an option's effort gains it the same
+score whatever the other options' efforts are), the normalisation is the
+same kind of map for all four methods, and a zero cost is allowed (pymcdm
+requires every value > 0, as ``1/x`` does).  Reciprocal forms (``min / x``
+for max, ``(1/x) / Σ(1/x)`` for sum) rank options differently in general; to
+use one, pass ``1 / x`` as a benefit column.
 """
 
 from __future__ import annotations
@@ -33,7 +43,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import choice, fail
 from itil_ci.prioritisation import _inputs
 from itil_ci.prioritisation.criteria import Criterion, _cost_mask, as_criteria
 
@@ -47,9 +57,7 @@ Normalisation = Literal["minmax", "vector", "sum", "max", "none"]
 
 def _check_method(method: object, name: str = "normalise") -> str:
     """Check a normalisation name."""
-    if method not in NORMALISATIONS:
-        raise fail(name, "one of " + ", ".join(map(repr, NORMALISATIONS)), method)
-    return str(method)
+    return choice(name, method, NORMALISATIONS)
 
 
 _BLOCK = 65536
@@ -83,16 +91,37 @@ def _column_extremes(
     return lo, hi
 
 
+_TINY = 2.0**-500  # a column whose largest magnitude is below this is rescaled first
+
+
 def _affine(
     x: npt.NDArray[np.float64], cost: npt.NDArray[np.bool_], method: str
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Per-column ``(a, b)`` with ``normalised = a * x + b`` (private helper)."""
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """``(x', a, b)`` per column with ``normalised = a * x' + b`` (private helper).
+
+    ``x'`` is ``x`` itself, except that under every method but ``none`` a
+    column of tiny values (largest magnitude below 2**-500) is multiplied by
+    a power of two that brings its largest magnitude to about 1: exact, and
+    it changes no normalised value (all four methods are scale-invariant),
+    but ``a = 1 / (max - min)`` (or ``1 / norm``, ...) of a subnormal column
+    would overflow to inf and make every score NaN.  Callers must use ``x'``
+    with ``a`` and ``b``.
+    """
     m = x.shape[1]
     a = np.zeros(m)
     b = np.zeros(m)
     if x.shape[0] == 0:
-        return a, b
+        return x, a, b
     lo, hi = _column_extremes(x)
+    if method != "none":
+        top = np.maximum(np.abs(lo), np.abs(hi))
+        tiny = (top > 0) & (top < _TINY)
+        if tiny.any():
+            shift = -np.frexp(top[tiny])[1]
+            x = x.copy()
+            x[:, tiny] = np.ldexp(x[:, tiny], shift)
+            lo, hi = lo.copy(), hi.copy()
+            lo[tiny], hi[tiny] = np.ldexp(lo[tiny], shift), np.ldexp(hi[tiny], shift)
     varies = hi > lo
     sign = np.where(cost, -1.0, 1.0)
     if method == "none":
@@ -138,7 +167,7 @@ def _affine(
     if method != "none":
         a = np.where(varies, a, 0.0)
         b = np.where(varies, b, 0.0)
-    return a, b
+    return x, a, b
 
 
 def normalise(
@@ -168,6 +197,6 @@ def normalise(
                 "matrix", f"{len(crit)} columns (one per criterion)", f"{x.shape[1]} columns"
             )
         cost = _cost_mask(crit)
-    a, b = _affine(x, cost, meth)
+    x, a, b = _affine(x, cost, meth)
     out: npt.NDArray[np.float64] = x * a + b
     return out

@@ -37,9 +37,21 @@ def _front_2d(b: npt.NDArray[np.float64], c: npt.NDArray[np.float64]) -> npt.NDA
 
 
 def _front_kd(x: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-    # x: higher is better in every column.  The option with the largest sum
-    # among those left is never dominated; drop everything it dominates.
-    remaining = np.argsort(-x.sum(axis=1), kind="stable")
+    # x: higher is better in every column.  Options are visited so that no option comes
+    # before one that dominates it; the first option left is then never dominated, and
+    # everything it dominates is dropped.  The order: the row sum after scaling each
+    # column by a power of two to a largest magnitude of about 1 (per-column scaling
+    # keeps dominance, and the sums can no longer overflow to a tie at inf), then
+    # lexicographically.  A float sum never falls when one term rises, so a dominating
+    # option's sum is at least the dominated one's; when rounding makes them equal
+    # ([1e16, 0, 0] and [1e16, 1, 0]) the lexicographic order puts the dominating one first.
+    n, m = x.shape
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    top = np.max(np.abs(x), axis=0)
+    order_sum = np.ldexp(x, -np.frexp(top)[1]).sum(axis=1)
+    keys = [-x[:, j] for j in range(m - 1, -1, -1)]  # lexsort: last key is the primary one
+    remaining = np.lexsort([*keys, -order_sum])
     front: list[int] = []
     while remaining.size:
         p = int(remaining[0])

@@ -7,7 +7,7 @@ from typing import Any, Literal, overload
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import choice, fail, is_whole
 from itil_ci.domain.ranking import Ranking
 from itil_ci.prioritisation import _inputs
 
@@ -20,9 +20,7 @@ Ties = Literal["min", "dense", "average", "ordinal", "max"]
 
 
 def _check_ties(ties: object) -> str:
-    if ties not in TIES:
-        raise fail("ties", "one of " + ", ".join(map(repr, TIES)), ties)
-    return str(ties)
+    return choice("ties", ties, TIES)
 
 
 def _ranks(
@@ -143,7 +141,7 @@ def top_k(scores: Any, k: int, *, key: str | None = None) -> Any:
         >>> top_k([0.5, 0.9, 0.5, 0.1], 2).tolist()
         [1, 0]
     """
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
+    if not is_whole(k) or k < 0:
         raise fail("k", "a whole number >= 0", k)
     ids: tuple[str, ...] | None = None
     if _inputs.is_opportunities(scores):

@@ -10,15 +10,17 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays, display
-from itil_ci._internal.validate import fail, number
+from itil_ci._internal.validate import choice, fail, is_whole, number
 from itil_ci._internal.validate import rng as _rng
 from itil_ci.prioritisation.criteria import Criterion
 from itil_ci.prioritisation.normalise import Normalisation, _affine, _check_method
-from itil_ci.prioritisation.scoring import _ideals, _prepare, _scaled_gaps
+from itil_ci.prioritisation.scoring import _gaps_out_of_range, _ideals, _prepare, _scaled_gaps
 
 __all__ = ["Robustness", "robustness"]
 
 _MODELS = ("weighted_sum", "topsis")
+_MAX_DRAWS = 100_000_000  # draws, k and chunk: more would run for days
+_MIN_SPREAD = 1e-12  # below this the weights are fixed anyway, and w / spread overflows
 
 
 @attrs.frozen
@@ -97,7 +99,8 @@ def robustness(
     the inverse of the Dirichlet concentration: weight ``j`` then has mean
     ``w_j`` and standard deviation ``sqrt(w_j (1 - w_j) · spread / (1 + spread))``,
     so the default 0.05 moves a weight of 0.5 by about ±0.11 (one s.d.) and
-    ``spread`` → 0 gives back the fixed weights.  Criteria with weight 0 stay
+    ``spread`` → 0 gives back the fixed weights (``spread`` is at least
+    1e-12).  Criteria with weight 0 stay
     at 0.  Each draw scores the options with ``model`` (``"weighted_sum"``
     with min-max, or ``"topsis"`` with vector normalisation, unless
     ``normalise`` says otherwise) and ranks them with ties="min".  Draws are
@@ -111,21 +114,20 @@ def robustness(
         >>> r.p_first.round(1).tolist(), r.rank_min.tolist(), r.rank_max.tolist()
         ([0.1, 0.9, 0.0], [1, 1, 2], [3, 2, 3])
     """
-    if model not in _MODELS:
-        raise fail("model", "one of " + ", ".join(map(repr, _MODELS)), model)
+    choice("model", model, _MODELS)
     norm = _check_method(
         normalise if normalise is not None else ("minmax" if model == "weighted_sum" else "vector")
     )
     for name, val in (("draws", draws), ("k", k), ("chunk", chunk)):
-        if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < 1:
-            raise fail(name, "a whole number >= 1", val)
-    sp = number("spread", spread, minimum=0, strict_min=True)
+        if not is_whole(val) or not 1 <= val <= _MAX_DRAWS:
+            raise fail(name, f"a whole number from 1 to {_MAX_DRAWS:,}", val)
+    sp = number("spread", spread, minimum=_MIN_SPREAD)
     assert sp is not None
     rng = _rng("seed", seed)
     p = _prepare(matrix, criteria, keys)
     x, w = p.x, p.w
     n = x.shape[0]
-    a, b = _affine(x, p.cost, norm)
+    x, a, b = _affine(x, p.cost, norm)
     active = w > 0
     if model == "weighted_sum":
         basis = (x * a + b)[:, active]  # n × m' normalised
@@ -136,8 +138,10 @@ def robustness(
         with np.errstate(over="ignore", invalid="ignore"):
             dp2 = ((xa - ideal) * c) ** 2  # squared distance per criterion, before weighting
             dm2 = ((xa - anti) * c) ** 2
-        if not (np.isfinite(dp2).all() and np.isfinite(dm2).all()):
-            gp, gm = _scaled_gaps(xa, c, ideal, anti)  # huge finite inputs overflowed
+        if _gaps_out_of_range(c, ideal, anti) or not (
+            np.isfinite(dp2).all() and np.isfinite(dm2).all()
+        ):
+            gp, gm = _scaled_gaps(xa, c, ideal, anti)  # huge or tiny inputs over/underflowed
             dp2, dm2 = gp * gp, gm * gm
     alpha = w[active] / sp
     first = np.zeros(n)
@@ -178,5 +182,5 @@ def robustness(
         model=model,
         normalise=norm,
         ids=p.ids or (),
-        seed=int(seed) if isinstance(seed, int | np.integer) else None,
+        seed=int(seed) if is_whole(seed) else None,
     )

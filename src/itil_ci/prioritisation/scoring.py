@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import fail, is_whole
 from itil_ci.domain.ranking import Ranking
 from itil_ci.prioritisation import _inputs
 from itil_ci.prioritisation.criteria import (
@@ -93,19 +93,43 @@ def _scaled_gaps(
     ideal: npt.NDArray[np.float64],
     anti: npt.NDArray[np.float64],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """``c * (x - ideal)`` and ``c * (x - anti)`` divided by one common factor.
+    """``c * (x - ideal)`` and ``c * (x - anti)`` divided by one common power of two.
 
-    For inputs so large that the plain gaps or their squares overflow: every
-    scaled gap is at most 1 in size, and TOPSIS closeness ``d⁻ / (d⁺ + d⁻)``
-    does not change when all distances are divided by the same factor.
+    For inputs so large that the plain gaps or their squares overflow, or so
+    small that they underflow: each column is first brought to a largest
+    magnitude of about 1 by a power of two (exact, so subnormal values keep
+    their digits), its weight takes the inverse power, and every gap is then
+    divided by the power of two of the largest column, so the largest gap is
+    at most 2 in size.  TOPSIS closeness ``d⁻ / (d⁺ + d⁻)`` does not change
+    when all distances are divided by the same factor.
     """
-    hi = np.maximum(ideal, anti)
-    lo = np.minimum(ideal, anti)
-    reach = np.abs(c) * (hi / 2 - lo / 2)
-    top = float(reach.max()) if reach.size else 0.0
-    if top == 0.0:
+    top = np.maximum(np.abs(ideal), np.abs(anti))
+    shift = -np.frexp(top)[1]  # column j times 2**shift[j] has magnitude below 1
+    mant, expo = np.frexp(c)
+    scale = (
+        expo.astype(np.int64) - shift
+    )  # gap_j = (x_j - ref_j) * 2**shift_j * mant_j * 2**scale_j
+    live = (c != 0) & (ideal != anti)
+    if not live.any():
         return np.zeros_like(x), np.zeros_like(x)
-    return ((x / 2 - ideal / 2) * c) / top, ((x / 2 - anti / 2) * c) / top
+    coef = np.ldexp(mant, np.where(live, scale - int(scale[live].max()), 0))
+    xs = np.ldexp(x, shift)
+    return (xs - np.ldexp(ideal, shift)) * coef, (xs - np.ldexp(anti, shift)) * coef
+
+
+def _gaps_out_of_range(
+    c: npt.NDArray[np.float64], ideal: npt.NDArray[np.float64], anti: npt.NDArray[np.float64]
+) -> bool:
+    """Whether squared TOPSIS gaps would overflow or underflow (then use :func:`_scaled_gaps`)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        spread = np.abs(c) * np.abs(ideal - anti)
+        lost = (c != 0) & (c * c < np.finfo(np.float64).tiny)  # squared weight underflows
+    big = float(spread.max(initial=0.0))
+    return bool(lost.any()) or not big < _SQUARE_MAX or 0.0 < big < _SQUARE_MIN
+
+
+_SQUARE_MAX = 2.0**500  # gaps up to this square (and sum) without overflow
+_SQUARE_MIN = 2.0**-400  # gaps below this lose digits when squared
 
 
 def weighted_sum(
@@ -140,9 +164,9 @@ def weighted_sum(
     """
     norm = _check_method(normalise)
     p = _prepare(matrix, criteria, keys)
-    a, b = _affine(p.x, p.cost, norm)
+    x, a, b = _affine(p.x, p.cost, norm)
     coef = p.w * a
-    scores: npt.NDArray[np.float64] = p.x @ coef + float(p.w @ b)
+    scores: npt.NDArray[np.float64] = x @ coef + float(p.w @ b)
     if p.ids is not None:
         return _to_ranking(p, scores, "weighted-sum", norm)
     return scores
@@ -173,9 +197,8 @@ def topsis(
     """
     norm = _check_method(normalise)
     p = _prepare(matrix, criteria, keys)
-    x = p.x
-    n = x.shape[0]
-    a, _ = _affine(x, p.cost, norm)
+    n = p.x.shape[0]
+    x, a, _ = _affine(p.x, p.cost, norm)
     c = p.w * a  # weighted-normalised = c * x + const, so distances use c only
     ideal, anti = _ideals(x, c)
     d_plus = np.empty(n)
@@ -190,9 +213,10 @@ def topsis(
             np.subtract(block, anti, out=t)
             np.square(t, out=t)
             np.matmul(t, c2, out=d_minus[start : start + _CHUNK])
-    lost = (c != 0) & (c2 < np.finfo(np.float64).tiny)  # squared weight underflowed
-    if lost.any() or not (np.isfinite(d_plus).all() and np.isfinite(d_minus).all()):
-        # Finite but huge values over- or underflowed: redo with gaps scaled into [-1, 1].
+    if _gaps_out_of_range(c, ideal, anti) or not (
+        np.isfinite(d_plus).all() and np.isfinite(d_minus).all()
+    ):
+        # Huge or tiny finite values over- or underflowed: redo with gaps scaled to about 1.
         gp, gm = _scaled_gaps(x, c, ideal, anti)
         d_plus = np.einsum("ij,ij->i", gp, gp)
         d_minus = np.einsum("ij,ij->i", gm, gm)
@@ -240,7 +264,7 @@ class Explanation:
             if option not in self.ids:
                 raise fail("option", "one of the explained ids", option)
             i = self.ids.index(option)
-        elif isinstance(option, bool) or not isinstance(option, int | np.integer):
+        elif not is_whole(option):
             raise fail("option", "an option index or id", option)
         else:
             i = int(option)
@@ -271,8 +295,8 @@ def explain(
     """
     norm = _check_method(normalise)
     p = _prepare(matrix, criteria, keys)
-    a, b = _affine(p.x, p.cost, norm)
-    contrib = (p.x * a + b) * p.w
+    x, a, b = _affine(p.x, p.cost, norm)
+    contrib = (x * a + b) * p.w
     return Explanation(
         criteria=tuple(c.name for c in p.crit),
         weights=arrays.readonly(p.w),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -10,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays, display
-from itil_ci._internal.validate import fail, number
+from itil_ci._internal.validate import fail, is_whole, number, whole
 from itil_ci.errors import InvalidInputError
 from itil_ci.prioritisation import _inputs
 
@@ -58,7 +59,7 @@ def _index_of(name: str, item: object, n: int, pos: Mapping[str, int] | None) ->
         if pos is None or item not in pos:
             raise fail(name, "an option index (or an opportunity id)", item)
         return pos[item]
-    if isinstance(item, bool) or not isinstance(item, int | np.integer) or not 0 <= item < n:
+    if not is_whole(item) or not 0 <= item < n:
         raise fail(name, f"an option index in 0..{n - 1}" + (" or an id" if pos else ""), item)
     return int(item)
 
@@ -75,7 +76,7 @@ def _edges(requires: object, n: int, pos: Mapping[str, int] | None) -> list[tupl
     pairs: list[tuple[object, object]] = []
     if isinstance(requires, Mapping):
         for a, bs in requires.items():
-            if isinstance(bs, str | int | np.integer):
+            if isinstance(bs, str) or is_whole(bs):
                 pairs.append((a, bs))
             elif isinstance(bs, Iterable):
                 pairs.extend((a, b) for b in bs)
@@ -127,6 +128,29 @@ def _components(nodes: set[int], edges: list[tuple[int, int]]) -> list[list[int]
     for i in sorted(nodes):
         groups.setdefault(find(i), []).append(i)
     return list(groups.values())
+
+
+def _dp_values(v: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The values the dynamic programme adds up: ``v`` itself, or ``v`` times a power of two.
+
+    Sums of values near 1.8e308 overflow to inf, and an inf total ties with
+    every other inf, so the table could keep a worse choice.  When the sum of
+    the positive values would overflow, they are scaled down by a power of
+    two (exact: the same choices compare the same way) so that it cannot.
+    """
+    pos = v[v > 0]
+    if pos.size == 0:
+        return v
+    top = float(pos.max())
+    e = math.frexp(top)[1]
+    total = float(np.ldexp(pos, -e).sum())  # at most pos.size: no overflow
+    magnitude = e + math.frexp(total)[1]  # the sum is below 2**magnitude
+    if magnitude <= _SAFE_EXPONENT:
+        return v
+    return np.ldexp(v, -magnitude)
+
+
+_SAFE_EXPONENT = 1000
 
 
 def select(
@@ -190,6 +214,7 @@ def select(
         c = _inputs.as_vector("costs", costs)
         if v.size != c.size:
             raise fail("costs", f"{v.size} costs (one per value)", f"{c.size} costs")
+    whole("max_table_bytes", max_table_bytes, minimum=0)
     if budget is None:
         raise fail("budget", "a number >= 0", budget)
     b_total = number("budget", budget, minimum=0)
@@ -206,6 +231,7 @@ def select(
             "first, e.g. select(values, np.round(costs * 100), budget * 100)",
             float(c[i]),
         )
+    v_dp = _dp_values(v)
     must = _index_set("mandatory", mandatory, n, pos)
     out = _index_set("excluded", excluded, n, pos)
     given_must, given_out = tuple(sorted(must)), tuple(sorted(out))
@@ -241,7 +267,7 @@ def select(
     free = set(range(n)) - must - out
     inner = [(a, b) for a, b in edges if a in free and b in free]
     linked = {a for a, _ in inner} | {b for _, b in inner}
-    singles = np.array(sorted(i for i in free - linked if v[i] > 0), dtype=np.int64)
+    singles = np.array(sorted(i for i in free - linked if v_dp[i] > 0), dtype=np.int64)
     groups = _components(linked, inner)
     free_cost = float(c[singles].sum()) + sum(float(c[g].sum()) for g in groups)
     cap = int(min(cap, free_cost))
@@ -260,7 +286,7 @@ def select(
     dp = np.zeros(cap + 1)
     single_bits: list[npt.NDArray[np.uint8]] = []
     for i in singles:
-        ci, vi = int(c[i]), float(v[i])
+        ci, vi = int(c[i]), float(v_dp[i])
         cand = dp[: cap + 1 - ci] + vi
         take = cand > dp[ci:]
         np.maximum(dp[ci:], cand, out=dp[ci:])
@@ -283,7 +309,7 @@ def select(
                 ok &= ~bits[:, local[a]] | bits[:, local[b]]
         bits = bits[ok]
         oc = bits @ c[g]
-        ov = bits @ v[g]
+        ov = bits @ v_dp[g]
         keep = (oc <= cap) & (ov > 0)
         bits, oc, ov = bits[keep], oc[keep].astype(np.int64), ov[keep]
         # For each budget b, the first subset o with the largest dp[b - cost_o] + value_o,
@@ -321,9 +347,17 @@ def select(
                 chosen.append(i)
                 b -= ci
     result = np.array(sorted(chosen), dtype=np.int64)
+    with np.errstate(over="ignore"):
+        total = float(v[result].sum()) if result.size else 0.0
+    if not np.isfinite(total):
+        raise fail(
+            "values",
+            "values whose best total fits in float64 (rescale them, e.g. in millions)",
+            f"a best choice {result.tolist()} whose total value overflows",
+        )
     return Selection(
         indices=arrays.readonly(result),
-        value=float(v[result].sum()) if result.size else 0.0,
+        value=total,
         cost=float(c[result].sum()) if result.size else 0.0,
         budget=b_total,
         ids=tuple(ids[i] for i in result) if ids is not None else (),
