@@ -21,11 +21,13 @@ from itil_ci.scale._rates import (
     sla_attainment,
 )
 from itil_ci.scale._read import read_tickets
+from itil_ci.scale._run import compute
 
 __all__ = [
     "availability",
     "backlog",
     "change_success_rate",
+    "compute",
     "first_contact_resolution",
     "mtta",
     "mttr",

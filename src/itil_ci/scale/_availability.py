@@ -17,7 +17,7 @@ only are shuffled on the group and checked together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import attrs
@@ -29,7 +29,8 @@ from itil_ci.errors import ItilCiError
 from itil_ci.measurement import itsm
 from itil_ci.scale._combine import find, int_sums, stack
 from itil_ci.scale._frame import Columns, columns, reraise, take
-from itil_ci.scale._run import each_partition, regroup
+from itil_ci.scale._run import Job, Steps, regroup
+from itil_ci.scale._run import finish as run_now
 
 __all__ = ["availability"]
 
@@ -157,7 +158,7 @@ def _overlap_error(later: int, earlier: int) -> Exception:
 
 def _check_across(
     frame: Any, spec: _Spec, parts: list[dict[str, Any]], st: Any, finish: int
-) -> None:
+) -> Generator[Job, list[Any], None]:
     """No outage of a group overlaps one of the same group in another partition."""
     g = np.concatenate([st.rows(i) for i in range(len(parts))])
     lo, hi, end = (np.concatenate([p["bounds"][k] for p in parts]) for k in ("lo", "hi", "end"))
@@ -175,7 +176,8 @@ def _check_across(
     which = np.unique(g[1:][mixed])
     table = tuple(k[which] for k in st.keys)
     moved = regroup(frame, _in_groups, spec, table, int(which.size), cells=int(which.size))
-    found = [c for c in each_partition(moved, _overlaps, spec, finish) if c is not None]
+    answer = yield Job(moved, None, _overlaps, (spec, finish))
+    found = [c for c in answer if c is not None]
     if found:
         raise _overlap_error(*min(found))
 
@@ -213,6 +215,19 @@ def availability(
         >>> r.extra["agreed"].tolist(), r.extra["downtime"].tolist(), r.count.tolist()
         ([744.0], [6.0], [2])
     """
+    return run_now(_steps(outages, start, end, by, period, window, agreed, unit))
+
+
+def _steps(
+    outages: Any,
+    start: str,
+    end: str,
+    by: str | Sequence[str] | None,
+    period: itsm.Period | None,
+    window: Any,
+    agreed: float | None,
+    unit: itsm.Unit,
+) -> Steps:
     seconds = itsm._unit(unit)
     per = itsm._period(period)
     if agreed is not None:
@@ -225,7 +240,8 @@ def availability(
     )
     frame = outages[cols.needed()]
     spec = _Spec(cols, per, fixed)
-    parts = [p for p in each_partition(frame, _partial, spec) if p is not None]
+    answer = yield Job(outages, tuple(cols.needed()), _partial, (spec,))
+    parts = [p for p in answer if p is not None]
     if not parts:
         raise fail("start", "at least one ticket", "an empty array")
     if fixed is not None:
@@ -239,7 +255,7 @@ def availability(
         begin, finish = (int(x) for x in itsm._period_start(np.array([p0, p1 + 1]), per))
     names: tuple[str, ...] = parts[0]["names"]
     st = stack([p["keys"] for p in parts], len(names), [p["groups"] for p in parts])
-    _check_across(frame, spec, parts, st, finish)
+    yield from _check_across(frame, spec, parts, st, finish)
     ns_to_unit = 1.0 / (seconds * 1e9)
     model = itsm.availability(
         np.array([begin], dtype="datetime64[ns]"),

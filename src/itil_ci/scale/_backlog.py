@@ -31,7 +31,7 @@ from itil_ci.measurement import _grouping as grp
 from itil_ci.measurement import itsm
 from itil_ci.scale._combine import int_sums, stack
 from itil_ci.scale._frame import Columns, columns, reraise, take
-from itil_ci.scale._run import each_partition
+from itil_ci.scale._run import Job, Steps, finish
 
 __all__ = ["backlog"]
 
@@ -144,12 +144,25 @@ def backlog(
         >>> r.count.tolist(), r.extra["growth"].tolist(), r.mean.round(1).tolist()
         ([2, 2], [2, 0], [468.0, 768.0])
     """
+    return finish(_steps(tickets, opened, closed, by, period, as_of, unit))
+
+
+def _steps(
+    tickets: Any,
+    opened: str,
+    closed: str,
+    by: str | Sequence[str] | None,
+    period: itsm.Period | None,
+    as_of: Any,
+    unit: itsm.Unit,
+) -> Steps:
     seconds = itsm._unit(unit)
     per = itsm._period(period)
     cut = None if as_of is None else itsm._one_time("as_of", as_of)
     cols = columns(tickets, {"opened": (opened, "time"), "closed": (closed, "optional-time")}, by)
     spec = _Spec(cols, per, cut)
-    parts = [p for p in each_partition(tickets[cols.needed()], _partial, spec) if p is not None]
+    answer = yield Job(tickets, tuple(cols.needed()), _partial, (spec,))
+    parts = [p for p in answer if p is not None]
     if not parts:
         raise fail("opened", "at least one ticket", "an empty array")
     if cut is None:

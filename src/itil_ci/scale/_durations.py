@@ -14,7 +14,7 @@ split cells' percentiles come from the merged histograms instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -28,7 +28,7 @@ from itil_ci.measurement import itsm
 from itil_ci.scale import _sketch
 from itil_ci.scale._combine import find, no_rows, stack
 from itil_ci.scale._frame import Columns, Kind, columns, reraise, take
-from itil_ci.scale._run import each_partition, regroup
+from itil_ci.scale._run import Job, Steps, finish, regroup
 
 __all__ = ["Durations", "durations"]
 
@@ -160,7 +160,7 @@ def durations(
     kwargs: dict[str, Any],
     approximate: object,
     relative_error: object,
-) -> itsm.GroupedKPI:
+) -> Steps:
     """The Dask form of a duration KPI (``mttr`` or ``mtta``), exact unless ``approximate``."""
     if not isinstance(approximate, bool):
         raise fail("approximate", "True or False", approximate)
@@ -179,7 +179,8 @@ def durations(
     cols = columns(tickets, roles, by)
     frame = tickets[cols.needed()]
     spec = Durations(kernel, start[0], end[0], cols, kwargs, alpha)
-    seen = [p for p in each_partition(frame, _partial, spec) if p is not None]
+    answer = yield Job(tickets, tuple(cols.needed()), _partial, (spec,))
+    seen = [p for p in answer if p is not None]
     parts = [p for p in seen if "skipped" not in p]
     if not seen:
         raise fail(start[0], "at least one ticket", "an empty array")
@@ -223,7 +224,7 @@ def durations(
     if split.any() and alpha is not None:
         _approximate(parts, st, split, count, mean, median, p90, alpha, model.unit)
     elif split.any():
-        _exact(frame, spec, st, split, mean, median, p90)
+        yield from _exact(frame, spec, st, split, mean, median, p90)
     if alpha is not None:
         params["approximate"] = f"percentiles within a relative {alpha:g} (logarithmic histogram)"
     return itsm.GroupedKPI(
@@ -259,12 +260,13 @@ def _exact(
     mean: npt.NDArray[np.float64],
     median: npt.NDArray[np.float64],
     p90: npt.NDArray[np.float64],
-) -> None:
+) -> Generator[Job, list[Any], None]:
     """Shuffle the rows of the split cells on their cell and run the kernel on each cell whole."""
     which = np.flatnonzero(split)
     table = tuple(k[which] for k in st.keys)
     moved = regroup(frame, _select, spec, table, int(which.size), cells=int(which.size))
-    again = [p for p in each_partition(moved, _partial, spec) if p and "skipped" not in p]
+    answer = yield Job(moved, None, _partial, (spec,))
+    again = [p for p in answer if p and "skipped" not in p]
     for p in again:
         at = which[find(table, tuple(p["keys"]), int(which.size), p["count"].size)]
         mean[at], median[at], p90[at] = p["mean"], p["median"], p["p90"]
@@ -351,16 +353,23 @@ def mttr(
     """
     if not isinstance(kind, str) or kind not in itsm._MTTR_KINDS:
         raise fail("kind", f"one of {', '.join(map(repr, itsm._MTTR_KINDS))}", kind)
-    return durations(
-        itsm.mttr,
-        tickets,
-        start=("start", start),
-        end=("end", end),
-        by=by,
-        period_on=period_on,
-        kwargs={"period": period, "kind": kind, "unit": unit, "quantile_method": quantile_method},
-        approximate=approximate,
-        relative_error=relative_error,
+    return finish(
+        durations(
+            itsm.mttr,
+            tickets,
+            start=("start", start),
+            end=("end", end),
+            by=by,
+            period_on=period_on,
+            kwargs={
+                "period": period,
+                "kind": kind,
+                "unit": unit,
+                "quantile_method": quantile_method,
+            },
+            approximate=approximate,
+            relative_error=relative_error,
+        )
     )
 
 
@@ -396,14 +405,16 @@ def mtta(
         >>> r.mean.tolist(), r.median.tolist(), r.p90.tolist()
         ([40.0], [20.0], [76.0])
     """
-    return durations(
-        itsm.mtta,
-        tickets,
-        start=("logged", logged),
-        end=("acknowledged", acknowledged),
-        by=by,
-        period_on=period_on,
-        kwargs={"period": period, "unit": unit, "quantile_method": quantile_method},
-        approximate=approximate,
-        relative_error=relative_error,
+    return finish(
+        durations(
+            itsm.mtta,
+            tickets,
+            start=("logged", logged),
+            end=("acknowledged", acknowledged),
+            by=by,
+            period_on=period_on,
+            kwargs={"period": period, "unit": unit, "quantile_method": quantile_method},
+            approximate=approximate,
+            relative_error=relative_error,
+        )
     )

@@ -21,7 +21,7 @@ from itil_ci.errors import ItilCiError
 from itil_ci.measurement import itsm
 from itil_ci.scale._combine import no_rows, stack
 from itil_ci.scale._frame import Columns, Kind, columns, reraise, take
-from itil_ci.scale._run import each_partition
+from itil_ci.scale._run import Job, Steps, finish
 
 __all__ = [
     "change_success_rate",
@@ -84,13 +84,14 @@ def _counts(
     numerator: str,
     first: str,
     skip: Callable[[Mapping[str, Any]], bool] | None = None,
-) -> itsm.GroupedKPI:
+) -> Steps:
     """Run ``kernel`` per partition and add up the counts of each cell."""
     model = kernel(**sample, **kwargs)  # checks the scalar arguments; method and parameters
     cols = columns(tickets, roles, by)
     spec = _Counts(kernel, cols, kwargs, skip)
     frame = tickets[cols.needed()]
-    seen = [p for p in each_partition(frame, _partial, spec) if p is not None]
+    answer = yield Job(tickets, tuple(cols.needed()), _partial, (spec,))
+    seen = [p for p in answer if p is not None]
     parts = [p for p in seen if "skipped" not in p]
     if not seen:
         raise fail(first, "at least one ticket", "an empty array")
@@ -183,16 +184,18 @@ def sla_attainment(
     else:  # the name of a time column
         roles["period_on"] = (period_on, "time")
         sample["period_on"] = _T0
-    return _counts(
-        itsm.sla_attainment,
-        tickets,
-        roles=roles,
-        by=by,
-        kwargs=kwargs,
-        sample=sample,
-        numerator="met",
-        first="start",
-        skip=_nothing_judged,
+    return finish(
+        _counts(
+            itsm.sla_attainment,
+            tickets,
+            roles=roles,
+            by=by,
+            kwargs=kwargs,
+            sample=sample,
+            numerator="met",
+            first="start",
+            skip=_nothing_judged,
+        )
     )
 
 
@@ -204,7 +207,7 @@ def _proportion(
     by: object,
     period: object,
     times: object,
-) -> itsm.GroupedKPI:
+) -> Steps:
     roles: dict[str, tuple[object, Kind]] = {hit[0]: (hit[1], "any")}
     sample: dict[str, Any] = {hit[0]: [True]}
     if resolved is not None:
@@ -256,14 +259,16 @@ def first_contact_resolution(
         >>> r.value.round(4).tolist(), r.count.tolist()
         ([0.6667], [3])
     """
-    return _proportion(
-        itsm.first_contact_resolution,
-        tickets,
-        ("first_contact", first_contact),
-        resolved,
-        by,
-        period,
-        times,
+    return finish(
+        _proportion(
+            itsm.first_contact_resolution,
+            tickets,
+            ("first_contact", first_contact),
+            resolved,
+            by,
+            period,
+            times,
+        )
     )
 
 
@@ -291,8 +296,8 @@ def reopen_rate(
         >>> r.value.tolist(), r.extra["reopened"].tolist()
         ([0.5, 0.5], [1, 1])
     """
-    return _proportion(
-        itsm.reopen_rate, tickets, ("reopened", reopened), resolved, by, period, times
+    return finish(
+        _proportion(itsm.reopen_rate, tickets, ("reopened", reopened), resolved, by, period, times)
     )
 
 
@@ -319,6 +324,8 @@ def change_success_rate(
         >>> r.value.tolist(), r.extra["successful"].tolist()
         ([0.75], [3])
     """
-    return _proportion(
-        itsm.change_success_rate, changes, ("successful", successful), None, by, period, times
+    return finish(
+        _proportion(
+            itsm.change_success_rate, changes, ("successful", successful), None, by, period, times
+        )
     )

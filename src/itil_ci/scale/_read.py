@@ -11,9 +11,13 @@ directory gives one partition per file.
 Only the columns a computation uses are read (Dask passes its column
 projection down to :class:`_Reader`).  Times are normalised to
 ``datetime64[ns, UTC]`` (times stored without a zone are wall-clock times in
-``tz``), dictionary-encoded columns are decoded, and directory keys become
-columns too (``service=email`` gives a ``service`` column), except where the
-files themselves hold a column of that name.
+``tz``).  The ticket text fields that group tickets (``service``,
+``assignment_group``, ``category``, ``state``) are read dictionary-encoded
+into pandas categoricals: a few distinct values over millions of rows, so
+reading, holding and grouping them costs a fraction of plain strings; other
+dictionary-encoded columns are decoded.  Directory keys become columns too
+(``service=email`` gives a ``service`` column), except where the files
+themselves hold a column of that name.
 """
 
 from __future__ import annotations
@@ -40,12 +44,18 @@ class _Unit:
     keys: tuple[tuple[str, Any], ...]
 
 
+def _keys() -> tuple[str, ...]:
+    from itil_ci.io.tickets import TEXT_FIELDS
+
+    return tuple(f for f in TEXT_FIELDS if f != "id")
+
+
 @attrs.frozen
 class _Reader:
     """Reads one partition (called by Dask on the workers; ``columns`` projects)."""
 
     filesystem: Any
-    schema: Any  # the files' unified pyarrow schema
+    schema: Any  # the files' unified pyarrow schema, grouping text fields as dictionaries
     hive: Any  # the directory keys' pyarrow schema
     mapping: Mapping[str, str]  # source column -> output column
     tz: str
@@ -57,16 +67,20 @@ class _Reader:
         back = {out: src for src, out in self.mapping.items()}
         wanted = list(self.output_names()) if columns is None else list(columns)
         in_files = [back.get(c, c) for c in wanted if back.get(c, c) in self.schema.names]
+        coded = [f.name for f in self.schema if pa.types.is_dictionary(f.type)]
+        options = ds.ParquetReadOptions(dictionary_columns=coded)
         table = ds.dataset(
-            list(unit.files), schema=self.schema, format="parquet", filesystem=self.filesystem
+            list(unit.files),
+            schema=self.schema,
+            format=ds.ParquetFileFormat(read_options=options),
+            filesystem=self.filesystem,
         ).to_table(columns=in_files)
         cols = {self.mapping.get(name, name): table.column(name) for name in in_files}
         for name, value in unit.keys:
             out = self.mapping.get(name, name)
             if out in wanted and out not in cols:
-                scalar = pa.scalar(value, type=self.hive.field(name).type)
-                cols[out] = pa.chunked_array([pa.repeat(scalar, table.num_rows)])
-        result = pa.table({name: _normal(cols[name], self.tz) for name in wanted})
+                cols[out] = _constant(value, self.hive.field(name).type, table.num_rows, out)
+        result = pa.table({name: _normal(cols[name], self.tz, name) for name in wanted})
         return result.to_pandas()
 
     def output_names(self) -> list[str]:
@@ -80,21 +94,48 @@ class _Reader:
 
     def meta(self) -> Any:
         import pyarrow as pa
+        from dask.dataframe.utils import clear_known_categories
 
         fields = {self.mapping.get(f.name, f.name): f.type for f in self.schema}
         for f in self.hive:
-            fields.setdefault(self.mapping.get(f.name, f.name), f.type)
+            out = self.mapping.get(f.name, f.name)
+            fields.setdefault(out, _coded(f.type) if out in _keys() else f.type)
         empty = {name: pa.chunked_array([], type=t) for name, t in fields.items()}
-        return pa.table({n: _normal(empty[n], self.tz) for n in self.output_names()}).to_pandas()
+        table = pa.table({n: _normal(empty[n], self.tz, n) for n in self.output_names()})
+        return clear_known_categories(table.to_pandas())  # type: ignore[no-untyped-call]
 
 
-def _normal(column: Any, tz: str) -> Any:
-    """Times as ns in UTC (zone-less times are wall-clock in ``tz``); dictionaries decoded."""
+def _coded(kind: Any) -> Any:
+    """Text as a dictionary (int32 codes); other types unchanged."""
+    import pyarrow as pa
+
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pa.dictionary(pa.int32(), kind)
+    return kind
+
+
+def _constant(value: Any, kind: Any, n: int, name: str) -> Any:
+    """A directory key's value repeated ``n`` times (dictionary-encoded for grouping text)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if name in _keys() and pa.types.is_dictionary(_coded(kind)):
+        values = pa.array([value], type=kind)
+        return pa.chunked_array(
+            [pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), values)]
+        )
+    return pa.chunked_array([pa.repeat(pa.scalar(value, type=kind), n)])
+
+
+def _normal(column: Any, tz: str, name: str) -> Any:
+    """Times as ns in UTC (zone-less: wall-clock in ``tz``); dictionaries decoded but for keys."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     kind = column.type
-    if pa.types.is_dictionary(kind):
+    if pa.types.is_dictionary(kind) and not (
+        name in _keys() and _coded(kind.value_type) != kind.value_type
+    ):
         column = column.cast(kind.value_type)
         kind = column.type
     if pa.types.is_timestamp(kind):
@@ -218,6 +259,12 @@ def read_tickets(
         if field in present and field not in renames:
             raise fail(f"mapping[{src!r}]", "a field the dataset does not hold already", field)
     _check_tz(tz)
+    schema = pa.schema(
+        [
+            f.with_type(_coded(f.type)) if renames.get(f.name, f.name) in _keys() else f
+            for f in schema
+        ]
+    )
     reader = _Reader(dataset.filesystem, schema, hive, renames, tz)
     meta = reader.meta()
     return dd.from_map(reader, units, meta=meta, label="read-tickets", enforce_metadata=False)
