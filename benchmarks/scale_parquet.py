@@ -111,7 +111,7 @@ def ours(path: str) -> dict[str, Any]:
 
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=PROCESSES, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=PROCESSES, dashboard_address=":0"
         ) as cluster,
         Client(cluster),
     ):

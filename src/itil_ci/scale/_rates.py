@@ -176,9 +176,10 @@ def sla_attainment(
     kwargs: dict[str, Any] = {"targets": targets, "period": period, "as_of": as_of, "unit": unit}
     if priority is None:
         kwargs["priority"] = None
-    sample: dict[str, Any] = {"start": _T0, "end": _T0, "priority": None}
-    if isinstance(targets, Mapping) and targets:
-        sample["priority"] = [next(iter(targets))]
+    sample: dict[str, Any] = {"start": _T0, "end": _T0}
+    if priority is not None:  # one ticket of the first priority with a target
+        first = [next(iter(targets))] if isinstance(targets, Mapping) and targets else None
+        sample["priority"] = first
     if isinstance(period_on, str) and period_on in ("start", "end"):
         kwargs["period_on"] = period_on
     else:  # the name of a time column

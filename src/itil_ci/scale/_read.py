@@ -246,11 +246,11 @@ def read_tickets(
     try:
         dataset = ds.dataset(os.fspath(path), format="parquet", partitioning="hive")
         units = _units(dataset)
+        if not units:
+            raise fail("path", "a Parquet dataset with at least one file", os.fspath(path))
         schema = pa.unify_schemas([f.physical_schema for f in dataset.get_fragments()])
-    except (OSError, ValueError, pa.ArrowException) as err:
+    except (OSError, pa.ArrowException) as err:
         raise fail("path", "a readable Parquet file or directory", f"{path} ({err})") from None
-    if not units:
-        raise fail("path", "a Parquet dataset with at least one file", os.fspath(path))
     hive = pa.schema([f for f in dataset.schema if f.name not in schema.names])
     present = [*schema.names, *hive.names]
     for src, field in renames.items():
