@@ -169,3 +169,34 @@ def test_availability(
     # empty weighted bincount); the Dask form keeps float64 zeros.
     scale_ = 1e-12 * float(want.extra["agreed"].max())
     assert_same(got, want, atol={"value": 1e-12, "mtbf": scale_}, any_number=("downtime",))
+
+
+def test_backlog_mean_age_is_exact(client: Any) -> None:
+    # A slow reference in exact integers (Python ints of nanoseconds): at the end of each
+    # month (at as_of for the last), the tickets opened in or before it and not closed in or
+    # before it, and the sum of their ages.  The Dask form rounds only its final division.
+    df = random_tickets(31, 240, days=150)
+    as_of = np.datetime64("2025-05-20T12:00", "ns")
+    t = frame(df, pieces(len(df), 31))
+    got = scale.backlog(t, by="assignment_group", period="month", as_of=str(as_of) + "Z")
+    opened, resolved, group = columns(df, "opened", "resolved", "assignment_group")
+    month_of = opened.astype("datetime64[M]")
+    closed_month = resolved.astype("datetime64[M]")
+    months = np.arange(month_of.min(), as_of.astype("datetime64[M]") + 1)
+    cut = int(as_of.astype(np.int64))
+    want_mean = []
+    for g in sorted(set(group.tolist())):
+        for m in months:
+            end = min(int((m + 1).astype("datetime64[ns]").astype(np.int64)), cut)
+            ages = [
+                end - int(o)
+                for o, om, c, cm, k in zip(
+                    opened.astype(np.int64), month_of, resolved, closed_month, group, strict=True
+                )
+                if k == g
+                and om <= m
+                and int(o) <= cut
+                and (np.isnat(c) or cm > m or int(c.astype(np.int64)) > cut)
+            ]
+            want_mean.append(sum(ages) / len(ages) / 3.6e12 if ages else np.nan)
+    np.testing.assert_allclose(got.mean, np.array(want_mean), rtol=1e-14, equal_nan=True)

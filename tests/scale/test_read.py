@@ -155,3 +155,15 @@ def test_bad_paths(tmp_path: Path) -> None:
         scale.read_tickets(tmp_path / "empty")
     with pytest.raises(InvalidInputError, match="path: expected a path or URI"):
         scale.read_tickets(42)  # type: ignore[arg-type]
+
+
+def test_a_column_without_any_value_is_unknown(tmp_path: Path) -> None:
+    # a source without acknowledgement times: the writer stores nulls without a type
+    df = random_tickets(9, 20).assign(acknowledged=None)
+    pq.write_table(_table(df), tmp_path / "t.parquet")
+    assert pq.read_schema(tmp_path / "t.parquet").field("acknowledged").type == pa.null()
+    t = scale.read_tickets(tmp_path)
+    assert "acknowledged" not in t.columns
+    with pytest.raises(InvalidInputError, match="acknowledged: expected the name of a column"):
+        scale.mtta(t)  # unknown is refused, not taken as "never acknowledged"
+    assert scale.mttr(t).count.tolist() == [int(df["resolved"].notna().sum())]

@@ -9,7 +9,10 @@ finishes each cell inside one partition and nothing is shuffled.  A plain
 directory gives one partition per file.
 
 Only the columns a computation uses are read (Dask passes its column
-projection down to :class:`_Reader`).  Times are normalised to
+projection down to :class:`_Reader`).  A column that has no type in any file
+(all values null, as writers store a field the source did not have) is
+unknown and left out, so a KPI that needs it refuses to run, as the in-memory
+functions refuse an unknown column.  Times are normalised to
 ``datetime64[ns, UTC]`` (times stored without a zone are wall-clock times in
 ``tz``).  The ticket text fields that group tickets (``service``,
 ``assignment_group``, ``category``, ``state``) are read dictionary-encoded
@@ -209,9 +212,12 @@ def read_tickets(
     (``{"sys_created_on": "opened"}``).  Times come back as
     ``datetime64[ns, UTC]``; times stored without a zone are wall-clock
     times in ``tz`` (``"UTC"``, an offset like ``"+02:00"`` or an IANA
-    name).  Directory keys become columns (``service=email/`` gives a
-    ``service`` column).  Nothing is read but the file footers until a KPI
-    runs, and then only the columns it needs.
+    name).  The grouping text fields (``service``, ``assignment_group``,
+    ``category``, ``state``) come back as pandas categoricals.  Directory
+    keys become columns (``service=email/`` gives a ``service`` column).  A
+    column without any value in any file is unknown and left out (a KPI
+    needing it refuses to run).  Nothing is read but the file footers until
+    a KPI runs, and then only the columns it needs.
 
     Examples:
         >>> import tempfile
@@ -259,10 +265,11 @@ def read_tickets(
         if field in present and field not in renames:
             raise fail(f"mapping[{src!r}]", "a field the dataset does not hold already", field)
     _check_tz(tz)
-    schema = pa.schema(
+    schema = pa.schema(  # a column without a type in any file (all null) is unknown: left out
         [
             f.with_type(_coded(f.type)) if renames.get(f.name, f.name) in _keys() else f
             for f in schema
+            if not pa.types.is_null(f.type)
         ]
     )
     reader = _Reader(dataset.filesystem, schema, hive, renames, tz)
