@@ -2,7 +2,9 @@
 
 Each benchmark prints lines of the form ``name: ours X s, baseline Y s, ratio X/Y``.
 Usage: ``python benchmarks/run.py [substring ...]`` runs the scripts whose file
-name contains any of the substrings (all of them by default).
+name contains any of the substrings (all of them by default); ``python
+benchmarks/run.py scale`` runs the Dask forms' benchmark alone (it writes its
+Parquet datasets, 20M and 60M tickets, once under ``$ITIL_CI_BENCH_DIR``).
 """
 
 from __future__ import annotations

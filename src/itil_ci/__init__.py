@@ -2,7 +2,9 @@
 
 Domain classes and errors are imported eagerly; the cores, engines, register,
 codec and reports load on first use, so ``import itil_ci`` stays fast.  Every
-public name is in ``__all__``.
+public name is in ``__all__``.  ``itil_ci.scale``, the Dask forms of the ITSM
+KPIs (the ``dask`` extra), also loads on first use and imports Dask only when
+one of its functions runs.
 
 Examples:
     >>> import itil_ci
@@ -75,7 +77,7 @@ from itil_ci.errors import (
 )
 
 if TYPE_CHECKING:
-    from itil_ci import engines, io, measurement, plot, prioritisation, register, report
+    from itil_ci import engines, io, measurement, plot, prioritisation, register, report, scale
     from itil_ci.engines import (
         DEFAULT_ROLES,
         ContinualImprovementModel,
@@ -230,7 +232,7 @@ _LAZY: dict[str, str] = {
     "Store": "itil_ci.register",
 }
 _MODULES = frozenset(
-    {"engines", "io", "measurement", "plot", "prioritisation", "register", "report"}
+    {"engines", "io", "measurement", "plot", "prioritisation", "register", "report", "scale"}
 )
 
 
@@ -362,6 +364,7 @@ __all__ = [
     "resume",
     "rice",
     "robustness",
+    "scale",
     "select",
     "sen_slope",
     "signal_table",

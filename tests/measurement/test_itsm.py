@@ -453,3 +453,30 @@ BAD: list[tuple[str, Any, str]] = [
 def test_bad_input(case: str, call: Any, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
         call()
+
+
+def test_availability_of_a_period_down_throughout_is_exactly_zero() -> None:
+    # March: a 1 ns outage on the 1st and one from the 5th to 1 May; April is down
+    # throughout.  By hand: March up = 4 days - 1 ns of 31 days, April up = 0.
+    s = np.array(["2026-03-01T00:00", "2026-03-05T00:00"], dtype="datetime64[ns]")
+    e = np.array(["2026-03-01T00:00:00.000000001", "2026-05-01T00:00"], dtype="datetime64[ns]")
+    r = availability(s, e, period="month")
+    assert r.value[1] == 0.0
+    assert r.extra["mtbf"][0] == pytest.approx((4 * 24 - 1e-9 / 3600) / 2, rel=1e-15)
+    # No outage inside the window: the downtime column is still float hours.
+    quiet = availability(s[:1], e[:1], window=("2026-04-01T00:00Z", "2026-05-01T00:00Z"))
+    assert quiet.extra["downtime"].dtype == np.float64
+    assert quiet.value.tolist() == [1.0]
+
+
+def test_availability_never_goes_below_zero_by_rounding() -> None:
+    # April 2026 (30 days) down throughout in four back-to-back outages whose float
+    # hours add up to more than 720 h (summed as floats: -1.58e-16 availability).
+    lens = np.array([106203374042617, 593083788033335, 951717531461258, 940995306462790])
+    assert lens.sum() == 30 * 86_400 * 10**9
+    begin = np.datetime64("2026-04-01T00:00", "ns").astype(np.int64)
+    bounds = begin + np.r_[0, np.cumsum(lens)]
+    s, e = bounds[:-1].view("datetime64[ns]"), bounds[1:].view("datetime64[ns]")
+    r = availability(s, e, window=("2026-04-01T00:00Z", "2026-05-01T00:00Z"))
+    assert r.value.tolist() == [0.0]
+    assert r.extra["mtbf"].tolist() == [0.0]

@@ -1175,7 +1175,7 @@ def availability(
         >>> round(float(r.value[0]), 6), r.extra["mtrs"].tolist(), r.extra["mtbf"].tolist()
         (0.991935, [3.0], [369.0])
     """
-    seconds = _unit(unit)
+    _unit(unit)
     per = _period(period)
     s = _times("start", start)
     e = _times("end", end, allow_missing=True)
@@ -1204,12 +1204,11 @@ def availability(
     b = np.minimum(e_eff, finish)
     inside = b > a
     starts_in = (s >= begin) & (s < finish)
-    ns_to_unit = 1.0 / (seconds * 1e9)
     if per is None:
         g, n_p, keys = g0, 1, g0.keys
-        down = np.bincount(g.codes[inside], weights=(b - a)[inside] * ns_to_unit, minlength=g.size)
+        down_ns = grp.int_sums(g.codes[inside], g.size, (b - a)[inside])
         breaks = grp.counts(g.codes, g.size, starts_in)
-        span = np.full(g.size, (finish - begin) * ns_to_unit)
+        span_ns = np.full(g.size, finish - begin, dtype=np.int64)
     else:
         first = int(_period_code(np.array([begin], dtype=np.int64), per)[0])
         last = int(_period_code(np.array([finish - 1], dtype=np.int64), per)[0])
@@ -1226,21 +1225,65 @@ def availability(
         pp = pa[owner] + (np.arange(owner.size) - offs[owner])
         lo = np.maximum(ai[owner], bounds[pp])
         hi = np.minimum(bi[owner], bounds[pp + 1])
-        down = np.bincount(gi[owner] * n_p + pp, weights=(hi - lo) * ns_to_unit, minlength=cells)
+        down_ns = grp.int_sums(gi[owner] * n_p + pp, cells, hi - lo)
         ps = _period_code(s[starts_in], per) - first
         breaks = np.bincount(g.codes[starts_in] * n_p + ps, minlength=cells).astype(np.int64)
-        span = np.tile(np.diff(bounds) * ns_to_unit, g.size)
-    ast = span if agreed is None else np.full(span.size, agreed)
-    if agreed is not None and (down > ast).any():
-        bad = int(np.flatnonzero(down > ast)[0])
-        raise fail("agreed", f"at least the downtime of row {bad} ({down[bad]:g} {unit})", agreed)
-    up = ast - down
+        span_ns = np.tile(np.diff(bounds), g.size)
+    return _availability_result(
+        key_names,
+        keys,
+        down_ns,
+        breaks,
+        span_ns,
+        agreed=agreed,
+        unit=str(unit),
+        parameters={
+            "unit": unit,
+            "period": per,
+            "window": (str(np.datetime64(begin, "ns")), str(np.datetime64(finish, "ns"))),
+            "agreed": "calendar time (24x7)" if agreed is None else agreed,
+        },
+    )
+
+
+def _availability_result(
+    names: tuple[str, ...],
+    keys: tuple[npt.NDArray[Any], ...],
+    down_ns: IntArray,
+    breaks: IntArray,
+    span_ns: IntArray,
+    *,
+    agreed: float | None,
+    unit: str,
+    parameters: Mapping[str, object],
+) -> GroupedKPI:
+    """The availability KPI from exact downtime and period lengths (ns) per row.
+
+    Downtime is summed in integer nanoseconds, so it never exceeds its period's
+    time by rounding and a period that was down throughout is exactly 0 %
+    available.  Shared by :func:`availability` and its Dask form.
+    """
+    ns_to_unit = 1.0 / (_unit(unit) * 1e9)
+    down = down_ns * ns_to_unit
+    if agreed is None:
+        ast = span_ns * ns_to_unit
+        up = (span_ns - down_ns) * ns_to_unit
+        value = (span_ns - down_ns) / span_ns
+    else:
+        ast = np.full(span_ns.size, agreed)
+        if (down > ast).any():
+            bad = int(np.flatnonzero(down > ast)[0])
+            raise fail(
+                "agreed", f"at least the downtime of row {bad} ({down[bad]:g} {unit})", agreed
+            )
+        up = ast - down
+        value = up / ast
     return GroupedKPI(
         kpi="availability",
-        names=key_names,
+        names=names,
         groups=keys,
         count=breaks,
-        value=up / ast,
+        value=value,
         extra={
             "downtime": down,
             "agreed": ast,
@@ -1248,14 +1291,9 @@ def availability(
             "mtbf": _divide(up, breaks),
             "mtbsi": _divide(ast, breaks),
         },
-        unit=str(unit),
+        unit=unit,
         method="availability = (AST - downtime) / AST; MTRS, MTBF, MTBSI per break",
-        parameters={
-            "unit": unit,
-            "period": per,
-            "window": (str(np.datetime64(begin, "ns")), str(np.datetime64(finish, "ns"))),
-            "agreed": "calendar time (24x7)" if agreed is None else agreed,
-        },
+        parameters=parameters,
     )
 
 

@@ -1,0 +1,332 @@
+"""SLA attainment and the ticket rates on Dask: counts per cell, added up (private).
+
+Every column of these KPIs is a count per cell (judged, met, breached, open;
+hits and tickets in the denominator), so each partition runs the in-memory
+kernel on its tickets and the cells' counts are summed, wherever the cells'
+tickets lie: no data moves and the result is exact for any partitioning.
+The headline ``value`` is then the kernel's own division of the summed
+counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from itil_ci._internal.validate import fail
+from itil_ci.errors import ItilCiError
+from itil_ci.measurement import itsm
+from itil_ci.scale._combine import no_rows, stack
+from itil_ci.scale._frame import Columns, Kind, columns, reraise, take
+from itil_ci.scale._run import Job, Steps, finish
+
+__all__ = [
+    "change_success_rate",
+    "first_contact_resolution",
+    "reopen_rate",
+    "sla_attainment",
+]
+
+_T0 = np.zeros(1, dtype="datetime64[ns]")
+
+
+def _nothing_judged(kwargs: Mapping[str, Any]) -> bool:
+    """SLA by period of the outcome (``period_on="end"``) with no ticket decided: no row is kept.
+
+    (The in-memory kernel cannot group zero rows; such a partition has no cells.)
+    """
+    if kwargs.get("period") is None or kwargs.get("period_on") != "end":
+        return False
+    if not np.isnat(kwargs["end"]).all():
+        return False
+    s = itsm._times("start", kwargs["start"])
+    if kwargs.get("as_of") is None:
+        return True
+    seconds = itsm._unit(kwargs["unit"])
+    target, _ = itsm._target_ns(kwargs.get("priority"), kwargs["targets"], s.size, seconds)
+    late = itsm._one_time("as_of", kwargs["as_of"]) - s.view(np.int64) > target
+    return not bool(np.any(late))
+
+
+@attrs.frozen(eq=False)
+class _Counts:
+    kernel: Callable[..., itsm.GroupedKPI]
+    cols: Columns
+    kwargs: Mapping[str, Any]
+    skip: Callable[[Mapping[str, Any]], bool] | None = None
+
+
+def _partial(part: Any, index: int, spec: _Counts) -> dict[str, Any] | None:
+    if len(part) == 0:
+        return None
+    args, keys = take(part, spec.cols)
+    kwargs = {**spec.kwargs, **args}
+    try:
+        if spec.skip is not None and spec.skip(kwargs):
+            return {"skipped": True}
+        r = spec.kernel(by=keys or None, **kwargs)
+    except ItilCiError as err:
+        raise reraise(err, spec.cols, index) from None
+    return {"names": r.names, "keys": r.groups, "count": r.count, "extra": dict(r.extra)}
+
+
+def _counts(
+    kernel: Callable[..., itsm.GroupedKPI],
+    tickets: Any,
+    *,
+    roles: dict[str, tuple[object, Kind]],
+    by: object,
+    kwargs: dict[str, Any],
+    sample: dict[str, Any],
+    numerator: str,
+    first: str,
+    skip: Callable[[Mapping[str, Any]], bool] | None = None,
+) -> Steps:
+    """Run ``kernel`` per partition and add up the counts of each cell."""
+    model = kernel(**sample, **kwargs)  # checks the scalar arguments; method and parameters
+    cols = columns(tickets, roles, by)
+    spec = _Counts(kernel, cols, kwargs, skip)
+    frame = tickets[cols.needed()]
+    answer = yield Job(tickets, tuple(cols.needed()), _partial, (spec,))
+    seen = [p for p in answer if p is not None]
+    parts = [p for p in seen if "skipped" not in p]
+    if not seen:
+        raise fail(first, "at least one ticket", "an empty array")
+    if not parts:
+        names, keys = no_rows(frame._meta, cols.by, kwargs.get("period"))
+        none = np.zeros(0, dtype=np.int64)
+        return itsm.GroupedKPI(
+            kpi=model.kpi,
+            names=names,
+            groups=keys,
+            count=none,
+            value=np.zeros(0),
+            extra=dict.fromkeys(model.extra, none),
+            unit=model.unit,
+            method=model.method,
+            parameters=dict(model.parameters),
+        )
+    names = tuple(parts[0]["names"])
+    st = stack([p["keys"] for p in parts], len(names), [p["count"].size for p in parts])
+
+    def total(column: list[Any]) -> Any:
+        weights = np.concatenate(column)
+        return np.bincount(st.codes, weights=weights, minlength=st.size).astype(np.int64)
+
+    count = total([p["count"] for p in parts])
+    extra = {name: total([p["extra"][name] for p in parts]) for name in model.extra}
+    return itsm.GroupedKPI(
+        kpi=model.kpi,
+        names=names,
+        groups=st.keys,
+        count=count,
+        value=itsm._divide(extra[numerator], count),
+        extra=extra,
+        unit=model.unit,
+        method=model.method,
+        parameters=dict(model.parameters),
+    )
+
+
+def sla_attainment(
+    tickets: Any,
+    targets: Mapping[Any, float] | float,
+    *,
+    start: str = "opened",
+    end: str = "resolved",
+    priority: str | None = "priority",
+    by: str | Sequence[str] | None = None,
+    period: itsm.Period | None = None,
+    period_on: str = "start",
+    as_of: Any = None,
+    unit: itsm.Unit = "hours",
+) -> itsm.GroupedKPI:
+    """Share of tickets resolved within their priority's target, over a dask DataFrame.
+
+    The Dask form of :func:`itil_ci.measurement.sla_attainment`: ``start``,
+    ``end`` and ``priority`` name columns of ``tickets`` (``priority`` may be
+    ``None`` when ``targets`` is one number), ``by`` one key column or
+    several, ``period_on`` is ``"start"``, ``"end"`` or a time column; the
+    rest is as in memory and the result is the same
+    :class:`~itil_ci.measurement.GroupedKPI`.  Every column is a count, so
+    the partitions' counts per cell are added up: exact for any
+    partitioning, no shuffle.
+
+    Examples:
+        >>> import dask.dataframe as dd
+        >>> import pandas as pd
+        >>> from itil_ci import scale
+        >>> df = pd.DataFrame({
+        ...     "opened": pd.to_datetime(["2026-03-02T09:00"] * 4, utc=True),
+        ...     "resolved": pd.to_datetime(["2026-03-02T12:00", "2026-03-02T14:00",
+        ...                                 "2026-03-02T19:00", "2026-03-03T15:00"], utc=True),
+        ...     "priority": ["P1", "P1", "P2", "P2"]})
+        >>> r = scale.sla_attainment(dd.from_pandas(df, npartitions=2), {"P1": 4, "P2": 24})
+        >>> r.value.tolist(), r.extra["met"].tolist(), r.extra["breached"].tolist()
+        ([0.5], [2], [2])
+    """
+    roles: dict[str, tuple[object, Kind]] = {
+        "start": (start, "time"),
+        "end": (end, "optional-time"),
+        "priority": (priority, "any"),
+    }
+    kwargs: dict[str, Any] = {"targets": targets, "period": period, "as_of": as_of, "unit": unit}
+    if priority is None:
+        kwargs["priority"] = None
+    sample: dict[str, Any] = {"start": _T0, "end": _T0}
+    if priority is not None:  # one ticket of the first priority with a target
+        first = [next(iter(targets))] if isinstance(targets, Mapping) and targets else None
+        sample["priority"] = first
+    if isinstance(period_on, str) and period_on in ("start", "end"):
+        kwargs["period_on"] = period_on
+    else:  # the name of a time column
+        roles["period_on"] = (period_on, "time")
+        sample["period_on"] = _T0
+    return finish(
+        _counts(
+            itsm.sla_attainment,
+            tickets,
+            roles=roles,
+            by=by,
+            kwargs=kwargs,
+            sample=sample,
+            numerator="met",
+            first="start",
+            skip=_nothing_judged,
+        )
+    )
+
+
+def _proportion(
+    kernel: Callable[..., itsm.GroupedKPI],
+    tickets: Any,
+    hit: tuple[str, object],
+    resolved: object,
+    by: object,
+    period: object,
+    times: object,
+) -> Steps:
+    roles: dict[str, tuple[object, Kind]] = {hit[0]: (hit[1], "any")}
+    sample: dict[str, Any] = {hit[0]: [True]}
+    if resolved is not None:
+        roles["resolved"] = (resolved, "flag-or-time")
+        sample["resolved"] = [True]
+    if times is not None:
+        roles["times"] = (times, "time")
+        sample["times"] = _T0
+    return _counts(
+        kernel,
+        tickets,
+        roles=roles,
+        by=by,
+        kwargs={"period": period},
+        sample=sample,
+        numerator=hit[0],
+        first=hit[0],
+    )
+
+
+def first_contact_resolution(
+    tickets: Any,
+    *,
+    first_contact: str = "first_contact",
+    resolved: str | None = None,
+    by: str | Sequence[str] | None = None,
+    period: itsm.Period | None = None,
+    times: str | None = None,
+) -> itsm.GroupedKPI:
+    """Share of tickets resolved at the first contact, over a dask DataFrame.
+
+    The Dask form of :func:`itil_ci.measurement.first_contact_resolution`:
+    ``first_contact`` names a boolean column; ``resolved`` (optional) a
+    boolean column or a time column (a ticket with a time there is
+    resolved), restricting the denominator to resolved tickets; ``times`` a
+    time column placing tickets in periods (needed with ``period``).
+    Counts per cell are added up over the partitions: exact, no shuffle.
+
+    Examples:
+        >>> import dask.dataframe as dd
+        >>> import pandas as pd
+        >>> from itil_ci import scale
+        >>> df = pd.DataFrame({
+        ...     "first_contact": [True, False, True, False],
+        ...     "resolved": pd.to_datetime(["2026-01-05", "2026-01-06", "2026-01-07", None],
+        ...                                utc=True)})
+        >>> tickets = dd.from_pandas(df, npartitions=2)
+        >>> r = scale.first_contact_resolution(tickets, resolved="resolved")
+        >>> r.value.round(4).tolist(), r.count.tolist()
+        ([0.6667], [3])
+    """
+    return finish(
+        _proportion(
+            itsm.first_contact_resolution,
+            tickets,
+            ("first_contact", first_contact),
+            resolved,
+            by,
+            period,
+            times,
+        )
+    )
+
+
+def reopen_rate(
+    tickets: Any,
+    *,
+    reopened: str = "reopen_count",
+    resolved: str | None = None,
+    by: str | Sequence[str] | None = None,
+    period: itsm.Period | None = None,
+    times: str | None = None,
+) -> itsm.GroupedKPI:
+    """Share of tickets reopened at least once, over a dask DataFrame.
+
+    The Dask form of :func:`itil_ci.measurement.reopen_rate`: ``reopened``
+    names a boolean or count column (``> 0`` counts); ``resolved`` and
+    ``times`` are as in :func:`first_contact_resolution`.
+
+    Examples:
+        >>> import dask.dataframe as dd
+        >>> import pandas as pd
+        >>> from itil_ci import scale
+        >>> df = pd.DataFrame({"reopen_count": [0, 2, 0, 1], "service": ["a", "a", "b", "b"]})
+        >>> r = scale.reopen_rate(dd.from_pandas(df, npartitions=2), by="service")
+        >>> r.value.tolist(), r.extra["reopened"].tolist()
+        ([0.5, 0.5], [1, 1])
+    """
+    return finish(
+        _proportion(itsm.reopen_rate, tickets, ("reopened", reopened), resolved, by, period, times)
+    )
+
+
+def change_success_rate(
+    changes: Any,
+    *,
+    successful: str = "successful",
+    by: str | Sequence[str] | None = None,
+    period: itsm.Period | None = None,
+    times: str | None = None,
+) -> itsm.GroupedKPI:
+    """Share of implemented changes that succeeded, over a dask DataFrame of changes.
+
+    The Dask form of :func:`itil_ci.measurement.change_success_rate`:
+    ``successful`` names a boolean column, ``times`` a time column (e.g.
+    the implementation time) placing changes in periods.
+
+    Examples:
+        >>> import dask.dataframe as dd
+        >>> import pandas as pd
+        >>> from itil_ci import scale
+        >>> df = pd.DataFrame({"successful": [True, True, False, True]})
+        >>> r = scale.change_success_rate(dd.from_pandas(df, npartitions=2))
+        >>> r.value.tolist(), r.extra["successful"].tolist()
+        ([0.75], [3])
+    """
+    return finish(
+        _proportion(
+            itsm.change_success_rate, changes, ("successful", successful), None, by, period, times
+        )
+    )
