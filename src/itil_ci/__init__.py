@@ -72,6 +72,7 @@ from itil_ci.errors import (
     PermissionDenied,
     StepBlocked,
     StorageError,
+    UnreadableEntries,
 )
 
 if TYPE_CHECKING:
@@ -303,6 +304,7 @@ __all__ = [
     "ToleranceKind",
     "Trend",
     "TrendVerdict",
+    "UnreadableEntries",
     "Verdict",
     "__version__",
     "aggregate",

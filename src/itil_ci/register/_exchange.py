@@ -44,7 +44,12 @@ def _group_codes(chunks: list[tuple[str | None, str, Times, Values]]) -> Any:
 def assemble(
     chunks: list[tuple[str | None, str, Times, Values]], lo: int | None, hi: int | None
 ) -> tuple[Times, Values]:
-    """Concatenate chunks, keep ``lo <= t < hi`` and order by (time, source, dims, insertion)."""
+    """Concatenate chunks and keep ``lo <= t < hi``.
+
+    Observations of several (source, dims) groups are ordered by (time, group,
+    insertion); those of one group stay in insertion order (chunks are each in
+    time order), for :class:`~itil_ci.domain.Series` to order by time stably.
+    """
     if not chunks:
         return _EMPTY_T, _EMPTY_X
     t = np.concatenate([c[2] for c in chunks]) if len(chunks) > 1 else chunks[0][2]
@@ -62,9 +67,8 @@ def assemble(
     if codes is not None:
         order = np.lexsort((codes, t))
         t, x = t[order], x[order]
-    elif t.size > 1 and (t[1:] < t[:-1]).any():
-        order = np.argsort(t, kind="stable")
-        t, x = t[order], x[order]
+    # One group: left in insertion order, which Series turns into time order with a stable
+    # sort (when it is not already in order), so equal times keep their recording order.
     return t, x
 
 
