@@ -106,8 +106,8 @@ def neutralise(text: str) -> str:
     (which takes exactly one leading ``'`` away) gives back every text exactly.
 
     Examples:
-        >>> neutralise("=HYPERLINK(\"http://x\")"), neutralise("email"), neutralise("'quoted")
-        ('\'=HYPERLINK("http://x")', 'email', "''quoted")
+        >>> neutralise("=1+1"), neutralise("email"), neutralise("'quoted")
+        ("'=1+1", 'email', "''quoted")
     """
     if text.startswith(_FORMULA_START) or text.startswith(_QUOTE):
         return _QUOTE + text
