@@ -152,6 +152,8 @@ def record_hash(
         >>> record_hash(keyed, k, initiative_id="a") != record_hash(keyed, k, initiative_id="b")
         True
     """
+    if not isinstance(record, AuditRecord):
+        raise InvalidInputError(f"record: expected an AuditRecord, got {record!r:.80}")
     if record.seal == PLAIN:
         return hashlib.sha256(_canonical(record, None)).hexdigest()
     checked = _check_key("key", key)
@@ -189,6 +191,8 @@ def seal(
         >>> keyed.seal, keyed.hash == record_hash(keyed, key, initiative_id="i-1")
         ('hmac-sha256', True)
     """
+    if not isinstance(record, AuditRecord):
+        raise InvalidInputError(f"record: expected an AuditRecord, got {record!r:.80}")
     checked = _check_key("key", key)
     chained = attrs.evolve(
         record, prev_hash=prev_hash, hash="", seal=PLAIN if checked is None else KEYED
@@ -310,6 +314,8 @@ def verify_history(initiative: Initiative, *, key: bytes | None = None) -> Histo
         >>> verify_history(skipped).problems
         ("record 1 moves from 'act' but record 0 ended at 'plan': a step was skipped ...",)
     """
+    if not isinstance(initiative, Initiative):
+        raise InvalidInputError(f"initiative: expected an Initiative, got {initiative!r:.80}")
     checked = _check_key("key", key)
     problems: list[str] = []
     prev = ""

@@ -86,11 +86,13 @@ class MemoryStore:
         self._closed = False
         self._lock = threading.RLock()  # one writer at a time, as one SQLite connection
 
-    def _check(self, kind: str | None = None) -> None:
+    def _check(self, *kind: object) -> None:
+        """Refuse a closed store, and an entity kind other than those of ``INDEXED``."""
         if self._closed:
             raise StorageError("the register is closed; open it again to use it")
-        if kind is not None and kind not in INDEXED:
-            raise StorageError(f"unknown entity kind {kind!r}")
+        for k in kind:
+            if not isinstance(k, str) or k not in INDEXED:
+                raise StorageError(f"unknown entity kind {k!r:.40}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

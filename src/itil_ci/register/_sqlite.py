@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from itil_ci._internal import validate as v
 from itil_ci.errors import InvalidInputError, StorageError
 from itil_ci.register import _checksum, _paths
 from itil_ci.register._schema import APPLICATION_ID, CHUNK, INDEXED, MIGRATIONS, SCHEMA_VERSION
@@ -131,6 +132,13 @@ def _where(
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
 
 
+def _indexed(kind: object) -> tuple[str, tuple[str, ...]]:
+    """The table and indexed columns of an entity kind (StorageError for another kind)."""
+    if not isinstance(kind, str) or kind not in INDEXED:
+        raise StorageError(f"unknown entity kind {kind!r:.40}")
+    return INDEXED[kind]
+
+
 # The migration after which every row has a checksum column to fill in (version 2 -> 3).
 _CHECKSUMS_ADDED = 2
 
@@ -226,8 +234,9 @@ class SQLiteStore:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
-        self.path = str(_paths.check("path", path)) if path != ":memory:" else ":memory:"
-        memory = self.path == ":memory:"
+        memory = isinstance(path, str) and path == ":memory:"
+        self.path = ":memory:" if memory else str(_paths.check("path", path))
+        timeout = v.number("timeout", timeout, minimum=0) or 0.0
         if not memory:
             _check_header(self.path)
         self._depth = 0
@@ -370,7 +379,7 @@ class SQLiteStore:
             itil_ci.errors.InvalidInputError: opportunity.id: expected an id not yet ...
             >>> s.close()
         """
-        table, cols = INDEXED[kind]
+        table, cols = _indexed(kind)
         names = ",".join(f'"{c}"' for c in cols)
         sql = (
             f"INSERT INTO {table} (id, version, {names}, document, checksum) "
@@ -401,7 +410,7 @@ class SQLiteStore:
             itil_ci.errors.ConflictError: opportunity 'o1' was changed by someone else: ...
             >>> s.close()
         """
-        table, cols = INDEXED[kind]
+        table, cols = _indexed(kind)
         sets = ", ".join(f'"{c}" = ?' for c in cols)
         sql = (
             f"UPDATE {table} SET version = version + 1, {sets}, document = ?, checksum = ? "
@@ -429,7 +438,7 @@ class SQLiteStore:
             ('{"title": "A"}', None)
             >>> s.close()
         """
-        table, _ = INDEXED[kind]
+        table, _ = _indexed(kind)
         with self._guard(f"read {kind} {id!r}") as con:
             row = con.execute(
                 f"SELECT CAST(document AS BLOB), checksum FROM {table} WHERE id = ?", (id,)
@@ -461,7 +470,7 @@ class SQLiteStore:
             [('o1', '{"title": "A"}'), ('o2', '{"title": "B"}')]
             >>> s.close()
         """
-        table, cols = INDEXED[kind]
+        table, cols = _indexed(kind)
         clause, params = _where(cols, where, below)
         if unless or unless_below:
             # NULL-safe: a row is left out only when the whole "unless" clause is true.
@@ -490,7 +499,7 @@ class SQLiteStore:
             [('approved', 1), ('logged', 1)]
             >>> s.close()
         """
-        table, cols = INDEXED[kind]
+        table, cols = _indexed(kind)
         if by not in cols:
             raise StorageError(f"unknown column {by!r}")
         clause, params = _where(cols, where, {})

@@ -144,7 +144,7 @@ class Register:
             ...     reg.kpis()
             []
         """
-        if path != ":memory:":
+        if not (isinstance(path, str) and path == ":memory:"):
             path = _paths.check("path", path)
         v.number("timeout", timeout, minimum=0)
         return cls(SQLiteStore(path, timeout=float(timeout)))
@@ -663,7 +663,7 @@ class Register:
             "ice": p.ice,
             "itil-priority": p.itil_priority,
         }
-        if model not in models:
+        if not isinstance(model, str) or model not in models:
             raise v.fail("model", f"one of {', '.join(map(repr, models))}", model)
         if status is None:
             status = [s for s in OpportunityStatus if s.is_open]
@@ -867,6 +867,10 @@ class Register:
             >>> sorted(json.loads(Register.in_memory().export_json()))[:3]
             ['baselines', 'initiatives', 'kpis']
         """
+        if indent is not None and (
+            isinstance(indent, bool) or not isinstance(indent, int) or not 0 <= indent <= 16
+        ):
+            raise v.fail("indent", "None or a whole number of spaces from 0 to 16", indent)
         return to_json(self.export(), indent=indent)
 
     def import_json(

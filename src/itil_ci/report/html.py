@@ -350,10 +350,12 @@ def render_html(data: ReportData, *, charts: bool | None = None) -> str:
         >>> page.startswith("<!DOCTYPE html>"), "&lt;b&gt;Fix VPN" in page, "<b>Fix" in page
         (True, True, False)
     """
-    if not isinstance(data, ReportData):
-        from itil_ci._internal import validate as v
+    from itil_ci._internal import validate as v
 
+    if not isinstance(data, ReportData):
         raise v.fail("data", "a ReportData", data)
+    if charts is not None and not isinstance(charts, bool):
+        raise v.fail("charts", "None (draw when matplotlib is installed), True or False", charts)
     ch = _Charts(charts)
     body_parts: list[tuple[str, str, Callable[[], str]]] = [
         ("summary", "Summary", lambda: _summary(data)),
