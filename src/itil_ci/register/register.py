@@ -212,7 +212,11 @@ class Register:
 
         It is stored at its current ``version`` (0 for a new entry).  An id
         already in the register raises :class:`~itil_ci.errors.InvalidInputError`
-        (use :meth:`update` to change a stored entry).
+        (use :meth:`update` to change a stored entry).  Like every write, it
+        is checked the way a read will check it (encoded and decoded again):
+        an entry changed after it was built into something its constructor
+        refuses raises :class:`~itil_ci.errors.InvalidInputError` naming it and
+        the field, and nothing is written.
 
         Examples:
             >>> from itil_ci import Initiative
@@ -232,7 +236,8 @@ class Register:
         atomically and ``entry.version`` set to the new value.  A stale copy
         raises :class:`~itil_ci.errors.ConflictError` naming both versions
         (nothing is written: read the entry again, re-apply the change, retry);
-        an unknown id raises :class:`~itil_ci.errors.NotFound`.
+        an unknown id raises :class:`~itil_ci.errors.NotFound`; an entry
+        that would not read back is refused as in :meth:`log`.
 
         Examples:
             >>> from itil_ci import Opportunity
