@@ -152,7 +152,7 @@ def _verified(kind: str, id: str, document: object, crc: object) -> str | Damage
         return Damaged(reason)
     try:
         return document.decode("utf-8")
-    except UnicodeDecodeError:  # pragma: no cover - the checksum was taken over valid UTF-8
+    except UnicodeDecodeError:  # only a row already damaged when its checksum was computed
         return Damaged("its document is not valid UTF-8 text")
 
 
