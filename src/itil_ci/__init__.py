@@ -74,6 +74,7 @@ from itil_ci.errors import (
     PermissionDenied,
     StepBlocked,
     StorageError,
+    UnreadableEntries,
 )
 
 if TYPE_CHECKING:
@@ -325,6 +326,7 @@ __all__ = [
     "ToleranceKind",
     "Trend",
     "TrendVerdict",
+    "UnreadableEntries",
     "Verdict",
     "__version__",
     "aggregate",

@@ -27,6 +27,7 @@ __all__ = [
     "PermissionDenied",
     "StepBlocked",
     "StorageError",
+    "UnreadableEntries",
 ]
 
 
@@ -205,3 +206,31 @@ class StorageError(ItilCiError):
         ...
         itil_ci.errors.StorageError: the register is closed; open it again to use it
     """
+
+
+class UnreadableEntries(StorageError):
+    """Some stored entries of a listing cannot be read back; every one is named.
+
+    A listing of the register (opportunities, initiatives, KPIs, baselines)
+    raises this when one or more of its stored documents is damaged (its
+    checksum does not match) or no longer decodes, rather than leave them
+    out silently.  ``problems`` names each one with its kind and id and says
+    why; ``readable`` holds every other entry of the listing, decoded and in
+    the listing's order, so nothing intact is hidden.
+
+    Examples:
+        >>> err = UnreadableEntries(["opportunity 'o2': its checksum does not match"], ["o1"])
+        >>> print(err)
+        1 stored entry cannot be read back: opportunity 'o2': its checksum does not match
+        >>> err.readable
+        ('o1',)
+    """
+
+    def __init__(self, problems: Iterable[str], readable: Iterable[object] = ()) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        self.readable: tuple[object, ...] = tuple(readable)
+        n = len(self.problems)
+        super().__init__(
+            f"{n} stored {'entry' if n == 1 else 'entries'} cannot be read back: "
+            + "; ".join(self.problems)
+        )

@@ -56,6 +56,42 @@ _log = logging.getLogger("itil_ci.engines")
 StepListener = Any  # an object with on_step_changed(initiative, record), or a callable
 
 
+def _check_clock(clock: object) -> Callable[[], dt.datetime]:
+    """``clock`` (None: the system clock in UTC), checked to be callable and, on each call, to
+    return a timezone-aware datetime."""
+    if clock is None:
+        return v.utc_now
+    if getattr(clock, "_itil_ci_checked", False):
+        return clock  # type: ignore[return-value]  # already wrapped (a nested engine)
+    if not callable(clock):
+        raise v.fail("clock", "None or a function returning a timezone-aware datetime", clock)
+
+    def now() -> dt.datetime:
+        value = clock()
+        if not isinstance(value, dt.datetime) or value.tzinfo is None or value.utcoffset() is None:
+            raise v.fail("clock()", "a timezone-aware datetime", value)
+        return value
+
+    now._itil_ci_checked = True  # type: ignore[attr-defined]
+    return now
+
+
+def _check_listener(name: str, listener: object) -> StepListener:
+    if hasattr(listener, "on_step_changed") or callable(listener):
+        return listener
+    raise v.fail(
+        name, "a callable (initiative, record) or an object with on_step_changed", listener
+    )
+
+
+def _check_listeners(listeners: object) -> list[StepListener]:
+    if isinstance(listeners, str | bytes) or not isinstance(listeners, Iterable):
+        raise v.fail(
+            "listeners", "a list of listeners (callables or on_step_changed objects)", listeners
+        )
+    return [_check_listener(f"listeners[{i}]", item) for i, item in enumerate(listeners)]
+
+
 def _summary(value: Any) -> str:
     """A short, deterministic description of an artefact for the audit trail."""
     if isinstance(value, str):
@@ -255,8 +291,8 @@ class Engine:
         self._audit_key = _check_key("audit_key", audit_key)  # held in memory only
         self.initiative = initiative
         self.roles = roles
-        self.listeners: list[StepListener] = list(listeners)
-        self.clock: Callable[[], dt.datetime] = clock or v.utc_now
+        self.listeners: list[StepListener] = _check_listeners(listeners)
+        self.clock: Callable[[], dt.datetime] = _check_clock(clock)
         self._role_model = self.model.value
         self._check_binding()
 
@@ -333,7 +369,7 @@ class Engine:
             >>> PDCACycle.moves_from("act")
             {'advance': 'plan', 'close': 'closed', 'withdraw': 'closed'}
         """
-        if step not in cls._table:
+        if not isinstance(step, str) or step not in cls._table:
             raise v.fail("step", f"one of {cls.steps}", step)
         return dict(cls._table[step])
 
@@ -363,6 +399,8 @@ class Engine:
             >>> start(Initiative(title="x"), "pdca").missing()
             ['objective of the cycle', 'prediction: what will change, and by how much']
         """
+        if not isinstance(event, str) or event not in ("advance", "close"):
+            raise v.fail("event", "'advance' or 'close'", event)
         if self.step is None or self.step == CLOSED:
             return []
         view = View(self.initiative, self.clock())
@@ -392,6 +430,8 @@ class Engine:
             >>> "act --> closed : close" in PDCACycle.mermaid()
             True
         """
+        if current is not None and (not isinstance(current, str) or current not in cls.steps):
+            raise v.fail("current", f"None or one of {cls.steps}", current)
         lines = ["stateDiagram-v2", f"    [*] --> {cls.first}"]
         for s in cls.steps[:-1]:
             lines.append(f"    {s} : {cls.gates[s].question}")
@@ -463,7 +503,7 @@ class Engine:
             >>> moves
             ['closed']
         """
-        self.listeners.append(listener)
+        self.listeners.append(_check_listener("listener", listener))
 
     def _notify(self, record: AuditRecord) -> None:
         """Tell every listener about a move that has already been applied and audited.

@@ -6,7 +6,17 @@ first) and ``hash``, computed over a canonical JSON text of the record's
 content together with ``prev_hash``.  Editing a record changes its hash;
 removing or reordering records breaks the chain or the sequence numbers;
 removing the newest records leaves a trail that no longer ends at the
-initiative's current step.  :func:`verify_history` checks all of this.
+initiative's current step; a step set by hand between two moves (``ini.step =
+"act"`` and then ``close()``) leaves a record that does not start where the
+previous one ended.  :func:`verify_history` checks all of this.
+
+Continuity is checked per track: the main steps of the initiative, and the
+steps of the PDCA cycles run inside the ITIL 4 "action" step (``"pdca:..."``).
+Each record of a track must move from the step the previous record of that
+track moved to; only the first record of a track may start from nowhere (a
+start) or from any step (an initiative created at a step, whose earlier
+moves were not recorded here).  A nested cycle that starts again after one
+closed moves from ``"pdca:closed"``.
 
 How a record is sealed is written in its ``seal`` field:
 
@@ -142,6 +152,8 @@ def record_hash(
         >>> record_hash(keyed, k, initiative_id="a") != record_hash(keyed, k, initiative_id="b")
         True
     """
+    if not isinstance(record, AuditRecord):
+        raise InvalidInputError(f"record: expected an AuditRecord, got {record!r:.80}")
     if record.seal == PLAIN:
         return hashlib.sha256(_canonical(record, None)).hexdigest()
     checked = _check_key("key", key)
@@ -179,6 +191,8 @@ def seal(
         >>> keyed.seal, keyed.hash == record_hash(keyed, key, initiative_id="i-1")
         ('hmac-sha256', True)
     """
+    if not isinstance(record, AuditRecord):
+        raise InvalidInputError(f"record: expected an AuditRecord, got {record!r:.80}")
     checked = _check_key("key", key)
     chained = attrs.evolve(
         record, prev_hash=prev_hash, hash="", seal=PLAIN if checked is None else KEYED
@@ -234,13 +248,38 @@ class HistoryCheck:
         return self.ok
 
 
+def _track(step: object) -> bool:
+    """Whether ``step`` is a step of a nested PDCA cycle (the other track)."""
+    return isinstance(step, str) and step.startswith(NESTED_PREFIX)
+
+
+def _continuity(
+    i: int, rec: AuditRecord, last_at: dict[bool, tuple[int, AuditRecord]]
+) -> list[str]:
+    """A problem if record ``i`` does not move from where its track's previous record ended."""
+    track = _track(rec.to_step)
+    previous = last_at.get(track)
+    last_at[track] = (i, rec)
+    if previous is None:
+        return []
+    j, before = previous
+    if rec.from_step == before.to_step:
+        return []
+    return [
+        f"record {i} moves from {rec.from_step!r} but record {j} ended at {before.to_step!r}: "
+        "a step was skipped or set by hand, or records were altered"
+    ]
+
+
 def verify_history(initiative: Initiative, *, key: bytes | None = None) -> HistoryCheck:
     """Check that ``initiative.history`` is the untouched trail of its moves.
 
     Finds an edited record (its hash no longer matches its content), a removed
-    or reordered record (sequence numbers or the hash chain break), and a
+    or reordered record (sequence numbers or the hash chain break), a
     trail whose newest records were removed (it no longer ends at the
-    initiative's current step).
+    initiative's current step), and a skipped step: a record that does not
+    move from the step the previous record of its track moved to (main steps
+    and nested PDCA steps are two tracks), keyed or not.
 
     Keyed records (``seal == "hmac-sha256"``) are checked with ``key`` and
     ``initiative.id``: without the key each is reported as not verifiable; with
@@ -267,13 +306,23 @@ def verify_history(initiative: Initiative, *, key: bytes | None = None) -> Histo
         True
         >>> verify_history(keyed).problems
         ('record 0 is keyed; pass key= to verify it',)
+        >>> skipped = Initiative(title="Fewer reopens")
+        >>> engine = start(skipped, "pdca")
+        >>> skipped.step = "act"  # set by hand: no record of plan -> do -> check -> act
+        >>> _ = engine.close(actor=Actor("ana", roles=["continual-improvement-manager"]),
+        ...                  outcome="withdrawn")
+        >>> verify_history(skipped).problems
+        ("record 1 moves from 'act' but record 0 ended at 'plan': a step was skipped ...",)
     """
+    if not isinstance(initiative, Initiative):
+        raise InvalidInputError(f"initiative: expected an Initiative, got {initiative!r:.80}")
     checked = _check_key("key", key)
     problems: list[str] = []
     prev = ""
     first_keyed: int | None = None
     last_main: AuditRecord | None = None
     last_nested: AuditRecord | None = None
+    last_at: dict[bool, tuple[int, AuditRecord]] = {}  # per track: nested or not
     for i, rec in enumerate(initiative.history):
         if rec.seq != i:
             problems.append(f"record {i} has sequence number {rec.seq}: records removed or moved")
@@ -298,6 +347,7 @@ def verify_history(initiative: Initiative, *, key: bytes | None = None) -> Histo
                     f"initiative: its HMAC does not match its content and initiative "
                     f"{initiative.id!r}"
                 )
+        problems.extend(_continuity(i, rec, last_at))
         prev = rec.hash
         if rec.to_step.startswith(NESTED_PREFIX):
             last_nested = rec

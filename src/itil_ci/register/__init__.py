@@ -17,12 +17,14 @@ from itil_ci.register._schema import SCHEMA_VERSION
 from itil_ci.register._sqlite import SQLiteStore
 from itil_ci.register.records import Drift, KPIOutcome, RecordedSeries, RegisterExport
 from itil_ci.register.register import Register
-from itil_ci.register.store import Store
+from itil_ci.register.store import Damaged, Listed, Store
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Damaged",
     "Drift",
     "KPIOutcome",
+    "Listed",
     "MemoryStore",
     "RecordedSeries",
     "Register",

@@ -10,16 +10,18 @@ none), so equal combinations always give equal keys.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
+import types
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import fail, text
 from itil_ci.errors import InvalidInputError
 from itil_ci.register.store import NO_DIMS
 
@@ -107,7 +109,7 @@ def check_combination(arg: str, combination: object) -> dict[str, str]:
         check_name(arg, name)
         if not isinstance(value, str) or not value:
             raise fail(f"{arg}[{name!r}]", "a non-empty string", value)
-        out[name] = value
+        out[name] = text(f"{arg}[{name!r}]", value)
     return out
 
 
@@ -181,10 +183,12 @@ def split(dims: object, n: int) -> list[tuple[str, Rows | None]]:
         if isinstance(value, str):
             if not value:
                 raise fail(arg, "a non-empty string or one string per observation", value)
-            fixed[name] = value
+            fixed[name] = text(arg, value)
             continue
         strings, _ = _column(arg, value, n)
         uniq = np.unique(strings)
+        for item in uniq.tolist():  # one check per distinct value, not per observation
+            text(arg, item)
         if uniq.size == 1 and uniq[0] != "":
             fixed[name] = str(uniq[0])  # one value throughout: no grouping needed
         elif uniq.size == 1:
@@ -243,7 +247,9 @@ def filters(value: object) -> tuple[tuple[str | None, ...] | None, dict[str, tup
         for item in items:
             if item is None and name == "source":
                 continue
-            if not isinstance(item, str):
+            if isinstance(item, str):
+                text(arg, item)
+            else:
                 accepted = (
                     "a source name, None or a list of them"
                     if name == "source"
@@ -268,7 +274,13 @@ def matching(keys: Sequence[str], wanted: Mapping[str, tuple[str, ...]]) -> list
     """
     out = []
     for key in keys:
-        combination = parse(key)
+        combination = _parsed(key)
         if all(combination.get(name) in allowed for name, allowed in wanted.items()):
             out.append(key)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(key: str) -> Mapping[str, str]:
+    """:func:`parse` of a stored key, cached: a filtered read matches the same keys each time."""
+    return types.MappingProxyType(parse(key))

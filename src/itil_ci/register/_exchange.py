@@ -17,7 +17,7 @@ from itil_ci.domain.opportunity import Opportunity
 from itil_ci.domain.series import Series
 from itil_ci.errors import DecodeError, ImportRowError, InvalidInputError
 from itil_ci.io.codec import from_json, to_json
-from itil_ci.register import _dims
+from itil_ci.register import _dims, _paths
 from itil_ci.register.records import RecordedSeries, RegisterExport
 from itil_ci.register.store import Times, Values, group_order
 
@@ -44,7 +44,12 @@ def _group_codes(chunks: list[tuple[str | None, str, Times, Values]]) -> Any:
 def assemble(
     chunks: list[tuple[str | None, str, Times, Values]], lo: int | None, hi: int | None
 ) -> tuple[Times, Values]:
-    """Concatenate chunks, keep ``lo <= t < hi`` and order by (time, source, dims, insertion)."""
+    """Concatenate chunks and keep ``lo <= t < hi``.
+
+    Observations of several (source, dims) groups are ordered by (time, group,
+    insertion); those of one group stay in insertion order (chunks are each in
+    time order), for :class:`~itil_ci.domain.Series` to order by time stably.
+    """
     if not chunks:
         return _EMPTY_T, _EMPTY_X
     t = np.concatenate([c[2] for c in chunks]) if len(chunks) > 1 else chunks[0][2]
@@ -62,9 +67,8 @@ def assemble(
     if codes is not None:
         order = np.lexsort((codes, t))
         t, x = t[order], x[order]
-    elif t.size > 1 and (t[1:] < t[:-1]).any():
-        order = np.argsort(t, kind="stable")
-        t, x = t[order], x[order]
+    # One group: left in insertion order, which Series turns into time order with a stable
+    # sort (when it is not already in order), so equal times keep their recording order.
     return t, x
 
 
@@ -89,18 +93,67 @@ _OBS_HEADER = ["kpi_key", "source", "time", "value", "dims"]
 _OBS_HEADER_V1 = _OBS_HEADER[:4]  # written before observations had dimensions
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+#: Injection"), and the quote that neutralises them (so a cell starting with it is quoted too).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"
+
+
+def neutralise(text: str) -> str:
+    """``text`` made inert for a spreadsheet: a leading formula character gets a ``'`` before it.
+
+    A text that already starts with ``'`` gets one too, so :func:`restore`
+    (which takes exactly one leading ``'`` away) gives back every text exactly.
+
+    Examples:
+        >>> neutralise("=1+1"), neutralise("email"), neutralise("'quoted")
+        ("'=1+1", 'email', "''quoted")
+    """
+    if text.startswith(_FORMULA_START) or text.startswith(_QUOTE):
+        return _QUOTE + text
+    return text
+
+
+def restore(text: str) -> str:
+    """The text :func:`neutralise` was given (one leading ``'`` taken away).
+
+    Examples:
+        >>> restore("'=1+1"), restore("''quoted"), restore("email")
+        ('=1+1', "'quoted", 'email')
+    """
+    return text[1:] if text.startswith(_QUOTE) else text
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    return str(getattr(value, "value", value))
+    return neutralise(str(getattr(value, "value", value)))
 
 
 def write_csv(doc: RegisterExport, directory: Path) -> list[Path]:
-    """Write the CSV tables of ``doc`` into ``directory`` (created if missing)."""
+    """Write the CSV tables of ``doc`` into ``directory`` (created if missing).
+
+    A path that is not a directory raises InvalidInputError; what the system
+    refuses (permissions, a read-only or full disk) raises StorageError.
+    """
+    if directory.exists() and not directory.is_dir():
+        raise InvalidInputError(
+            f"directory: expected a directory to write the CSV tables into, got "
+            f"{str(directory)!r}, which is not a directory"
+        )
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InvalidInputError(f"directory: cannot create {str(directory)!r} ({exc})") from None
+        raise _paths.os_error(exc, "create the directory", directory) from None
+    try:
+        return _write_tables(doc, directory)
+    except OSError as exc:
+        raise _paths.os_error(
+            exc, "write the CSV tables", getattr(exc, "filename", None) or directory
+        ) from None
+
+
+def _write_tables(doc: RegisterExport, directory: Path) -> list[Path]:
     paths = [directory / f"{name}.csv" for name in _FILES]
     entity_rows: dict[str, Sequence[Opportunity | Initiative]] = {
         "opportunities": doc.opportunities,
@@ -111,15 +164,15 @@ def write_csv(doc: RegisterExport, directory: Path) -> list[Path]:
         with (directory / f"{name}.csv").open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow([*cols, "document"])
-            w.writerows([*(_cell(getattr(e, c)) for c in cols), to_json(e)] for e in entries)
+            w.writerows([*(_cell(getattr(e, c)) for c in cols), _cell(to_json(e))] for e in entries)
     with (directory / "kpis.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["key", "document"])
-        w.writerows([k.key, to_json(k)] for k in doc.kpis)
+        w.writerows([_cell(k.key), _cell(to_json(k))] for k in doc.kpis)
     with (directory / "baselines.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["kpi_key", "document"])
-        w.writerows([b.kpi_key, to_json(b)] for b in doc.baselines)
+        w.writerows([_cell(b.kpi_key), _cell(to_json(b))] for b in doc.baselines)
     with (directory / "observations.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(_OBS_HEADER)
@@ -129,13 +182,15 @@ def write_csv(doc: RegisterExport, directory: Path) -> list[Path]:
             values = s.values.astype(str)
             values[np.isnan(s.values)] = ""
             dims = _dims.canonical(rs.dims) if rs.dims else ""
+            # times and values are written by numpy as ISO times and numbers, never formulas;
+            # the texts (one per series) are neutralised
             w.writerows(
                 zip(
-                    repeat(s.kpi_key),
-                    repeat(rs.source or ""),
+                    repeat(_cell(s.kpi_key)),
+                    repeat(_cell(rs.source or "")),
                     times.tolist(),
                     values.tolist(),
-                    repeat(dims),
+                    repeat(_cell(dims)),
                     strict=False,
                 )
             )
@@ -145,8 +200,16 @@ def write_csv(doc: RegisterExport, directory: Path) -> list[Path]:
 def _rows(path: Path, header: list[str], *older: list[str]) -> list[list[str]]:
     if not path.is_file():
         raise ImportRowError(str(path), "the file is missing (expected a table of export_csv)")
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            # strict: a quote that never closes is an error, not the rest of the file in a cell
+            rows = list(csv.reader(f, strict=True))
+    except OSError as exc:
+        raise _paths.os_error(exc, "read the CSV table", path) from None
+    except UnicodeDecodeError as exc:
+        raise ImportRowError(str(path), f"the file is not UTF-8 text ({exc.reason})") from None
+    except csv.Error as exc:
+        raise ImportRowError(str(path), f"the file is not valid CSV ({exc})") from None
     if rows and any(rows[0] == h for h in older):
         header = rows[0]
     if not rows or rows[0][: len(header)] != header:
@@ -164,7 +227,7 @@ def _documents(path: Path, header: list[str], cls: type[Any]) -> list[Any]:
     out = []
     for i, row in enumerate(_rows(path, header), start=2):
         try:
-            out.append(from_json(row[-1], cls))
+            out.append(from_json(restore(row[-1]), cls))
         except DecodeError as exc:
             raise ImportRowError(str(path), str(exc), line=i, field="document") from None
     return out
@@ -194,7 +257,11 @@ def read_csv(directory: Path) -> RegisterExport:
         keys, sources, times, values = columns[:4]
         dims = columns[4] if len(columns) > 4 else np.full(len(rows), "")
         try:
-            t = np.array(np.char.rstrip(times, "Z"), dtype="datetime64[ns]")
+            text = np.char.rstrip(times, "Z")
+            t = np.array(text, dtype="datetime64[ns]")
+            # numpy wraps a time outside the nanosecond range (1677-2262) around; a
+            # microsecond parse (range +-290,000 years) shows it
+            wide = np.array(text, dtype="datetime64[us]").astype(np.int64)
         except ValueError:
             bad = _first_bad(times, lambda s: np.datetime64(s.rstrip("Z"), "ns"))
             raise ImportRowError(
@@ -203,6 +270,17 @@ def read_csv(directory: Path) -> RegisterExport:
                 line=bad + 2,
                 field="time",
             ) from None
+        wrapped = np.abs(t.astype(np.int64) // 1000 - wide) > 1
+        if wrapped.any():
+            bad = int(np.argmax(wrapped))
+            raise ImportRowError(
+                str(path),
+                "expected a time between 1677-09-21T00:12:43.145224193Z and "
+                f"2262-04-11T23:47:16.854775807Z (nanoseconds since 1970 in int64), "
+                f"got {times[bad]!r}",
+                line=bad + 2,
+                field="time",
+            )
         missing = values == ""
         try:
             x = np.where(missing, "nan", values).astype(np.float64)
@@ -219,8 +297,8 @@ def read_csv(directory: Path) -> RegisterExport:
         groups = []
         for g in range(uniq.size):
             idx = order[bounds[g] : bounds[g + 1]]
-            key, src = str(keys[first[g]]), str(sources[first[g]])
-            cell = str(dims[first[g]])
+            key, src = restore(str(keys[first[g]])), restore(str(sources[first[g]]))
+            cell = restore(str(dims[first[g]]))
             try:
                 s = Series(t[idx], x[idx], kpi_key=key, allow_missing=bool(np.isnan(x[idx]).any()))
                 KPI(key)

@@ -1,19 +1,25 @@
 """The in-memory store: dicts and lists, for tests and notebooks (private).
 
 It behaves like the SQLite store (same ordering, same errors, transactions
-that roll back) but keeps nothing after the process ends.
+that roll back, threads that share it never lose an update) but keeps
+nothing after the process ends.  It keeps no checksums: its documents are
+immutable ``str`` objects and its observations read-only arrays inside the
+process, which nothing outside the process can alter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import functools
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from itil_ci.errors import StorageError
 from itil_ci.register._schema import INDEXED
 from itil_ci.register.store import (
     NO_DIMS,
+    Listed,
     Times,
     Values,
     Where,
@@ -24,6 +30,19 @@ from itil_ci.register.store import (
 )
 
 __all__ = ["MemoryStore"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _locked(method: F) -> F:
+    """Run ``method`` holding the store's lock (re-entrant: a transaction holds it too)."""
+
+    @functools.wraps(method)
+    def run(self: MemoryStore, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return cast(F, run)
 
 
 def _matches(index: Mapping[str, object], where: Where, below: Mapping[str, str]) -> bool:
@@ -44,11 +63,16 @@ def _matches(index: Mapping[str, object], where: Where, below: Mapping[str, str]
 class MemoryStore:
     """A :class:`~itil_ci.register.Store` held in Python dicts.
 
+    One lock guards it: every method holds it while it runs, and a
+    transaction holds it from start to end, so threads sharing the store see
+    each other's transactions whole and a version check and the write after
+    it are one step (the SQLite store's guarantee: no lost update).
+
     Examples:
         >>> s = MemoryStore()
         >>> s.put_kpi("mttr", "{}")
         >>> s.kpis()
-        ['{}']
+        [('mttr', '{}')]
     """
 
     def __init__(self) -> None:
@@ -60,12 +84,15 @@ class MemoryStore:
         self._chunks: list[tuple[str, str | None, str, Times, Values]] = []
         self._depth = 0
         self._closed = False
+        self._lock = threading.RLock()  # one writer at a time, as one SQLite connection
 
-    def _check(self, kind: str | None = None) -> None:
+    def _check(self, *kind: object) -> None:
+        """Refuse a closed store, and an entity kind other than those of ``INDEXED``."""
         if self._closed:
             raise StorageError("the register is closed; open it again to use it")
-        if kind is not None and kind not in INDEXED:
-            raise StorageError(f"unknown entity kind {kind!r}")
+        for k in kind:
+            if not isinstance(k, str) or k not in INDEXED:
+                raise StorageError(f"unknown entity kind {k!r:.40}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -82,6 +109,10 @@ class MemoryStore:
             >>> s.kpis()
             []
         """
+        with self._lock:
+            yield from self._transaction()
+
+    def _transaction(self) -> Iterator[None]:
         self._check()
         if self._depth:
             self._depth += 1
@@ -105,6 +136,7 @@ class MemoryStore:
         finally:
             self._depth = 0
 
+    @_locked
     def insert(
         self, kind: str, id: str, version: int, index: Mapping[str, object], document: str
     ) -> None:
@@ -128,6 +160,7 @@ class MemoryStore:
             raise duplicate(kind, id)
         table[id] = (version, dict(index), document)
 
+    @_locked
     def replace(
         self, kind: str, id: str, expected: int, index: Mapping[str, object], document: str
     ) -> int:
@@ -155,6 +188,7 @@ class MemoryStore:
         table[id] = (expected + 1, dict(index), document)
         return expected + 1
 
+    @_locked
     def get(self, kind: str, id: str) -> str | None:
         """The stored document.
 
@@ -170,6 +204,7 @@ class MemoryStore:
         row = self._entities[kind].get(id)
         return None if row is None else row[2]
 
+    @_locked
     def select(
         self,
         kind: str,
@@ -178,8 +213,8 @@ class MemoryStore:
         *,
         unless: Where | None = None,
         unless_below: Mapping[str, str] | None = None,
-    ) -> list[str]:
-        """Matching documents by id (leaving out those matching ``unless``/``unless_below``).
+    ) -> list[Listed]:
+        """Matching (id, document) by id (leaving out those matching ``unless``/``unless_below``).
 
         Examples:
             >>> s = MemoryStore()
@@ -188,17 +223,18 @@ class MemoryStore:
             >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
             >>> s.insert("opportunity", "o2", 0, {**row, "status": "approved"}, '{"title": "B"}')
             >>> s.select("opportunity", {"status": ("logged", "assessed")}, {})
-            ['{"title": "A"}']
+            [('o1', '{"title": "A"}')]
             >>> s.select("opportunity", {}, {"updated_at": "2026-01-06"})
-            ['{"title": "A"}', '{"title": "B"}']
+            [('o1', '{"title": "A"}'), ('o2', '{"title": "B"}')]
         """
         self._check(kind)
         table = self._entities[kind]
-        rows = [table[i][1:] for i in sorted(table) if _matches(table[i][1], where, below)]
+        rows = [(i, *table[i][1:]) for i in sorted(table) if _matches(table[i][1], where, below)]
         if unless or unless_below:
-            rows = [r for r in rows if not _matches(r[0], unless or {}, unless_below or {})]
-        return [doc for _, doc in rows]
+            rows = [r for r in rows if not _matches(r[1], unless or {}, unless_below or {})]
+        return [(i, doc) for i, _, doc in rows]
 
+    @_locked
     def count(self, kind: str, by: str, where: Where) -> dict[object, int]:
         """Counts per value of ``by``.
 
@@ -218,6 +254,7 @@ class MemoryStore:
                 out[index[by]] = out.get(index[by], 0) + 1
         return out
 
+    @_locked
     def put_kpi(self, key: str, document: str) -> None:
         """Define a KPI.
 
@@ -226,11 +263,12 @@ class MemoryStore:
             >>> s.put_kpi("mttr", '{"unit": "h"}')
             >>> s.put_kpi("mttr", '{"unit": "hours"}')
             >>> s.kpis()
-            ['{"unit": "hours"}']
+            [('mttr', '{"unit": "hours"}')]
         """
         self._check()
         self._kpis[key] = document
 
+    @_locked
     def get_kpi(self, key: str) -> str | None:
         """One KPI document (None if not defined).
 
@@ -243,19 +281,21 @@ class MemoryStore:
         self._check()
         return self._kpis.get(key)
 
-    def kpis(self) -> list[str]:
-        """KPI documents by key.
+    @_locked
+    def kpis(self) -> list[Listed]:
+        """(key, document) of every KPI, by key.
 
         Examples:
             >>> s = MemoryStore()
             >>> s.put_kpi("mttr", "m")
             >>> s.put_kpi("fcr", "f")
             >>> s.kpis()
-            ['f', 'm']
+            [('fcr', 'f'), ('mttr', 'm')]
         """
         self._check()
-        return [self._kpis[k] for k in sorted(self._kpis)]
+        return [(k, self._kpis[k]) for k in sorted(self._kpis)]
 
+    @_locked
     def add_baseline(self, kpi_key: str, document: str) -> None:
         """Append a baseline.
 
@@ -264,24 +304,26 @@ class MemoryStore:
             >>> s.add_baseline("mttr", "first")
             >>> s.add_baseline("mttr", "second")
             >>> s.baselines("mttr")
-            ['first', 'second']
+            [('mttr', 'first'), ('mttr', 'second')]
         """
         self._check()
         self._baselines.append((kpi_key, document))
 
-    def baselines(self, kpi_key: str | None) -> list[str]:
-        """Baselines, oldest first.
+    @_locked
+    def baselines(self, kpi_key: str | None) -> list[Listed]:
+        """(KPI key, document) of the baselines, oldest first.
 
         Examples:
             >>> s = MemoryStore()
             >>> s.add_baseline("mttr", "m1")
             >>> s.add_baseline("fcr", "f1")
             >>> s.baselines("fcr"), s.baselines(None)
-            (['f1'], ['m1', 'f1'])
+            ([('fcr', 'f1')], [('mttr', 'm1'), ('fcr', 'f1')])
         """
         self._check()
-        return [d for k, d in self._baselines if kpi_key is None or k == kpi_key]
+        return [(k, d) for k, d in self._baselines if kpi_key is None or k == kpi_key]
 
+    @_locked
     def append(
         self, kpi_key: str, source: str | None, times: Times, values: Values, dims: str = NO_DIMS
     ) -> None:
@@ -299,6 +341,7 @@ class MemoryStore:
         t.flags.writeable = x.flags.writeable = False
         self._chunks.append((kpi_key, source, dims, t, x))
 
+    @_locked
     def fetch(
         self,
         kpi_key: str,
@@ -334,6 +377,7 @@ class MemoryStore:
             out.append((source, d, t, x))
         return out
 
+    @_locked
     def series_keys(self, kpi_key: str | None = None) -> list[tuple[str, str | None, str]]:
         """Every (key, source, dims) with observations (of ``kpi_key`` only if given).
 
@@ -354,6 +398,7 @@ class MemoryStore:
         }
         return sorted(keys, key=group_order)
 
+    @_locked
     def close(self) -> None:
         """Drop everything.
 

@@ -16,13 +16,16 @@ columns.  Since version 2 each chunk also has ``dims``: the canonical JSON of
 its observations' dimensions (sorted keys, no spaces; ``'{}'`` for none,
 which is what every chunk of a version 1 file gets), in the covering index
 ``chunks_groups`` so the chunk groups of a KPI are listed without reading a
-chunk.
+chunk.  Since version 3 every entity, KPI, baseline and chunk row has
+``checksum``, the CRC-32 of its identity and content (``register/_checksum.py``),
+verified on every read; opening an older file computes them for the rows it
+holds.
 """
 
 from __future__ import annotations
 
 #: Version of the register file format written by this library.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: ``PRAGMA application_id`` of a register file ("ITCI" in ASCII).
 APPLICATION_ID = 0x49544349
@@ -97,7 +100,18 @@ ALTER TABLE chunks ADD COLUMN dims TEXT NOT NULL DEFAULT '{}';
 CREATE INDEX chunks_groups ON chunks (kpi_key, dims, source);
 """
 
+# Version 3: a checksum on every row, filled in for the rows already there by the store
+# (``SQLiteStore._fill_checksums``: SQL cannot compute CRC-32).  Nullable, as ADD COLUMN
+# needs a default otherwise; a row without one reads as damaged.
+_V3 = """
+ALTER TABLE opportunities ADD COLUMN checksum INTEGER;
+ALTER TABLE initiatives ADD COLUMN checksum INTEGER;
+ALTER TABLE kpis ADD COLUMN checksum INTEGER;
+ALTER TABLE baselines ADD COLUMN checksum INTEGER;
+ALTER TABLE chunks ADD COLUMN checksum INTEGER;
+"""
+
 #: ``MIGRATIONS[n]``: the SQL that takes a file from schema version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2}
+MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2, 2: _V3}
 
 assert sorted(MIGRATIONS) == list(range(SCHEMA_VERSION))

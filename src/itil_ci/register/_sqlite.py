@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,10 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
-from itil_ci.errors import StorageError
+from itil_ci._internal import validate as v
+from itil_ci.errors import InvalidInputError, StorageError
+from itil_ci.register import _checksum, _paths
 from itil_ci.register._schema import APPLICATION_ID, CHUNK, INDEXED, MIGRATIONS, SCHEMA_VERSION
 from itil_ci.register.store import (
     NO_DIMS,
+    Damaged,
+    Listed,
     Times,
     Values,
     Where,
@@ -72,10 +77,20 @@ def _check_header(path: str) -> None:
         raise StorageError(
             f"{path}: cannot open the register: directory {str(p.parent)!r} does not exist"
         )
-    if p.is_dir():
-        raise StorageError(f"{path}: cannot open the register: it is a directory")
-    if not p.exists():
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
         return
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot open the register ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise StorageError(f"{path}: cannot open the register: it is a directory")
+    if not stat.S_ISREG(mode):
+        # a FIFO would block the open forever, a device or socket is no database
+        raise StorageError(
+            f"{path}: cannot open the register: it is not a regular file (a pipe, socket, "
+            "device or other special file)"
+        )
     try:
         with p.open("rb") as f:
             head = f.read(len(_MAGIC))
@@ -117,6 +132,93 @@ def _where(
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
 
 
+def _indexed(kind: object) -> tuple[str, tuple[str, ...]]:
+    """The table and indexed columns of an entity kind (StorageError for another kind)."""
+    if not isinstance(kind, str) or kind not in INDEXED:
+        raise StorageError(f"unknown entity kind {kind!r:.40}")
+    return INDEXED[kind]
+
+
+# The migration after which every row has a checksum column to fill in (version 2 -> 3).
+_CHECKSUMS_ADDED = 2
+
+
+def _verified(kind: str, id: str, document: object, crc: object) -> str | Damaged:
+    """The stored document as text when it matches its checksum, else why it does not."""
+    if not isinstance(document, bytes):
+        return Damaged("its document is not stored as text (the stored row was altered)")
+    reason = _checksum.mismatch(crc, _checksum.document(kind, id, document))
+    if reason is not None:
+        return Damaged(reason)
+    try:
+        return document.decode("utf-8")
+    except UnicodeDecodeError:  # only a row already damaged when its checksum was computed
+        return Damaged("its document is not valid UTF-8 text")
+
+
+def _listed(kind: str, id: object, document: object, crc: object) -> Listed:
+    """One row of a listing: (id, verified document or Damaged); an unreadable id is damage."""
+    if not isinstance(id, bytes):
+        return (repr(id), Damaged("its id is not stored as text (the stored row was altered)"))
+    try:
+        text = id.decode("utf-8")
+    except UnicodeDecodeError:
+        shown = id.decode("utf-8", "replace")
+        return (shown, Damaged("its id is not valid UTF-8 text (the stored bytes changed)"))
+    return (text, _verified(kind, text, document, crc))
+
+
+def _chunk_row(
+    kpi_key: str, source: str | None, dims: str, t: Times, x: Values
+) -> tuple[object, ...]:
+    """The values of one chunk row, its checksum last."""
+    t_min, t_max, n = int(t[0]), int(t[-1]), int(t.size)
+    crc = _checksum.chunk(kpi_key, source, dims, t_min, t_max, n, t, x)
+    return (kpi_key, source, dims, t_min, t_max, n, t.tobytes(), x.tobytes(), crc)
+
+
+def _fill_checksums(con: sqlite3.Connection) -> None:
+    """Compute the checksum of every row of a file that had none (the migration to 3).
+
+    The rows are read as stored (text as bytes), so a row damaged before the
+    migration keeps its damage and is reported when it no longer decodes.
+    """
+    for kind, (table, _) in INDEXED.items():
+        rows = con.execute(f"SELECT rowid, CAST(id AS BLOB), CAST(document AS BLOB) FROM {table}")
+        con.executemany(
+            f"UPDATE {table} SET checksum = ? WHERE rowid = ?",
+            [(_old_document(kind, i, d), r) for r, i, d in rows.fetchall()],
+        )
+    for kind, table, key in (("kpi", "kpis", "key"), ("baseline", "baselines", "kpi_key")):
+        rows = con.execute(
+            f"SELECT rowid, CAST({key} AS BLOB), CAST(document AS BLOB) FROM {table}"
+        )
+        con.executemany(
+            f"UPDATE {table} SET checksum = ? WHERE rowid = ?",
+            [(_old_document(kind, k, d), r) for r, k, d in rows.fetchall()],
+        )
+    seqs = [r[0] for r in con.execute("SELECT seq FROM chunks ORDER BY seq")]
+    for seq in seqs:  # one chunk in memory at a time
+        row = con.execute(
+            "SELECT kpi_key, source, dims, t_min, t_max, n, times, vals FROM chunks WHERE seq = ?",
+            (seq,),
+        ).fetchone()
+        key, source, dims, t_min, t_max, n, t, x = row
+        if isinstance(t, bytes) and isinstance(x, bytes):
+            crc = _checksum.chunk(key, source, dims, t_min, t_max, n, t, x)
+            con.execute("UPDATE chunks SET checksum = ? WHERE seq = ?", (crc, seq))
+
+
+def _old_document(kind: str, id: object, document: object) -> int | None:
+    if not isinstance(id, bytes) or not isinstance(document, bytes):
+        return None  # left without a checksum: reads as damaged
+    try:
+        text = id.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return _checksum.document(kind, text, document)
+
+
 class SQLiteStore:
     """A :class:`~itil_ci.register.Store` in one SQLite file (or ``":memory:"``).
 
@@ -127,13 +229,14 @@ class SQLiteStore:
         >>> s = SQLiteStore(":memory:")
         >>> s.put_kpi("mttr", "{}")
         >>> s.kpis()
-        ['{}']
+        [('mttr', '{}')]
         >>> s.close()
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
-        self.path = os.fspath(path)
-        memory = self.path == ":memory:"
+        memory = isinstance(path, str) and path == ":memory:"
+        self.path = ":memory:" if memory else str(_paths.check("path", path))
+        timeout = v.number("timeout", timeout, minimum=0) or 0.0
         if not memory:
             _check_header(self.path)
         self._depth = 0
@@ -189,6 +292,8 @@ class SQLiteStore:
                 for statement in MIGRATIONS[v].split(";"):
                     if statement.strip():
                         con.execute(statement)
+                if v == _CHECKSUMS_ADDED:
+                    _fill_checksums(con)
             con.execute(f"PRAGMA application_id={APPLICATION_ID:d}")
             con.execute(f"PRAGMA user_version={SCHEMA_VERSION:d}")
 
@@ -199,6 +304,18 @@ class SQLiteStore:
                 yield self._con
             except sqlite3.Error as exc:
                 raise _explain(exc, self.path, doing) from None
+            except (OverflowError, UnicodeEncodeError) as exc:
+                # the register refuses these first; a caller of the store itself gets this
+                raise InvalidInputError(
+                    f"cannot {doing}: a value cannot be stored in SQLite ({exc})"
+                ) from None
+
+    def _one(self, kind: str, id: str, document: object, crc: object, what: str) -> str:
+        """A document read on its own: verified, or StorageError naming it."""
+        found = _verified(kind, id, document, crc)
+        if isinstance(found, Damaged):
+            raise _checksum.damaged(self.path, what, found.reason)
+        return found
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -262,15 +379,16 @@ class SQLiteStore:
             itil_ci.errors.InvalidInputError: opportunity.id: expected an id not yet ...
             >>> s.close()
         """
-        table, cols = INDEXED[kind]
+        table, cols = _indexed(kind)
         names = ",".join(f'"{c}"' for c in cols)
         sql = (
-            f"INSERT INTO {table} (id, version, {names}, document) "
-            f"VALUES (?, ?, {','.join('?' * len(cols))}, ?)"
+            f"INSERT INTO {table} (id, version, {names}, document, checksum) "
+            f"VALUES (?, ?, {','.join('?' * len(cols))}, ?, ?)"
         )
+        crc = _checksum.document(kind, id, document)
         with self.transaction(), self._guard(f"store {kind} {id!r}") as con:
             try:
-                con.execute(sql, (id, version, *(index[c] for c in cols), document))
+                con.execute(sql, (id, version, *(index[c] for c in cols), document, crc))
             except sqlite3.IntegrityError:
                 raise duplicate(kind, id) from None
 
@@ -292,14 +410,15 @@ class SQLiteStore:
             itil_ci.errors.ConflictError: opportunity 'o1' was changed by someone else: ...
             >>> s.close()
         """
-        table, cols = INDEXED[kind]
+        table, cols = _indexed(kind)
         sets = ", ".join(f'"{c}" = ?' for c in cols)
         sql = (
-            f"UPDATE {table} SET version = version + 1, {sets}, document = ? "
+            f"UPDATE {table} SET version = version + 1, {sets}, document = ?, checksum = ? "
             "WHERE id = ? AND version = ?"
         )
+        crc = _checksum.document(kind, id, document)
         with self.transaction(), self._guard(f"update {kind} {id!r}") as con:
-            cur = con.execute(sql, (*(index[c] for c in cols), document, id, expected))
+            cur = con.execute(sql, (*(index[c] for c in cols), document, crc, id, expected))
             if cur.rowcount == 1:
                 return expected + 1
             row = con.execute(f"SELECT version FROM {table} WHERE id = ?", (id,)).fetchone()
@@ -319,10 +438,14 @@ class SQLiteStore:
             ('{"title": "A"}', None)
             >>> s.close()
         """
-        table, _ = INDEXED[kind]
+        table, _ = _indexed(kind)
         with self._guard(f"read {kind} {id!r}") as con:
-            row = con.execute(f"SELECT document FROM {table} WHERE id = ?", (id,)).fetchone()
-        return None if row is None else str(row[0])
+            row = con.execute(
+                f"SELECT CAST(document AS BLOB), checksum FROM {table} WHERE id = ?", (id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return self._one(kind, id, row[0], row[1], f"{kind} {id!r}")
 
     def select(
         self,
@@ -332,8 +455,8 @@ class SQLiteStore:
         *,
         unless: Where | None = None,
         unless_below: Mapping[str, str] | None = None,
-    ) -> list[str]:
-        """Matching documents by id (leaving out those matching ``unless``/``unless_below``).
+    ) -> list[Listed]:
+        """Matching (id, document) by id (leaving out those matching ``unless``/``unless_below``).
 
         Examples:
             >>> s = SQLiteStore(":memory:")
@@ -342,12 +465,12 @@ class SQLiteStore:
             >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
             >>> s.insert("opportunity", "o2", 0, {**row, "status": "approved"}, '{"title": "B"}')
             >>> s.select("opportunity", {"status": ("logged", "assessed")}, {})
-            ['{"title": "A"}']
+            [('o1', '{"title": "A"}')]
             >>> s.select("opportunity", {}, {"updated_at": "2026-01-06"})
-            ['{"title": "A"}', '{"title": "B"}']
+            [('o1', '{"title": "A"}'), ('o2', '{"title": "B"}')]
             >>> s.close()
         """
-        table, cols = INDEXED[kind]
+        table, cols = _indexed(kind)
         clause, params = _where(cols, where, below)
         if unless or unless_below:
             # NULL-safe: a row is left out only when the whole "unless" clause is true.
@@ -357,9 +480,11 @@ class SQLiteStore:
             params += more
         with self._guard(f"list {kind} entries") as con:
             rows = con.execute(
-                f"SELECT document FROM {table}{clause} ORDER BY id", params
+                f"SELECT CAST(id AS BLOB), CAST(document AS BLOB), checksum FROM {table}{clause} "
+                "ORDER BY id",
+                params,
             ).fetchall()
-        return [r[0] for r in rows]
+        return [_listed(kind, i, d, c) for i, d, c in rows]
 
     def count(self, kind: str, by: str, where: Where) -> dict[object, int]:
         """Counts per value of ``by`` (one indexed GROUP BY, no documents read).
@@ -374,7 +499,7 @@ class SQLiteStore:
             [('approved', 1), ('logged', 1)]
             >>> s.close()
         """
-        table, cols = INDEXED[kind]
+        table, cols = _indexed(kind)
         if by not in cols:
             raise StorageError(f"unknown column {by!r}")
         clause, params = _where(cols, where, {})
@@ -392,14 +517,16 @@ class SQLiteStore:
             >>> s.put_kpi("mttr", '{"unit": "h"}')
             >>> s.put_kpi("mttr", '{"unit": "hours"}')
             >>> s.kpis()
-            ['{"unit": "hours"}']
+            [('mttr', '{"unit": "hours"}')]
             >>> s.close()
         """
+        crc = _checksum.document("kpi", key, document)
         with self.transaction(), self._guard(f"define KPI {key!r}") as con:
             con.execute(
-                "INSERT INTO kpis (key, document) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET document = excluded.document",
-                (key, document),
+                "INSERT INTO kpis (key, document, checksum) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET document = excluded.document, "
+                "checksum = excluded.checksum",
+                (key, document, crc),
             )
 
     def get_kpi(self, key: str) -> str | None:
@@ -413,10 +540,14 @@ class SQLiteStore:
             >>> s.close()
         """
         with self._guard(f"read KPI {key!r}") as con:
-            row = con.execute("SELECT document FROM kpis WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+            row = con.execute(
+                "SELECT CAST(document AS BLOB), checksum FROM kpis WHERE key = ?", (key,)
+            ).fetchone()
+        if row is None:
+            return None
+        return self._one("kpi", key, row[0], row[1], f"KPI {key!r}")
 
-    def kpis(self) -> list[str]:
+    def kpis(self) -> list[Listed]:
         """KPI documents by key.
 
         Examples:
@@ -424,11 +555,14 @@ class SQLiteStore:
             >>> s.put_kpi("mttr", "m")
             >>> s.put_kpi("fcr", "f")
             >>> s.kpis()
-            ['f', 'm']
+            [('fcr', 'f'), ('mttr', 'm')]
             >>> s.close()
         """
         with self._guard("list KPIs") as con:
-            return [r[0] for r in con.execute("SELECT document FROM kpis ORDER BY key")]
+            rows = con.execute(
+                "SELECT CAST(key AS BLOB), CAST(document AS BLOB), checksum FROM kpis ORDER BY key"
+            ).fetchall()
+        return [_listed("kpi", k, d, c) for k, d, c in rows]
 
     def add_baseline(self, kpi_key: str, document: str) -> None:
         """Append a baseline.
@@ -438,15 +572,17 @@ class SQLiteStore:
             >>> s.add_baseline("mttr", "first")
             >>> s.add_baseline("mttr", "second")
             >>> s.baselines("mttr")
-            ['first', 'second']
+            [('mttr', 'first'), ('mttr', 'second')]
             >>> s.close()
         """
+        crc = _checksum.document("baseline", kpi_key, document)
         with self.transaction(), self._guard(f"store a baseline of {kpi_key!r}") as con:
             con.execute(
-                "INSERT INTO baselines (kpi_key, document) VALUES (?, ?)", (kpi_key, document)
+                "INSERT INTO baselines (kpi_key, document, checksum) VALUES (?, ?, ?)",
+                (kpi_key, document, crc),
             )
 
-    def baselines(self, kpi_key: str | None) -> list[str]:
+    def baselines(self, kpi_key: str | None) -> list[Listed]:
         """Baselines, oldest first.
 
         Examples:
@@ -454,17 +590,16 @@ class SQLiteStore:
             >>> s.add_baseline("mttr", "m1")
             >>> s.add_baseline("fcr", "f1")
             >>> s.baselines("fcr"), s.baselines(None)
-            (['f1'], ['m1', 'f1'])
+            ([('fcr', 'f1')], [('mttr', 'm1'), ('fcr', 'f1')])
             >>> s.close()
         """
+        sql = "SELECT CAST(kpi_key AS BLOB), CAST(document AS BLOB), checksum FROM baselines"
         with self._guard("list baselines") as con:
             if kpi_key is None:
-                cur = con.execute("SELECT document FROM baselines ORDER BY seq")
+                rows = con.execute(f"{sql} ORDER BY seq").fetchall()
             else:
-                cur = con.execute(
-                    "SELECT document FROM baselines WHERE kpi_key = ? ORDER BY seq", (kpi_key,)
-                )
-            return [r[0] for r in cur]
+                rows = con.execute(f"{sql} WHERE kpi_key = ? ORDER BY seq", (kpi_key,)).fetchall()
+        return [_listed("baseline", k, d, c) for k, d, c in rows]
 
     def append(
         self, kpi_key: str, source: str | None, times: Times, values: Values, dims: str = NO_DIMS
@@ -482,22 +617,14 @@ class SQLiteStore:
         t = np.ascontiguousarray(times, dtype="<i8")
         x = np.ascontiguousarray(values, dtype="<f8")
         rows = (
-            (
-                kpi_key,
-                source,
-                dims,
-                int(t[i]),
-                int(t[min(i + CHUNK, t.size) - 1]),
-                int(min(CHUNK, t.size - i)),
-                t[i : i + CHUNK].tobytes(),
-                x[i : i + CHUNK].tobytes(),
-            )
+            _chunk_row(kpi_key, source, dims, t[i : i + CHUNK], x[i : i + CHUNK])
             for i in range(0, t.size, CHUNK)
         )
         with self.transaction(), self._guard(f"record observations of {kpi_key!r}") as con:
             con.executemany(
-                "INSERT INTO chunks (kpi_key, source, dims, t_min, t_max, n, times, vals) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO chunks "
+                "(kpi_key, source, dims, t_min, t_max, n, times, vals, checksum) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
 
@@ -524,7 +651,10 @@ class SQLiteStore:
             []
             >>> s.close()
         """
-        sql = "SELECT seq, source, dims, n, times, vals FROM chunks WHERE kpi_key = ?"
+        sql = (
+            "SELECT seq, CAST(source AS BLOB), CAST(dims AS BLOB), t_min, t_max, n, times, vals, "
+            "checksum FROM chunks WHERE kpi_key = ?"
+        )
         params: list[object] = [kpi_key]
         if start is not None:
             sql += " AND t_max >= ?"
@@ -550,23 +680,42 @@ class SQLiteStore:
         if len(batches) > 1:
             rows.sort(key=lambda r: int(r[0]))  # type: ignore[call-overload]
         out: list[tuple[str | None, str, Times, Values]] = []
-        for _, src, d, n, t, x in rows:
-            if (
-                not isinstance(t, bytes)
-                or not isinstance(x, bytes)
-                or not isinstance(d, str)
-                or not isinstance(n, int)
-                or len(t) != len(x)
-                or (len(t) != 8 * n)
-            ):
-                raise StorageError(
-                    f"{self.path}: cannot read observations of {kpi_key!r}: a stored chunk is "
-                    "damaged (the file is corrupt)"
-                )
-            times = np.frombuffer(t, dtype="<i8").astype(np.int64, copy=False)
-            values = np.frombuffer(x, dtype="<f8").astype(np.float64, copy=False)
-            out.append((None if src is None else str(src), d, times, values))
+        for row in rows:
+            source, d, times, values = self._chunk(kpi_key, row)
+            out.append((source, d, times, values))
         return out
+
+    def _chunk(self, kpi_key: str, row: Sequence[object]) -> tuple[str | None, str, Times, Values]:
+        """One fetched chunk row, verified against its checksum and decoded."""
+        seq, src, d, t_min, t_max, n, t, x, crc = row
+        what = f"chunk {seq} of the observations of {kpi_key!r}"
+        if not (
+            isinstance(t, bytes)
+            and isinstance(x, bytes)
+            and isinstance(d, bytes)
+            and (src is None or isinstance(src, bytes))
+            and isinstance(n, int)
+            and isinstance(t_min, int)
+            and isinstance(t_max, int)
+            and len(t) == len(x) == 8 * n
+        ):
+            raise _checksum.damaged(
+                self.path, what, "its columns do not have the stored types and sizes"
+            )
+        try:
+            source = None if src is None else src.decode("utf-8")
+            dims = d.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _checksum.damaged(
+                self.path, what, "its source or dimensions are not valid UTF-8 text"
+            ) from None
+        crc_now = _checksum.chunk(kpi_key, source, dims, t_min, t_max, n, t, x)
+        reason = _checksum.mismatch(crc, crc_now)
+        if reason is not None:
+            raise _checksum.damaged(self.path, f"{what} (source {source!r}, dims {dims})", reason)
+        times = np.frombuffer(t, dtype="<i8").astype(np.int64, copy=False)
+        values = np.frombuffer(x, dtype="<f8").astype(np.float64, copy=False)
+        return source, dims, times, values
 
     def series_keys(self, kpi_key: str | None = None) -> list[tuple[str, str | None, str]]:
         """Every (key, source, dims) with observations (an index-only query).

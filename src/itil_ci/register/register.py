@@ -28,9 +28,9 @@ from itil_ci.domain.kpi import KPI
 from itil_ci.domain.opportunity import Opportunity, OpportunitySource, OpportunityStatus
 from itil_ci.domain.ranking import Ranking
 from itil_ci.domain.series import Series, to_datetime64
-from itil_ci.errors import DecodeError, InvalidInputError, NotFound, StorageError
-from itil_ci.io.codec import from_json, to_json
-from itil_ci.register import _dims, _exchange
+from itil_ci.errors import InvalidInputError, NotFound
+from itil_ci.io.codec import to_json
+from itil_ci.register import _dims, _documents, _exchange, _paths
 from itil_ci.register._memory import MemoryStore
 from itil_ci.register._sqlite import SQLiteStore
 from itil_ci.register.records import Drift, KPIOutcome, RegisterExport
@@ -144,8 +144,8 @@ class Register:
             ...     reg.kpis()
             []
         """
-        if not isinstance(path, str | os.PathLike):
-            raise v.fail("path", "a file path or ':memory:'", path)
+        if not (isinstance(path, str) and path == ":memory:"):
+            path = _paths.check("path", path)
         v.number("timeout", timeout, minimum=0)
         return cls(SQLiteStore(path, timeout=float(timeout)))
 
@@ -212,7 +212,11 @@ class Register:
 
         It is stored at its current ``version`` (0 for a new entry).  An id
         already in the register raises :class:`~itil_ci.errors.InvalidInputError`
-        (use :meth:`update` to change a stored entry).
+        (use :meth:`update` to change a stored entry).  Like every write, it
+        is checked the way a read will check it (encoded and decoded again):
+        an entry changed after it was built into something its constructor
+        refuses raises :class:`~itil_ci.errors.InvalidInputError` naming it and
+        the field, and nothing is written.
 
         Examples:
             >>> from itil_ci import Initiative
@@ -221,7 +225,8 @@ class Register:
             'i-1'
         """
         kind = _kind_of(entry, "entry")
-        self.store.insert(kind, entry.id, entry.version, _index(entry), to_json(entry))
+        document, checked = self._encode(kind, entry, entry)
+        self.store.insert(kind, checked.id, checked.version, _index(checked), document)
         return entry
 
     def update(self, entry: E) -> E:
@@ -231,7 +236,8 @@ class Register:
         atomically and ``entry.version`` set to the new value.  A stale copy
         raises :class:`~itil_ci.errors.ConflictError` naming both versions
         (nothing is written: read the entry again, re-apply the change, retry);
-        an unknown id raises :class:`~itil_ci.errors.NotFound`.
+        an unknown id raises :class:`~itil_ci.errors.NotFound`; an entry
+        that would not read back is refused as in :meth:`log`.
 
         Examples:
             >>> from itil_ci import Opportunity
@@ -247,16 +253,26 @@ class Register:
         """
         kind = _kind_of(entry, "entry")
         expected = entry.version
-        stored = attrs.evolve(entry, version=expected + 1)
-        new = self.store.replace(kind, entry.id, expected, _index(entry), to_json(stored))
+        what = f"{kind} {entry.id!r}"
+        _documents.check_version("entry", what, expected)
+        try:
+            stored = attrs.evolve(entry, version=expected + 1)  # runs every validator again
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"entry: {what} cannot be stored as it is: {exc}") from None
+        document, checked = self._encode(kind, entry, stored)
+        new = self.store.replace(kind, checked.id, expected, _index(checked), document)
         entry.version = new
         return entry
 
-    def _decode(self, kind: str, cls: type[T], document: str) -> T:
-        try:
-            return from_json(document, cls)
-        except DecodeError as exc:
-            raise StorageError(f"a stored {kind} cannot be read back: {exc}") from None
+    @staticmethod
+    def _encode(kind: str, entry: E, stored: E) -> tuple[str, E]:
+        """The document of ``stored`` (``entry`` as it will be stored), checked to read back."""
+        what = f"{kind} {entry.id!r}"
+        _documents.check_version("entry", what, stored.version)
+        return _documents.encode("entry", what, stored, type(entry))
+
+    def _listing(self, kind: str, cls: type[T], rows: Sequence[Any]) -> list[T]:
+        return _documents.decode_listing(cls, rows, lambda i, id: f"{kind} {id!r}")
 
     def opportunity(self, id: str) -> Opportunity:
         """The opportunity with ``id`` (:class:`~itil_ci.errors.NotFound` if none).
@@ -286,7 +302,7 @@ class Register:
         document = self.store.get(kind, id)
         if document is None:
             raise NotFound(f"{kind} {id!r} not found in the register")
-        return self._decode(kind, cls, document)
+        return _documents.decode(f"{kind} {id!r}", cls, document)
 
     def opportunities(
         self,
@@ -315,7 +331,7 @@ class Register:
             if chosen is not None:
                 where[col] = chosen
         docs = self.store.select("opportunity", where, {})
-        return [self._decode("opportunity", Opportunity, d) for d in docs]
+        return self._listing("opportunity", Opportunity, docs)
 
     def initiatives(
         self,
@@ -356,7 +372,7 @@ class Register:
             docs = self.store.select("initiative", where, {}, unless={"open": 1}, unless_below=late)
         else:
             docs = self.store.select("initiative", where, {})
-        return [self._decode("initiative", Initiative, d) for d in docs]
+        return self._listing("initiative", Initiative, docs)
 
     def step_counts(self, *, model: ImprovementModel | str | None = None) -> dict[str | None, int]:
         """How many initiatives are at each step (None: not started), without decoding any.
@@ -398,7 +414,7 @@ class Register:
         """
         limit = (_today(today) + dt.timedelta(days=1)).isoformat()
         docs = self.store.select("initiative", {}, {"remeasure_on": limit})
-        return [self._decode("initiative", Initiative, d) for d in docs]
+        return self._listing("initiative", Initiative, docs)
 
     # -- KPIs and baselines -------------------------------------------------------------
 
@@ -414,7 +430,8 @@ class Register:
         """
         if not isinstance(kpi, KPI):
             raise v.fail("kpi", "a KPI", kpi)
-        self.store.put_kpi(kpi.key, to_json(kpi))
+        document, checked = _documents.encode("kpi", f"KPI {kpi.key!r}", kpi, KPI)
+        self.store.put_kpi(checked.key, document)
         return kpi
 
     def kpis(self) -> list[KPI]:
@@ -424,7 +441,7 @@ class Register:
             >>> Register.in_memory().kpis()
             []
         """
-        return [self._decode("KPI", KPI, d) for d in self.store.kpis()]
+        return self._listing("KPI", KPI, self.store.kpis())
 
     def kpi(self, key: str) -> KPI:
         """The defined KPI with ``key`` (:class:`~itil_ci.errors.NotFound` if none).
@@ -435,10 +452,11 @@ class Register:
             >>> reg.define_kpi(KPI("fcr")) == reg.kpi("fcr")
             True
         """
+        v.text("key", key)
         doc = self.store.get_kpi(key)
         if doc is None:
             raise NotFound(f"KPI {key!r} is not defined in the register")
-        return self._decode("KPI", KPI, doc)
+        return _documents.decode(f"KPI {key!r}", KPI, doc)
 
     def add_baseline(self, baseline: Baseline) -> Baseline:
         """Keep a baseline (several per KPI are kept, oldest first); return it.
@@ -452,7 +470,9 @@ class Register:
         """
         if not isinstance(baseline, Baseline):
             raise v.fail("baseline", "a Baseline", baseline)
-        self.store.add_baseline(baseline.kpi_key, to_json(baseline))
+        what = f"a baseline of {baseline.kpi_key!r}"
+        document, checked = _documents.encode("baseline", what, baseline, Baseline)
+        self.store.add_baseline(checked.kpi_key, document)
         return baseline
 
     def baselines(self, kpi_key: str | None = None) -> list[Baseline]:
@@ -464,7 +484,13 @@ class Register:
         """
         if kpi_key is not None:
             v.text("kpi_key", kpi_key)
-        return [self._decode("baseline", Baseline, d) for d in self.store.baselines(kpi_key)]
+        rows = self.store.baselines(kpi_key)
+        names: list[str] = []  # "baseline 2 of 'mttr'": per KPI, oldest first, from 1
+        nth: dict[str, int] = {}
+        for key, _ in rows:
+            nth[key] = nth.get(key, 0) + 1
+            names.append(f"baseline {nth[key]} of {key!r}")
+        return _documents.decode_listing(Baseline, rows, lambda i, key: names[i])
 
     def baseline(self, kpi_key: str) -> Baseline:
         """The most recently kept baseline of ``kpi_key`` (NotFound if none).
@@ -525,6 +551,8 @@ class Register:
             ) from None
         if source is not None and (not isinstance(source, str) or not source):
             raise v.fail("source", "None or a non-empty string", source)
+        if source is not None:
+            v.text("source", source)
         t = arrays.as_times("times", times)
         x = arrays.as_values("values", values, allow_missing=True)
         if t.shape != x.shape:
@@ -640,7 +668,7 @@ class Register:
             "ice": p.ice,
             "itil-priority": p.itil_priority,
         }
-        if model not in models:
+        if not isinstance(model, str) or model not in models:
             raise v.fail("model", f"one of {', '.join(map(repr, models))}", model)
         if status is None:
             status = [s for s in OpportunityStatus if s.is_open]
@@ -844,6 +872,10 @@ class Register:
             >>> sorted(json.loads(Register.in_memory().export_json()))[:3]
             ['baselines', 'initiatives', 'kpis']
         """
+        if indent is not None and (
+            isinstance(indent, bool) or not isinstance(indent, int) or not 0 <= indent <= 16
+        ):
+            raise v.fail("indent", "None or a whole number of spaces from 0 to 16", indent)
         return to_json(self.export(), indent=indent)
 
     def import_json(
@@ -865,7 +897,7 @@ class Register:
             >>> b.export() == a.export()
             True
         """
-        document = from_json(text, RegisterExport)
+        document = _documents.load(text, RegisterExport, "text")
         self.load(document, replace_kpis=replace_kpis, append=append)
         return document
 
@@ -970,7 +1002,7 @@ class Register:
             ...     [p.name for p in Register.in_memory().export_csv(d)][:2]
             ['opportunities.csv', 'initiatives.csv']
         """
-        return _exchange.write_csv(self.export(), Path(directory))
+        return _exchange.write_csv(self.export(), _paths.check("directory", directory))
 
     def import_csv(
         self,
@@ -995,6 +1027,6 @@ class Register:
             >>> b.export() == a.export()
             True
         """
-        document = _exchange.read_csv(Path(directory))
+        document = _exchange.read_csv(_paths.check("directory", directory))
         self.load(document, replace_kpis=replace_kpis, append=append)
         return document

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from itil_ci._internal.validate import fail
 from itil_ci.errors import ConflictError, InvalidInputError, NotFound
 
-__all__ = ["NO_DIMS", "Store", "Times", "Values", "Where"]
+__all__ = ["NO_DIMS", "Damaged", "Listed", "Store", "Times", "Values", "Where"]
 
 #: Nanoseconds since the epoch (UTC).
 Times = npt.NDArray[np.int64]
@@ -33,6 +33,38 @@ Where = Mapping[str, object]
 NO_DIMS = "{}"
 
 
+class Damaged:
+    """What a listing returns in place of a stored document that failed its check.
+
+    A database store keeps a checksum with every document; when a row read
+    for a listing does not match it (or is not text), the store returns
+    ``Damaged(reason)`` for it instead of raising, so the register can name
+    every damaged entry and still return the intact ones.
+
+    Examples:
+        >>> Damaged("its checksum does not match (the stored bytes changed)")
+        Damaged('its checksum does not match (the stored bytes changed)')
+    """
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Damaged({self.reason!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Damaged) and other.reason == self.reason
+
+    def __hash__(self) -> int:
+        return hash(self.reason)
+
+
+#: A listed document: (id or key, the document, or :class:`Damaged`).
+Listed = tuple[str, str | Damaged]
+
+
 @runtime_checkable
 class Store(Protocol):
     """What a register needs from its storage.
@@ -41,7 +73,14 @@ class Store(Protocol):
     values of that kind's indexed columns (see ``register/_schema.py``), and
     ``document`` the codec's JSON.  Every method that writes is atomic; inside
     :meth:`transaction` all writes commit together or not at all.  Listings are
-    ordered by id (entities), key (KPIs) or insertion (baselines).
+    ordered by id (entities), key (KPIs) or insertion (baselines).  A store
+    may be shared by threads: a transaction holds the store for its thread, so
+    the version check of :meth:`replace` and the write that follows it are one
+    step (no lost update).  A database store keeps a checksum with every
+    document and chunk and verifies it on read (see ``register/_checksum.py``):
+    a single read of a damaged row raises
+    :class:`~itil_ci.errors.StorageError` naming it, a listing returns
+    :class:`Damaged` in its place.
 
     Examples:
         >>> from itil_ci.register import Register, Store
@@ -108,6 +147,10 @@ class Store(Protocol):
     def get(self, kind: str, id: str) -> str | None:
         """The document stored under ``id`` (None if there is none).
 
+        A document that fails the store's check (a database store keeps a
+        checksum with each) raises :class:`~itil_ci.errors.StorageError`
+        naming ``kind`` and ``id``.
+
         Examples:
             >>> from itil_ci.register import MemoryStore
             >>> s = MemoryStore()
@@ -127,11 +170,14 @@ class Store(Protocol):
         *,
         unless: Where | None = None,
         unless_below: Mapping[str, str] | None = None,
-    ) -> list[str]:
-        """Documents matching ``where`` with each ``below`` column non-null and ``< value``.
+    ) -> list[Listed]:
+        """(id, document) of the rows matching ``where`` with each ``below`` column non-null
+        and ``< value``, by id.
 
         With ``unless``/``unless_below``, rows that match both of those too (the
         same rules) are left out: one query for "not (open and due < today)".
+        A row whose document fails the store's check is listed with
+        :class:`Damaged` in place of its document, never left out.
 
         Examples:
             >>> from itil_ci.register import MemoryStore
@@ -141,11 +187,11 @@ class Store(Protocol):
             >>> s.insert("opportunity", "o1", 0, row, '{"title": "A"}')
             >>> s.insert("opportunity", "o2", 0, {**row, "status": "approved"}, '{"title": "B"}')
             >>> s.select("opportunity", {"status": ("logged", "assessed")}, {})
-            ['{"title": "A"}']
+            [('o1', '{"title": "A"}')]
             >>> s.select("opportunity", {}, {"updated_at": "2026-01-06"})
-            ['{"title": "A"}', '{"title": "B"}']
+            [('o1', '{"title": "A"}'), ('o2', '{"title": "B"}')]
             >>> s.select("opportunity", {}, {}, unless={"status": "logged"})
-            ['{"title": "B"}']
+            [('o2', '{"title": "B"}')]
         """
         ...
 
@@ -172,13 +218,15 @@ class Store(Protocol):
             >>> s = MemoryStore()
             >>> s.put_kpi("mttr", '{"unit": "h"}')
             >>> s.put_kpi("mttr", '{"unit": "hours"}')
-            >>> s.kpis()
-            ['{"unit": "hours"}']
+            >>> s.get_kpi("mttr")
+            '{"unit": "hours"}'
         """
         ...
 
     def get_kpi(self, key: str) -> str | None:
         """The document of the KPI with ``key`` (None if it is not defined).
+
+        A document that fails the store's check raises StorageError naming the KPI.
 
         Examples:
             >>> from itil_ci.register import MemoryStore
@@ -189,8 +237,8 @@ class Store(Protocol):
         """
         ...
 
-    def kpis(self) -> list[str]:
-        """Every KPI document, by key.
+    def kpis(self) -> list[Listed]:
+        """(key, document) of every KPI, by key (:class:`Damaged` for a damaged document).
 
         Examples:
             >>> from itil_ci.register import MemoryStore
@@ -198,7 +246,7 @@ class Store(Protocol):
             >>> s.put_kpi("mttr", "m")
             >>> s.put_kpi("fcr", "f")
             >>> s.kpis()
-            ['f', 'm']
+            [('fcr', 'f'), ('mttr', 'm')]
         """
         ...
 
@@ -211,12 +259,13 @@ class Store(Protocol):
             >>> s.add_baseline("mttr", "first")
             >>> s.add_baseline("mttr", "second")
             >>> s.baselines("mttr")
-            ['first', 'second']
+            [('mttr', 'first'), ('mttr', 'second')]
         """
         ...
 
-    def baselines(self, kpi_key: str | None) -> list[str]:
-        """Baselines of ``kpi_key`` (of every KPI if None), oldest first.
+    def baselines(self, kpi_key: str | None) -> list[Listed]:
+        """(KPI key, document) of the baselines of ``kpi_key`` (of every KPI if None),
+        oldest first (:class:`Damaged` for a damaged document).
 
         Examples:
             >>> from itil_ci.register import MemoryStore
@@ -224,7 +273,7 @@ class Store(Protocol):
             >>> s.add_baseline("mttr", "m1")
             >>> s.add_baseline("fcr", "f1")
             >>> s.baselines("fcr"), s.baselines(None)
-            (['f1'], ['m1', 'f1'])
+            ([('fcr', 'f1')], [('mttr', 'm1'), ('fcr', 'f1')])
         """
         ...
 
@@ -262,7 +311,8 @@ class Store(Protocol):
         Each chunk is (source, dims, times, values) as appended, in insertion
         order; only chunks from ``sources`` and with dims in ``dims`` (each:
         every one if None).  The register trims them to the window and
-        orders them.
+        orders them.  A chunk that fails the store's check raises
+        :class:`~itil_ci.errors.StorageError` naming it.
 
         Examples:
             >>> from itil_ci.register import MemoryStore

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from itil_ci._internal import validate as v
 from itil_ci.domain.initiative import Initiative
@@ -38,6 +38,25 @@ __all__ = [
 #: Longest series :func:`report_from_register` draws as an individuals (XmR) chart.
 MAX_CHART_POINTS = 1000
 
+T = TypeVar("T")
+
+
+def _items(name: str, value: object, cls: type[T], what: str) -> list[T]:
+    """``value`` as a list of ``cls``: a list, tuple or other iterable, never a string."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise v.fail(name, f"a list of {what}", value)
+    items = list(value)
+    for i, item in enumerate(items):
+        if not isinstance(item, cls):
+            raise v.fail(f"{name}[{i}]", f"a {what.rstrip('s')}", item)
+    return items
+
+
+def _flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise v.fail(name, "True or False", value)
+    return value
+
 
 def diagrams_of(initiatives: Iterable[Initiative]) -> dict[str, str]:
     """Mermaid text of each initiative's model with its current step highlighted, by id.
@@ -50,7 +69,8 @@ def diagrams_of(initiatives: Iterable[Initiative]) -> dict[str, str]:
     """
     from itil_ci.engines import engine_class
 
-    return {i.id: engine_class(i.model).mermaid(i.step) for i in initiatives}
+    inis = _items("initiatives", initiatives, Initiative, "Initiatives")
+    return {i.id: engine_class(i.model).mermaid(i.step) for i in inis}
 
 
 def build_report(
@@ -86,22 +106,35 @@ def build_report(
         >>> [(p.kpi.key, p.baseline.value, p.initiative) for p in data.kpis]
         [('mttr', 6.0, 'Faster restores')]
     """
-    inis = list(initiatives)
-    k, c = _panels_from_initiatives(inis, series or {})
+    inis = _items("initiatives", initiatives, Initiative, "Initiatives")
+    opps = _items("opportunities", opportunities, Opportunity, "Opportunities")
+    if series is None:
+        series = {}
+    if not isinstance(series, Mapping):
+        raise v.fail("series", "None or a mapping of KPI keys to Series", series)
+    for key, s in series.items():
+        if not isinstance(key, str) or not isinstance(s, Series):
+            raise v.fail(f"series[{key!r}]", "a Series under a KPI key", s)
+    kpi_panels = _items("kpis", kpis, KPIPanel, "KPIPanels")
+    charts = _items("control_charts", control_charts, ControlChartPanel, "ControlChartPanels")
+    pareto_panels = _items("paretos", paretos, ParetoPanel, "ParetoPanels")
+    comparison_panels = _items("comparisons", comparisons, ComparisonPanel, "ComparisonPanels")
+    texts = _items("notes", notes, str, "strings")
+    k, c = _panels_from_initiatives(inis, series)
     extra: dict[str, Any] = {} if generated_at is None else {"generated_at": generated_at}
     return ReportData(
         title=title,
         description=description,
-        opportunities=list(opportunities),
+        opportunities=opps,
         initiatives=inis,
         ranking=ranking,
         explanation=explanation,
-        kpis=[*k, *kpis],
-        control_charts=list(control_charts),
-        paretos=list(paretos),
-        comparisons=[*c, *comparisons],
-        diagrams=diagrams_of(inis) if diagrams else {},
-        notes=list(notes),
+        kpis=[*k, *kpi_panels],
+        control_charts=charts,
+        paretos=pareto_panels,
+        comparisons=[*c, *comparison_panels],
+        diagrams=diagrams_of(inis) if _flag("diagrams", diagrams) else {},
+        notes=texts,
         **extra,
     )
 
@@ -147,6 +180,19 @@ def report_from_register(
         >>> report_from_register(reg).opportunities_by_status()
         {'logged': 1}
     """
+    from itil_ci.register import Register
+
+    if not isinstance(reg, Register):
+        raise v.fail("reg", "a Register", reg)
+    if not isinstance(model, str):
+        raise v.fail("model", "the name of a prioritisation model such as 'wsjf'", model)
+    if not isinstance(rules, str):
+        raise v.fail("rules", "'western-electric', 'nelson' or 'nhs'", rules)
+    if keys is not None and not isinstance(keys, Mapping):
+        raise v.fail("keys", "None or a mapping of model inputs to score keys", keys)
+    _flag("control_charts", control_charts)
+    notes = _items("notes", notes, str, "strings")
+    paretos = _items("paretos", paretos, ParetoPanel, "ParetoPanels")
     opps = reg.opportunities()
     inis = reg.initiatives()
     ranking: Ranking | None = None
@@ -224,15 +270,21 @@ def write_report(
         >>> write_report(ReportData(title="Q3"), out).read_text(encoding="utf-8").splitlines()[0]
         '# Q3'
     """
+    from itil_ci.register import _paths
     from itil_ci.report.html import render_html
     from itil_ci.report.markdown import render_markdown
 
-    p = Path(path)
+    if not isinstance(data, ReportData):
+        raise v.fail("data", "a ReportData", data)
+    p = _paths.output_file("path", path)
     fmt = format
     if fmt is None:
         fmt = "md" if p.suffix.lower() in (".md", ".markdown") else "html"
-    if fmt not in ("html", "md"):
+    if not isinstance(fmt, str) or fmt not in ("html", "md"):
         raise v.fail("format", "'html', 'md' or None", format)
     text = render_markdown(data) if fmt == "md" else render_html(data)
-    p.write_text(text, encoding="utf-8")
+    try:
+        p.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _paths.os_error(exc, "write the report", p) from None
     return p

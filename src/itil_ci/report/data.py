@@ -200,6 +200,8 @@ class ControlChartPanel:
         """
         from itil_ci.measurement.spc import signals, xmr
 
+        if not isinstance(rules, str):
+            raise v.fail("rules", "'western-electric', 'nelson' or 'nhs'", rules)
         if isinstance(values, Series) and times is None:
             times = values.times
         chart = xmr(values, times=times, **xmr_options)
@@ -270,6 +272,8 @@ class ParetoPanel:
             >>> ParetoPanel.from_counts("x", {"a": 1, "b": 3}).categories
             ('b', 'a')
         """
+        if not isinstance(counts, Mapping):
+            raise v.fail("counts", "a mapping of category names to counts", counts)
         return cls(title, list(counts), list(counts.values()), **options)
 
     @classmethod

@@ -460,10 +460,12 @@ def render_html(data: ReportData, *, charts: bool | None = None) -> str:
         >>> page.startswith("<!DOCTYPE html>"), "&lt;b&gt;Fix VPN" in page, "<b>Fix" in page
         (True, True, False)
     """
-    if not isinstance(data, ReportData):
-        from itil_ci._internal import validate as v
+    from itil_ci._internal import validate as v
 
+    if not isinstance(data, ReportData):
         raise v.fail("data", "a ReportData", data)
+    if charts is not None and not isinstance(charts, bool):
+        raise v.fail("charts", "None (draw when matplotlib is installed), True or False", charts)
     ch = _Charts(charts)
     rows = [summarise(p, weekly=data.weekly) for p in data.kpis]
     ordered = sorted(rows, key=lambda r: not r.tracked)
