@@ -325,9 +325,7 @@ def _drive(
     clock = _StoryClock()
     engine = start(ini, "itil4", actor=MANAGER, clock=clock)
     assert isinstance(engine, ContinualImprovementModel)
-    reg.log(ini)
-    top.move_to("in-progress")
-    reg.update(top)
+    reg.log(ini)  # the register moves the opportunity to in progress with it
 
     def save() -> None:
         reg.update(ini)

@@ -218,15 +218,29 @@ class Register:
         refuses raises :class:`~itil_ci.errors.InvalidInputError` naming it and
         the field, and nothing is written.
 
+        Storing an initiative whose engine has started moves the
+        opportunities it links to along with it, in the same transaction
+        (:attr:`Initiative.opportunity_status
+        <itil_ci.domain.Initiative.opportunity_status>`, :meth:`Opportunity.follow
+        <itil_ci.domain.Opportunity.follow>`): in progress while it is open,
+        closed or withdrawn once it closes.  The same holds for :meth:`update`.
+
         Examples:
-            >>> from itil_ci import Initiative
+            >>> from itil_ci import Initiative, Opportunity
             >>> reg = Register.in_memory()
             >>> reg.log(Initiative("Faster restores", id="i-1", model="pdca")).id
             'i-1'
+            >>> _ = reg.log(Opportunity("Runbooks for e-mail", id="o-1"))
+            >>> _ = reg.log(Initiative("Runbooks", id="i-2", opportunities=["o-1"], step="plan",
+            ...                        model="pdca"))
+            >>> reg.opportunity("o-1").status.value
+            'in-progress'
         """
         kind = _kind_of(entry, "entry")
         document, checked = self._encode(kind, entry, entry)
-        self.store.insert(kind, checked.id, checked.version, _index(checked), document)
+        with self.store.transaction():
+            self.store.insert(kind, checked.id, checked.version, _index(checked), document)
+            self._follow(checked)
         return entry
 
     def update(self, entry: E) -> E:
@@ -260,9 +274,27 @@ class Register:
         except InvalidInputError as exc:
             raise InvalidInputError(f"entry: {what} cannot be stored as it is: {exc}") from None
         document, checked = self._encode(kind, entry, stored)
-        new = self.store.replace(kind, checked.id, expected, _index(checked), document)
+        with self.store.transaction():
+            new = self.store.replace(kind, checked.id, expected, _index(checked), document)
+            self._follow(checked)
         entry.version = new
         return entry
+
+    def _follow(self, entry: Opportunity | Initiative) -> None:
+        """Move a stored initiative's linked opportunities along with it (same transaction)."""
+        if not isinstance(entry, Initiative):
+            return
+        status = entry.opportunity_status
+        if status is None:
+            return
+        for oid in dict.fromkeys(entry.opportunities):
+            document = self.store.get("opportunity", oid)
+            if document is None:
+                continue
+            opp = _documents.decode(f"opportunity {oid!r}", Opportunity, document)
+            before = opp.status
+            if opp.follow(status).status is not before:
+                self.update(opp)
 
     @staticmethod
     def _encode(kind: str, entry: E, stored: E) -> tuple[str, E]:
