@@ -244,7 +244,7 @@ def _objectives(x: Value) -> list[Any]:
     for i, item in enumerate(data):
         where = f"[{i}]: "
         if isinstance(item, str):
-            out.append(Objective(_text(x, item, where)))
+            out.append(x.build(where, Objective, _text(x, item, where)))
             continue
         f = _fields(x, item, where, ("statement",), ("owner",))
         statement, owner = _text(x, f["statement"], where), f.get("owner", "")
@@ -317,7 +317,7 @@ def _criteria(x: Value) -> list[Any]:
             try:
                 out.append(criterion(item, x.option))
             except BadValue as exc:
-                raise x.bad(f"NAME:WEIGHT[:cost] ({exc.message})", item, where) from None
+                raise BadValue(f"{where}{exc.message}", x.option, exc.hint) from None
             continue
         f = _fields(x, item, where, ("name", "weight"), ("direction",))
         name = _text(x, f["name"], f"{where}name: ")

@@ -144,6 +144,8 @@ def _hint(exc: Exception) -> str:
     if isinstance(exc, errors.ConflictError):
         return "someone changed it since it was read; run the command again"
     if isinstance(exc, errors.ImportRowError):
+        if "column" in text and "line 1:" in text:
+            return "--map COLUMN=FIELD says which column of the file holds which ticket field"
         return "--on-error skip leaves bad rows out and counts them"
     if isinstance(exc, errors.StorageError):
         return "check --db: it must name a register file this version can read and write"

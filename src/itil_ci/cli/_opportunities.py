@@ -16,6 +16,10 @@ def opportunity() -> None:
     """Log and list improvement opportunities (the register's entries)."""
 
 
+#: The option of each field of an Opportunity that has another name on the command line.
+_OPTIONS = {"title": "TITLE", "expected_benefit": "--benefit", "kpis": "--kpi", "scores": "--score"}
+
+
 @opportunity.command("log")
 @click.argument("title")
 @click.option("--description", default="")
@@ -78,7 +82,9 @@ def opportunity_log(
             raised_by=raised_by,
         )
     except InvalidInputError as exc:
-        raise BadValue(str(exc), "option") from None
+        field = str(exc).partition(":")[0].removeprefix("Opportunity.").split("[")[0]
+        option = _OPTIONS.get(field, f"--{field.replace('_', '-')}")
+        raise BadValue(str(exc), option) from None
     with user_errors(), obj.register() as reg:
         reg.log(o)
     obj.emit(doc(o), lambda: [f"logged {short(o.id)}: {o.title}", f"  id {o.id}"])
