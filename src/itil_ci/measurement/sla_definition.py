@@ -27,7 +27,14 @@ _SCHEMA = 1
 MAX_NAME = 200
 
 
+def _c_hours(value: object) -> object:
+    if isinstance(value, dict):
+        return {v.real(k): v.real(h) if not v.is_whole(h) else float(h) for k, h in value.items()}
+    return value
+
+
 def _c_targets(value: object) -> object:
+    value = _c_hours(value)
     if isinstance(value, Mapping):
         try:
             return dict(sorted(value.items()))
@@ -56,12 +63,6 @@ def _v_targets(
         if not v.is_whole(key) or not 0 <= key <= 1000:
             raise v.fail("SLADefinition.targets key", "a priority (a whole number 0-1000)", key)
         v.number(f"SLADefinition.targets[{key}]", hours, minimum=0, strict_min=True)
-
-
-def _c_hours(value: object) -> object:
-    if isinstance(value, dict):
-        return {v.real(k): v.real(h) if not v.is_whole(h) else float(h) for k, h in value.items()}
-    return value
 
 
 def _c_states(value: object) -> object:
@@ -115,9 +116,7 @@ class SLADefinition:
     """
 
     name: str = attrs.field(validator=_v_name)
-    targets: dict[int, float] = attrs.field(
-        converter=[_c_hours, _c_targets], validator=_v_targets, hash=False
-    )
+    targets: dict[int, float] = attrs.field(converter=_c_targets, validator=_v_targets, hash=False)
     calendar: BusinessCalendar = attrs.field(
         factory=BusinessCalendar.always,
         validator=v.v_instance(BusinessCalendar),
@@ -257,9 +256,11 @@ class SLADefinition:
             if not v.is_real(hours) or not math.isfinite(float(hours)):
                 raise v.fail(f"data['targets'][{key!r}]", "a number of hours", hours)
         calendar = data.get("calendar")
+        name: Any = data.get("name")
+        hours: Any = targets
         return cls(
-            data.get("name"),  # type: ignore[arg-type]
-            targets,  # type: ignore[arg-type]
+            name,
+            hours,
             calendar=BusinessCalendar.always()
             if calendar is None
             else BusinessCalendar.from_dict(calendar),
