@@ -257,10 +257,10 @@ class SLADefinition:
                 raise v.fail(f"data['targets'][{key!r}]", "a number of hours", hours)
         calendar = data.get("calendar")
         name: Any = data.get("name")
-        hours: Any = targets
+        given: Any = targets
         return cls(
             name,
-            hours,
+            given,
             calendar=BusinessCalendar.always()
             if calendar is None
             else BusinessCalendar.from_dict(calendar),
