@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from _timing import best
 
-from itil_ci.io.importers import read_csv, read_servicenow
+from itil_ci.io import read_csv, read_servicenow
 from itil_ci.io.synthetic import generate_tickets
 from itil_ci.io.tickets import Tickets
 

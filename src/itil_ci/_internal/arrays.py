@@ -14,6 +14,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal.columns import native
 from itil_ci._internal.validate import fail
 
 NS = "datetime64[ns]"
@@ -31,8 +32,11 @@ def as_times(name: str, value: Any, *, allow_missing: bool = False) -> npt.NDArr
     ``datetime`` objects, ``datetime64`` scalars or ISO-8601 strings with an
     offset.  Naive Python or pandas times, ``NaT`` and anything else raise
     :class:`~itil_ci.errors.InvalidInputError`.  With ``allow_missing=True``,
-    ``NaT`` (and ``None`` in a sequence) is kept as ``NaT`` instead.
+    ``NaT`` (and ``None`` in a sequence) is kept as ``NaT`` instead.  polars
+    and Arrow columns are accepted like pandas ones; an unknown ticket column
+    (:class:`~itil_ci._internal.columns.UnknownColumn`) is refused.
     """
+    value = native(name, value)
     if _is_pandas(value):
         tz = getattr(getattr(value, "dt", value), "tz", None)
         if tz is None:
@@ -93,8 +97,10 @@ def as_values(
     """Coerce ``value`` to a 1-D ``float64`` array.
 
     Infinities are always rejected; NaN (missing) only unless ``allow_missing``.
-    Booleans become 0.0/1.0.
+    Booleans become 0.0/1.0.  polars and Arrow columns are accepted (nulls
+    are missing values); an unknown ticket column is refused.
     """
+    value = native(name, value)
     if _is_pandas(value):
         value = value.to_numpy(dtype="float64", na_value=np.nan)
     try:

@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays
+from itil_ci._internal.columns import UnknownColumn, is_foreign, native
 from itil_ci._internal.validate import fail
 from itil_ci.domain.series import Series
 from itil_ci.measurement import _grouping as grp
@@ -245,6 +246,7 @@ def _period(period: object) -> str | None:
 
 def _times(name: str, value: Any, *, allow_missing: bool = False) -> IntArray:
     """Times as int64 nanoseconds since the epoch (UTC); ``NaT`` is ``_NAT``."""
+    value = native(name, value)
     if isinstance(value, np.ndarray) and value.dtype == np.dtype("datetime64[ns]"):
         if value.ndim != 1:
             raise fail(name, "a one-dimensional array of times", f"array of shape {value.shape}")
@@ -274,8 +276,10 @@ def _nonempty(name: str, n: int) -> None:
 
 
 def _is_column(x: object) -> bool:
-    return isinstance(x, np.ndarray | list | tuple) or (
-        type(x).__module__.split(".")[0] == "pandas" and hasattr(x, "__len__")
+    return (
+        isinstance(x, np.ndarray | list | tuple | UnknownColumn)
+        or is_foreign(x)
+        or (type(x).__module__.split(".")[0] == "pandas" and hasattr(x, "__len__"))
     )
 
 
@@ -286,7 +290,7 @@ def _key_columns(by: Any) -> tuple[list[str], list[Any]]:
     if isinstance(by, Mapping):
         if not by:
             raise fail("by", "a non-empty mapping of names to key columns", by)
-        return [str(k) for k in by], list(by.values())
+        return [str(k) for k in by], [native(f"by[{k!r}]", c) for k, c in by.items()]
     if isinstance(by, str) or not _is_column(by):
         raise fail("by", "an array of group keys, a sequence of arrays or a mapping", by)
     if isinstance(by, list | tuple):
@@ -302,12 +306,15 @@ def _key_columns(by: Any) -> tuple[list[str], list[Any]]:
         cols = [by]
     names = []
     for i, col in enumerate(cols):
-        label = getattr(col, "name", None) if not isinstance(col, np.ndarray) else None
+        label = None
+        if not isinstance(col, np.ndarray | UnknownColumn):
+            label = getattr(col, "name", None)
         default = "key" if len(cols) == 1 else f"key{i}"
         names.append(label if isinstance(label, str) and label else default)
     if len(set(names)) != len(names) or "period" in names:
         names = ["key"] if len(cols) == 1 else [f"key{i}" for i in range(len(cols))]
-    return names, cols
+    shown = [f"by[{k!r}]" for k in names] if len(cols) > 1 else ["by"]
+    return names, [native(label, c) for label, c in zip(shown, cols, strict=True)]
 
 
 def _period_code(t: IntArray, period: str) -> IntArray:
@@ -388,6 +395,7 @@ def _divide(num: npt.NDArray[Any], den: npt.NDArray[Any]) -> FloatArray:
 
 def _flags(name: str, value: Any, *, counts: bool = False) -> npt.NDArray[np.bool_]:
     """Booleans per ticket (``counts=True`` also takes non-negative counts: > 0 is true)."""
+    value = native(name, value)
     if type(value).__module__.split(".")[0] == "pandas":
         if value.isna().any():
             bad = int(np.flatnonzero(np.asarray(value.isna()))[0])
@@ -677,22 +685,31 @@ def _positive(name: str, value: object) -> float:
 def sla_attainment(
     start: Any,
     end: Any,
-    priority: Any,
-    targets: Mapping[Any, float] | float,
+    priority: Any = None,
+    targets: Mapping[Any, float] | float | None = None,
     *,
+    met: Any = None,
     by: Any = None,
     period: Period | None = None,
     period_on: Any = "start",
     as_of: Any = None,
     unit: Unit = "hours",
 ) -> GroupedKPI:
-    """Share of tickets resolved within the target time of their priority.
+    """Share of tickets resolved within their target: computed, or as the tool recorded it.
 
-    ``targets`` maps each priority to its target in ``unit`` (or is one number
-    for every ticket; ``priority`` may then be ``None``).  A ticket meets its
-    target when ``end - start <= target`` (on time counts as met).  Open
-    tickets are not judged, unless ``as_of`` is given: an open ticket already
-    older than its target at ``as_of`` has breached and is counted as such.
+    Two ways to judge a ticket, exactly one of which is given:
+
+    * ``targets`` maps each priority to its target in ``unit`` (or is one
+      number for every ticket; ``priority`` may then be ``None``).  A ticket
+      meets its target when ``end - start <= target`` (on time counts as met).
+    * ``met`` is the outcome the service-desk tool recorded per ticket
+      (ServiceNow's ``made_sla``, :attr:`Tickets.sla_met <itil_ci.io.Tickets>`):
+      true or false; ``priority`` and ``targets`` are then not needed.
+
+    Open tickets (``end`` is ``NaT``) are not judged, unless ``as_of`` is
+    given with ``targets``: an open ticket already older than its target at
+    ``as_of`` has breached and is counted as such (with ``met``, an open
+    ticket's recorded outcome is not final, so ``as_of`` is refused).
     ``count`` is the number of judged tickets, ``value`` the share met; extra
     columns ``met``, ``breached`` and ``open`` (open and not yet judged).  A
     priority without a target is an error naming the first such row.
@@ -714,6 +731,11 @@ def sla_attainment(
         >>> r = sla_attainment(start, end, ["P1", "P1", "P2", "P2"], {"P1": 4, "P2": 24})
         >>> r.value.tolist(), r.extra["met"].tolist()
         ([0.5], [2])
+        >>> # the outcome the tool recorded; the fourth ticket is still open
+        >>> end[3] = np.datetime64("NaT")
+        >>> r = sla_attainment(start, end, met=[True, False, True, False], by=["a", "a", "b", "b"])
+        >>> r.value.tolist(), r.count.tolist(), r.extra["open"].tolist()
+        ([0.5, 1.0], [2, 1], [0, 1])
     """
     seconds = _unit(unit)
     per = _period(period)
@@ -722,19 +744,40 @@ def sla_attainment(
     n = s.size
     _nonempty("start", n)
     _same_length(n, end=e.size)
-    if priority is not None and hasattr(priority, "__len__"):
-        _same_length(n, priority=len(priority))
     closed = e != _NAT
     _check_order(s, e, closed, "start,end")
-    target, recorded = _target_ns(priority, targets, n, seconds)
-    d = e - s
-    met = closed & (d <= target)
-    breached = closed & ~met
-    if as_of is not None:
-        cut = _one_time("as_of", as_of)
-        breached |= ~closed & (cut - s > target)
-    del d
-    judged = met | breached
+    recorded: dict[str, float] | float | str
+    target: IntArray | int = 0
+    if met is not None:
+        if targets is not None:
+            raise fail("targets", "None when met= is given (give one way to judge)", targets)
+        if as_of is not None:
+            raise fail(
+                "as_of",
+                "None when met= is given (a recorded outcome is final only once resolved)",
+                as_of,
+            )
+        outcome = _flags("met", met)
+        _same_length(n, met=outcome.size)
+        ok = closed & outcome
+        breached = closed & ~outcome
+        recorded = "recorded outcome (met=)"
+    else:
+        if targets is None:
+            raise fail("targets", "a target (a number or a priority mapping), or met=", None)
+        if priority is not None:
+            priority = native("priority", priority)
+            if hasattr(priority, "__len__"):
+                _same_length(n, priority=len(priority))
+        target, recorded = _target_ns(priority, targets, n, seconds)
+        d = e - s
+        ok = closed & (d <= target)
+        breached = closed & ~ok
+        if as_of is not None:
+            cut = _one_time("as_of", as_of)
+            breached |= ~closed & (cut - s > target)
+        del d
+    judged = ok | breached
     rows: npt.NDArray[np.bool_] | None = None
     ptimes: IntArray | None = None
     if per is not None:
@@ -745,20 +788,25 @@ def sla_attainment(
             rows = rows | late
     if rows is not None:
         assert ptimes is not None
-        ptimes, met, breached, judged = ptimes[rows], met[rows], breached[rows], judged[rows]
+        ptimes, ok, breached, judged = ptimes[rows], ok[rows], breached[rows], judged[rows]
     g, key_names = _grouping(n, by, per, ptimes, rows)
     count = grp.counts(g.codes, g.size, judged)
-    n_met = grp.counts(g.codes, g.size, met)
+    n_met = grp.counts(g.codes, g.size, ok)
     total = grp.counts(g.codes, g.size)
     params: dict[str, object] = {
         "unit": unit,
         "period": per,
         "targets": recorded,
         "as_of": None if as_of is None else str(np.datetime64(_one_time("as_of", as_of), "ns")),
-        "on_time": "met (duration <= target)",
+        "on_time": "met (duration <= target)" if met is None else "met as recorded",
     }
     if per is not None:
         params["period_on"] = period_on if isinstance(period_on, str) else "array"
+    method = (
+        "share of judged tickets resolved within their priority's target"
+        if met is None
+        else "share of resolved tickets whose recorded SLA outcome is met"
+    )
     return GroupedKPI(
         kpi="sla_attainment",
         names=key_names,
@@ -767,7 +815,7 @@ def sla_attainment(
         value=_divide(n_met, count),
         extra={"met": n_met, "breached": count - n_met, "open": total - count},
         unit=str(unit),
-        method="share of judged tickets resolved within their priority's target",
+        method=method,
         parameters=params,
     )
 
