@@ -178,7 +178,18 @@ class Coded:
         return out
 
 
-Raw = Strs | Coded
+@attrs.frozen(eq=False)
+class Clean:
+    """A raw text column known to be stripped and free of wrong-type markers (fast path)."""
+
+    values: Strs
+
+    @property
+    def size(self) -> int:
+        return int(self.values.size)
+
+
+Raw = Strs | Coded | Clean
 
 
 def convert(
@@ -188,6 +199,7 @@ def convert(
     times: TimeParser,
     priority: Callable[[str], int] = parse_priority,
     na_values: Sequence[str] = (),
+    lazy: bool = False,
 ) -> tuple[Cols, list[Problem]]:
     """Parse a chunk of raw strings into Tickets columns; list the bad values.
 
@@ -195,7 +207,8 @@ def convert(
     skipped).  A raw value equal to one of ``na_values`` (after stripping
     blanks) is empty; one equal to :data:`BAD` (a JSON value of the wrong
     type) is always bad.  A :class:`Coded` column is converted once per
-    distinct value.
+    distinct value; with ``lazy`` it stays :class:`Coded` (converted distinct
+    values, the same codes) until :func:`finish` picks its rows.
     """
     cols: Cols = {}
     problems: list[Problem] = []
@@ -203,9 +216,16 @@ def convert(
         if name.startswith("_"):
             continue
         coded = values.codes if isinstance(values, Coded) else None
-        base = values.uniques if isinstance(values, Coded) else values
+        clean = isinstance(values, Clean)
+        base = (
+            values.uniques
+            if isinstance(values, Coded)
+            else values.values
+            if isinstance(values, Clean)
+            else values
+        )
         wrong: Bools | None = None
-        if coded is None:
+        if coded is None and not clean:
             wt = base == BAD
             if wt.any():
                 wrong = wt
@@ -214,7 +234,9 @@ def convert(
         bad: Bools | None = None
         expected = "a string"
         if name in TEXT_FIELDS:
-            out: npt.NDArray[Any] = np.char.strip(base)
+            out: npt.NDArray[Any] = base if clean and not na_values else np.char.strip(base)
+            if name == "id" and coded is not None and np.unique(out).size != out.size:
+                coded, out = None, out[coded]  # ids equal once stripped: not one code each
         elif name in TIME_FIELDS:
             out, bad = times(base)
             expected = times.expected
@@ -228,8 +250,15 @@ def convert(
                 fn, dtype, fill, expected = _SPECS[name]
             out, bad = _parse.map_unique(base, fn, dtype=dtype, fill=fill)
         if coded is not None:
-            out = out[coded]
+            if bad is not None and not bad.any():
+                bad = None
             bad = None if bad is None else bad[coded]
+            if lazy:
+                cols[name] = Coded(out, coded)  # type: ignore[assignment]
+                if bad is not None:
+                    problems.append((name, bad, expected))
+                continue
+            out = out[coded]
         if wrong is not None:
             bad = wrong if bad is None else bad | wrong
         if bad is not None and bad.any():
@@ -239,8 +268,24 @@ def convert(
 
 
 def clean(cols: Cols, problems: Sequence[Problem]) -> bool:
-    """True when no value is bad and the table's rules hold."""
-    return not any(mask.any() for _, mask, _ in problems) and not check_problems(dict(cols))
+    """True when no value is bad and the table's rules hold (coded columns: per value)."""
+    if any(mask.any() for _, mask, _ in problems):
+        return False
+    flat = {k: (a.uniques if isinstance(a, Coded) else a) for k, a in cols.items()}
+    return not check_problems(flat)
+
+
+def dense(col: Any) -> npt.NDArray[Any]:
+    """A column as one value per row."""
+    out: npt.NDArray[Any] = col.values() if isinstance(col, Coded) else col
+    return out
+
+
+def take(col: Any, rows: Ints) -> Any:
+    """The given rows of a column (a coded column stays coded)."""
+    if isinstance(col, Coded):
+        return Coded(col.uniques, col.codes[rows])
+    return col[rows]
 
 
 class Collector:
@@ -282,7 +327,10 @@ class Collector:
     ) -> ImportRowError:
         if field in raw:
             col = raw[field]
-            value: object = str(col.uniques[col.codes[i]] if isinstance(col, Coded) else col[i])
+            if isinstance(col, Coded):
+                value: object = str(col.uniques[col.codes[i]])
+            else:
+                value = str(col.values[i] if isinstance(col, Clean) else col[i])
             if value == BAD:
                 value = "a value of another type"
         elif field not in cols:
@@ -359,7 +407,9 @@ class Collector:
     def finish(self, known: Sequence[str]) -> Built:
         """The table and history of everything added (see :func:`finish`)."""
         cols, where = self.columns(known)
-        return finish(cols, where, self)
+        built = finish(cols, where, self)
+        assert built is not None
+        return built
 
 
 def empty_columns(known: Sequence[str]) -> Cols:
@@ -421,7 +471,7 @@ def _duplicates(ids: Strs, where: Ints, coll: Collector) -> Bools:
     return dup
 
 
-def finish(cols: Cols, where: Ints, coll: Collector) -> Built:
+def finish(cols: Cols, where: Ints, coll: Collector, *, strict: bool = False) -> Built | None:
     """Rows -> one row per ticket, and every row as an event of the history.
 
     A repeated id is an event of the same ticket when the source has an
@@ -430,35 +480,47 @@ def finish(cols: Cols, where: Ints, coll: Collector) -> Built:
     repeat is an error (skipped rows with ``on_error="skip"``).  The history
     holds every kept row, each ticket's events in that order, at the row's
     update time (``opened`` where it has none), when the source has a state.
+    With ``strict`` a repeat without an order column returns None instead (the
+    fast path then leaves the file to the streaming parser, which knows lines).
     """
     ids = cols["id"]
     n = ids.size
+    coded_ids: tuple[Ints, int] | None = None
+    if isinstance(ids, Coded):  # from the fast path: one code per distinct id
+        coded_ids = _events.renumber(ids.codes, ids.uniques.size), int(ids.uniques.size)
     keys = [
         cols[f].view(np.int64) if f == "updated" else cols[f] for f in ORDER_FIELDS if f in cols
     ]
     collapsed = False
     rows: Ints | None = None
     if keys:
-        perm, codes, k = _events.order(ids, keys)
+        if coded_ids is not None:
+            perm, codes, k = _events.order_codes(*coded_ids, keys)
+        else:
+            perm, codes, k = _events.order(ids, keys)
         if perm is not None:
-            cols = {f: a[perm] for f, a in cols.items()}
+            cols = {f: take(a, perm) for f, a in cols.items()}
         collapsed = k < n
         events = cols
         if collapsed:
             last = _events.group_ends(codes)
-            cols = {f: a[last] for f, a in events.items()}
+            cols = {f: take(a, last) for f, a in events.items()}
             rows = last if perm is None else perm[last]
     else:
-        codes, k = _events.first_codes(ids)
+        codes, k = coded_ids if coded_ids is not None else _events.first_codes(ids)
         if k < n:
-            dup = _duplicates(ids, where, coll)
-            cols = {f: a[~dup] for f, a in cols.items()}
+            if strict:
+                return None
+            dup = _duplicates(dense(ids), where, coll)
             rows = np.flatnonzero(~dup)
+            cols = {f: take(a, rows) for f, a in cols.items()}
         events = cols
+    if not collapsed:
+        cols = events = {f: dense(a) for f, a in cols.items()}
     history = _history(events) if "state" in events else None
     full: dict[str, Any] = {}
     for f in Tickets.FIELDS:
-        full[f] = cols[f] if f in cols else UnknownColumn(f, coll.path)
+        full[f] = dense(cols[f]) if f in cols else UnknownColumn(f, coll.path)
     return Built(Tickets._trusted(full), history, int(events["id"].size), collapsed, rows)
 
 
@@ -468,7 +530,10 @@ def _history(events: Cols) -> History:
     if "updated" in events:
         upd = events["updated"]
         when = np.where(np.isnat(upd), when, upd)
-    return History._trusted(events["id"], when, events["state"], events.get("assignment_group"))
+    group = events.get("assignment_group")
+    return History._trusted(
+        dense(events["id"]), when, dense(events["state"]), None if group is None else dense(group)
+    )
 
 
 def with_sla(cols: Cols, sla_targets: Mapping[int, float] | None, given: bool) -> None:
@@ -478,7 +543,12 @@ def with_sla(cols: Cols, sla_targets: Mapping[int, float] | None, given: bool) -
     table = np.full(6, np.nan)
     for p, hours in sla_targets.items():
         table[p] = hours
-    cols["sla_target_hours"] = table[np.clip(cols["priority"], 0, 5)]
+    prio = cols["priority"]
+    if isinstance(prio, Coded):
+        hours_u = table[np.clip(prio.uniques, 0, 5)]
+        cols["sla_target_hours"] = Coded(hours_u, prio.codes)
+    else:
+        cols["sla_target_hours"] = table[np.clip(prio, 0, 5)]
 
 
 __all__ = [

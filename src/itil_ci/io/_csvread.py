@@ -9,6 +9,7 @@ field's value).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import itertools
 import operator
@@ -26,25 +27,9 @@ Strs = npt.NDArray[np.str_]
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 _BREAK = re.compile(r"\r\n|\r|\n")
-
-
-class _Tail:
-    """Iterate a text file by lines, remembering the last two blocks read."""
-
-    def __init__(self, fh: IO[str]) -> None:
-        self.fh = fh
-        self.blocks: list[list[str]] = [[], []]
-
-    def __iter__(self) -> Iterator[str]:
-        while True:
-            block = self.fh.readlines(1 << 16)
-            if not block:
-                return
-            self.blocks = [self.blocks[1], block]
-            yield from block
-
-    def text(self) -> str:
-        return "".join(self.blocks[0]) + "".join(self.blocks[1])
+# Encodings in which the end of a file can be compared byte for byte.
+_BYTEWISE = {"utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-1", "iso8859-15", "cp1252",
+             "cp1250", "cp1251", "mac-roman", "cp437", "cp850"}  # fmt: skip
 
 
 class Reader:
@@ -55,8 +40,7 @@ class Reader:
         self.fh = fh
         self.delimiter = delimiter
         self.encoding = encoding
-        self.tail = _Tail(fh)
-        self.reader = csv.reader(self.tail, delimiter=delimiter, strict=False)
+        self.reader = csv.reader(fh, delimiter=delimiter, strict=False)
         self.last_row: list[str] | None = None
         try:
             header = next(self.reader)
@@ -141,19 +125,46 @@ class Reader:
         row = self.last_row
         if not row:
             return
-        value = row[-1]
-        opened = '"' + value.replace('"', '""')
-        text = self.tail.text()
-        if len(text) <= len(opened):  # the field is longer than what we kept: read it all
-            self.fh.seek(0)
-            text = self.fh.read()
-        if not text.endswith(opened):
-            return
-        before = text[: len(text) - len(opened)]
-        if before and before[-1] not in (self.delimiter, "\n", "\r"):
+        opened = '"' + row[-1].replace('"', '""')
+        if not ends_inside_quotes(self.path, self.encoding, self.delimiter, row[-1], self.fh):
             return
         breaks = _BREAK.findall(opened)
         line = self.reader.line_num - len(breaks) + (1 if _BREAK.search(opened[-1:]) else 0)
         raise self.fatal(
             "the file ends inside a quoted field (a quote opened here never closes)", line
         )
+
+
+def ends_inside_quotes(
+    path: str, encoding: str, delimiter: str, last: str, fh: IO[str] | None = None
+) -> bool:
+    """Whether a CSV file whose last parsed field is ``last`` ends inside its quotes.
+
+    The csv module (and pyarrow) then return the rest of the file as that
+    field, so the file ends with ``'"' + last.replace('"', '""')`` right
+    after a delimiter or a line break; a closed field never does.
+    """
+    opened = '"' + last.replace('"', '""')
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:  # pragma: no cover - the file was opened with it
+        return False
+    if name in _BYTEWISE:
+        raw = opened.encode("utf-8" if name.startswith("utf-8") else name)
+        with open(path, "rb") as bfh:
+            bfh.seek(0, 2)
+            size = bfh.tell()
+            if size < len(raw) + 1:
+                return False
+            bfh.seek(size - len(raw) - 1)
+            tail = bfh.read()
+        ends = tail[1:] == raw
+        before = tail[:1].decode("latin-1")
+    elif fh is not None:  # a wide encoding: compare the text
+        fh.seek(0)
+        text = fh.read()
+        ends = text.endswith(opened) and len(text) > len(opened)
+        before = text[len(text) - len(opened) - 1] if ends else ""
+    else:  # pragma: no cover - only the streaming reader reads wide encodings
+        return False
+    return ends and before in (delimiter, "\n", "\r")

@@ -44,7 +44,7 @@ def _hash(values: Strs) -> npt.NDArray[np.uint64]:
 
 def _unique_exact(values: Strs) -> bool:
     """True when no string appears twice."""
-    if values.size < 2:
+    if values.size < 2 or bool((values[1:] > values[:-1]).all()):
         return True
     h = _hash(values)
     order = np.argsort(h, kind="stable")
@@ -69,6 +69,8 @@ def first_codes(ids: Strs) -> tuple[Ints, int]:
     n = ids.size
     if n == 0:
         return np.zeros(0, dtype=np.int64), 0
+    if n < 2 or bool((ids[1:] > ids[:-1]).all()):  # ascending, as exports often are
+        return np.arange(n, dtype=np.int64), n
     head = np.concatenate(([True], ids[1:] != ids[:-1]))
     if _unique_exact(ids[head]):  # every id's rows are one run
         codes = np.cumsum(head, dtype=np.int64) - 1
@@ -82,6 +84,27 @@ def first_codes(ids: Strs) -> tuple[Ints, int]:
     rank = np.empty(first.size, dtype=np.int64)
     rank[np.argsort(first, kind="stable")] = np.arange(first.size, dtype=np.int64)
     return rank[inverse], int(first.size)
+
+
+def renumber(codes: Ints, k: int) -> Ints:
+    """Codes renumbered in the order of first appearance (a no-op when they already are).
+
+    Examples:
+        >>> import numpy as np
+        >>> renumber(np.array([2, 0, 2, 1]), 3).tolist()
+        [0, 1, 0, 2]
+    """
+    if codes.size == 0:
+        return codes
+    top = np.maximum.accumulate(codes)
+    if codes[0] == 0 and bool((codes[1:] <= top[:-1] + 1).all()):
+        return codes
+    first = np.full(k, codes.size, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(codes.size, dtype=np.int64))
+    rank = np.empty(k, dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(k, dtype=np.int64)
+    out: Ints = rank[codes]
+    return out
 
 
 def _in_order(codes: Ints, keys: Sequence[Ints]) -> bool:
@@ -120,6 +143,11 @@ def order(ids: Strs, keys: Sequence[Ints]) -> tuple[Ints | None, Ints, int]:
         ([2, 0, 1], [0, 0, 1], 2)
     """
     codes, k = first_codes(ids)
+    return order_codes(codes, k, keys)
+
+
+def order_codes(codes: Ints, k: int, keys: Sequence[Ints]) -> tuple[Ints | None, Ints, int]:
+    """:func:`order` from ticket codes numbered in order of first appearance."""
     if _in_order(codes, keys):
         return None, codes, k
     n = codes.size

@@ -193,12 +193,18 @@ def read_csv(
                 required=engine == "pyarrow",
             )
             if fast is not None:
-                cols, problems = _build.convert(fast.raw, fast.rows, times=times, na_values=na)
-                cols.update(fast.times)
+                cols, problems = _build.convert(
+                    fast.raw, fast.rows, times=times, na_values=na, lazy=True
+                )
+                cols.update(fast.typed)
                 _build.with_sla(cols, sla, "sla_target_hours" in index)
-                if _build.clean(cols, problems):  # else: the streaming parser says where
+                built = (  # None: the streaming parser says where the problem is
+                    _build.finish(cols, fast.where, coll, strict=True)
+                    if _build.clean(cols, problems)
+                    else None
+                )
+                if built is not None:
                     coll.rows = fast.rows
-                    built = _build.finish(cols, fast.where, coll)
                     return r.result(built, coll, "csv", notes, engine="pyarrow", **params)
         width = len(reader.header)
         for raw, where, lens in reader.chunks(index, chunk):

@@ -336,8 +336,12 @@ class _Job:
         extra: dict[str, Any],
         used: Mapping[str, str],
         n: int,
+        typed: Mapping[str, npt.NDArray[Any]] | None = None,
     ) -> tuple[Cols, list[_build.Problem]]:
-        cols, problems = _build.convert(raw, n, times=self.times, na_values=self.na)
+        cols, problems = _build.convert(
+            raw, n, times=self.times, na_values=self.na, lazy=typed is not None
+        )
+        cols.update(typed or {})
         if "calendar_stc" in extra:
             if "resolved" not in cols:
                 cols["resolved"] = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -406,11 +410,14 @@ class _Job:
                     raw = dict(fast.raw)
                     ext = {k[1:]: raw.pop(k) for k in list(raw) if k.startswith("_")}
                     self.prepare(raw, ext)
-                    cols, problems = self.finish_chunk(raw, ext, used, fast.rows)
-                    cols.update({k: t for k, t in fast.times.items() if k in used})
-                    if _build.clean(cols, problems):
+                    cols, problems = self.finish_chunk(raw, ext, used, fast.rows, fast.typed)
+                    built = (
+                        _build.finish(cols, fast.where, coll, strict=True)
+                        if _build.clean(cols, problems)
+                        else None
+                    )
+                    if built is not None:
                         coll.rows = fast.rows
-                        built = _build.finish(cols, fast.where, coll)
                         return r.result(
                             built, coll, "servicenow", notes, engine="pyarrow", **params
                         )
