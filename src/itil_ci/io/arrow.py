@@ -325,8 +325,12 @@ def to_parquet(
             return
         if target.exists() and (not target.is_dir() or any(target.iterdir())):
             raise v.fail("path", "a new or empty directory for the dataset", str(target))
-        month = np.datetime_as_string(tickets.opened.astype("datetime64[M]"), unit="M")
         table = table.append_column(_ROW, pa.array(np.arange(len(tickets), dtype=np.int64)))
+        if len(tickets) == 0:  # no month to partition by: one empty file keeps the schema
+            target.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table, target / "empty.parquet")
+            return
+        month = np.datetime_as_string(tickets.opened.astype("datetime64[M]"), unit="M")
         table = table.append_column(_MONTH, pa.array(month.astype(object), type=pa.string()))
         pq.write_to_dataset(table, root_path=str(target), partition_cols=[_MONTH])
     except OSError as e:

@@ -28,13 +28,30 @@ __all__ = ["read_csv"]
 Engine = Literal["auto", "pyarrow", "python"]
 
 
-def suggestion(field: str, header: Sequence[str], taken: set[str]) -> str:
-    """How to map a column to ``field``, in Python and on the command line."""
-    free = [h for h in header if h not in taken] or list(header) or ["Column"]
-    close = difflib.get_close_matches(field, free, n=1, cutoff=0.3)
-    col = close[0] if close else free[0]
-    shown = f"'{col}'" if any(ch.isspace() for ch in col) else col
-    return f"mapping={{{col!r}: {field!r}}} in Python, --map {shown}={field} on the command line"
+def suggestion(fields: Sequence[str], header: Sequence[str], taken: set[str]) -> str:
+    """How to map columns to ``fields``, in Python and on the command line.
+
+    Each field is paired with the most similar column not used yet.
+
+    Examples:
+        >>> print(suggestion(["id", "opened"], ["Number", "Opened at"], set()))
+        mapping={'Number': 'id', 'Opened at': 'opened'} in Python, --map Number=id
+        --map 'Opened at'=opened on the command line
+    """
+    free = [h for h in header if h not in taken]
+    pairs: list[tuple[str, str]] = []
+    for field in fields:
+        close = difflib.get_close_matches(field, free, n=1, cutoff=0.3)
+        col = close[0] if close else (free[0] if free else "Column")
+        if col in free:
+            free.remove(col)
+        pairs.append((col, field))
+    python = ", ".join(f"{col!r}: {field!r}" for col, field in pairs)
+    shell = " ".join(
+        f"--map {chr(39) + col + chr(39) if any(c.isspace() for c in col) else col}={field}"
+        for col, field in pairs
+    )
+    return f"mapping={{{python}}} in Python, {shell} on the command line"
 
 
 def resolve(
@@ -69,8 +86,8 @@ def resolve(
             path,
             "missing required column(s) for "
             + ", ".join(repr(m) for m in missing)
-            + f" (columns: {', '.join(header)}); map one with "
-            + suggestion(missing[0], header, taken),
+            + f" (columns: {', '.join(header)}); map them with "
+            + suggestion(missing, header, taken),
             line=1,
         )
     return index, source

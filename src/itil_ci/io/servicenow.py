@@ -10,6 +10,7 @@ event log: each incident takes the values of its latest row, and the import's
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -23,7 +24,7 @@ from itil_ci.errors import ImportRowError
 from itil_ci.io import _build, _csvread, _fastcsv, _json, _parse
 from itil_ci.io import _result as r
 from itil_ci.io._result import ImportResult, OnError
-from itil_ci.io.csv import Engine, suggestion
+from itil_ci.io.csv import Engine
 from itil_ci.io.tickets import Tickets
 
 __all__ = ["SERVICENOW_FIELDS", "SERVICENOW_STATES", "read_servicenow"]
@@ -380,11 +381,13 @@ class _Job:
             used, extra = self.choose(has)
             for req in Tickets.REQUIRED:
                 if reader.find([used[req]]) is None:
+                    close = difflib.get_close_matches(used[req], reader.header, n=1, cutoff=0.3)
+                    guess = close[0] if close else "Column"
                     raise ImportRowError(
                         p,
                         f"missing required column {used[req]!r} (for {req!r}; columns: "
-                        f"{', '.join(reader.header)}); name it with fields={{{req!r}: "
-                        f"'Column'}}, or {suggestion(req, reader.header, set())}",
+                        f"{', '.join(reader.header)}); name the column with "
+                        f"fields={{{req!r}: {guess!r}}}",
                         line=1,
                     )
             known = self.known(used, extra)
