@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import mmap
 import os
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,6 +35,7 @@ from itil_ci.io.tickets import COUNT_FIELDS, TIME_FIELDS
 _NAT = np.iinfo(np.int64).min
 _LOW = int(np.datetime64("1678-01-01", "ns").view(np.int64))
 _HIGH = int(np.datetime64("2262-01-01", "ns").view(np.int64))
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?)$")
 _UTF8 = {"utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig", "ascii", "us-ascii"}
 
 
@@ -94,10 +96,7 @@ def _aware(sample: list[str]) -> bool:
     for text in sample:
         s = text.strip()
         if s:
-            if s.endswith("Z"):
-                return True
-            tail = s[-6:]
-            return len(s) > 10 and ("+" in tail or "-" in tail[1:])
+            return len(s) > 10 and _OFFSET.search(s) is not None
     return False
 
 
