@@ -165,3 +165,22 @@ def test_a_missing_column_is_unknown_not_false(tmp_path: Path) -> None:
         ic.first_contact_resolution(t.first_contact)
     with pytest.raises(InvalidInputError, match="resolved is unknown"):
         ic.mttr(t.opened, t.resolved)
+
+
+@pytest.mark.parametrize("engine", ["python", "auto"])
+def test_first_contact_is_unknown_without_a_resolution_column(tmp_path: Path, engine: str) -> None:
+    p = tmp_path / "no_resolution.csv"
+    p.write_text("number,opened_at,reassignment_count,reopen_count\nINC1,2024-01-01 08:00:00,0,0\n")
+    t = read_servicenow(p, engine=engine).tickets  # type: ignore[arg-type]
+    assert {"resolved", "first_contact"} <= set(t.unknown)
+    assert t.reassignment_count.tolist() == [0]
+    # With calendar_stc the resolution is known, and so is first contact.
+    q = tmp_path / "stc.csv"
+    q.write_text(
+        "number,opened_at,reassignment_count,reopen_count,calendar_stc\n"
+        "INC1,2024-01-01 08:00:00,0,0,3600\nINC2,2024-01-01 09:00:00,1,0,0\n"
+    )
+    t = read_servicenow(q, engine=engine).tickets  # type: ignore[arg-type]
+    assert t.first_contact.tolist() == [True, False]
+    assert t.resolved[0] == np.datetime64("2024-01-01T09:00", "ns")
+    assert np.isnat(t.resolved[1])

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci.io import _build, _csvread, _parse
+from itil_ci.io._arrowtext import unicode
 from itil_ci.io.tickets import COUNT_FIELDS, TIME_FIELDS
 
 _NAT = np.iinfo(np.int64).min
@@ -104,48 +105,6 @@ def _sample(data: bytes, delimiter: str, index: Mapping[str, int]) -> dict[str, 
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:50]
     return {k: [r[i] for r in rows if i < len(r)] for k, i in index.items()}
-
-
-def _unicode(pa: Any, chunked: Any) -> npt.NDArray[np.str_]:
-    """A string column as a numpy ``str_`` array (ASCII without Python objects)."""
-    parts = []
-    for chunk in chunked.chunks:
-        n = len(chunk)
-        if n == 0:
-            continue
-        if pa.types.is_large_string(chunk.type):
-            off_type: Any = np.int64
-        else:
-            off_type = np.int32
-        bufs = chunk.buffers()
-        size = np.dtype(off_type).itemsize
-        offsets = np.frombuffer(
-            bufs[1], dtype=off_type, count=n + 1, offset=chunk.offset * size
-        ).astype(np.int64)
-        data = (
-            np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
-        )
-        lo, hi = int(offsets[0]), int(offsets[-1])
-        body = data[lo:hi]
-        lens = np.diff(offsets)
-        width = int(lens.max()) if n else 1
-        if width == 0:
-            parts.append(np.full(n, "", dtype="<U1"))
-            continue
-        if body.size and (body >= 0x80).any():
-            parts.append(np.asarray(chunk.to_numpy(zero_copy_only=False), dtype=str))
-            continue
-        if (lens == width).all():
-            mat = body.reshape(n, width)
-        else:
-            mat = np.zeros((n, width), dtype=np.uint8)
-            rows = np.repeat(np.arange(n), lens)
-            cols = np.arange(hi - lo) - np.repeat(offsets[:-1] - lo, lens)
-            mat[rows, cols] = body
-        parts.append(np.ascontiguousarray(mat).view(f"S{width}").ravel().astype(f"<U{width}"))
-    if not parts:
-        return np.empty(0, dtype="<U1")
-    return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
 def _stripped(values: npt.NDArray[np.str_]) -> bool:
@@ -309,7 +268,7 @@ def _read(
         elif pa.types.is_dictionary(typ):
             raw[key] = _coded(pa, col)
         else:
-            text = _unicode(pa, col)
+            text = unicode(pa, col)
             raw[key] = _build.Clean(text) if _stripped(text) else text
     # Positions, not lines: the fast path never reports a row (it falls back instead).
     return Fast(raw, typed, n, np.arange(n, dtype=np.int64))

@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from itil_ci._internal import validate as v
 from itil_ci._internal.columns import UnknownColumn
+from itil_ci.io._arrowtext import codes_and_words, unicode
 from itil_ci.io.tickets import Tickets, _check_values, kind_of
 
 __all__ = ["from_arrow", "from_parquet", "to_arrow", "to_parquet"]
@@ -84,8 +85,9 @@ def _check_mapping(mapping: object) -> dict[str, str]:
     return dict(mapping)
 
 
-def _text(pa: Any, name: str, arr: Any) -> npt.NDArray[np.str_]:
-    pc = __import__("pyarrow.compute", fromlist=["compute"])
+def _text(pa: Any, name: str, arr: Any, distinct_few: bool) -> npt.NDArray[np.str_]:
+    import pyarrow.compute as pc
+
     if pa.types.is_dictionary(arr.type):
         arr = arr.cast(arr.type.value_type)
     typ = arr.type
@@ -93,19 +95,13 @@ def _text(pa: Any, name: str, arr: Any) -> npt.NDArray[np.str_]:
         raise v.fail(name, "a column of strings", str(typ))
     if arr.null_count:
         arr = pc.fill_null(arr, "")
-    n = len(arr)
-    if n == 0:
+    if len(arr) == 0:
         return np.empty(0, dtype="<U1")
-    enc = pc.dictionary_encode(arr)
-    chunks = enc.chunks if hasattr(enc, "chunks") else [enc]
-    if len(chunks) == 1 and len(chunks[0].dictionary) <= n // 4:
-        # few distinct values (groups, states): convert each once, then spread
-        chunk = chunks[0]
-        words = np.asarray(chunk.dictionary.to_pylist(), dtype=str)
-        idx = np.asarray(chunk.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        return words[idx] if words.size else np.full(n, "", dtype="<U1")
-    values = arr.to_numpy() if hasattr(arr, "chunks") else arr.to_numpy(zero_copy_only=False)
-    return np.asarray(values, dtype=str)
+    if distinct_few:  # groups, states: convert each distinct value once, then spread
+        idx, words = codes_and_words(pa, arr)
+        out: npt.NDArray[np.str_] = words[idx]
+        return out
+    return unicode(pa, arr)
 
 
 def _is_view(pa: Any, typ: Any) -> bool:
@@ -220,7 +216,7 @@ def from_arrow(obj: Any, mapping: dict[str, str] | None = None) -> Tickets:
                 bad = int(np.flatnonzero(np.isnat(out))[0])
                 raise v.fail(f"{label}[{bad}]", "a time (not missing)", "null")
         elif kind == "text":
-            out = _text(pa, label, arr)
+            out = _text(pa, label, arr, distinct_few=field != "id")
         else:
             out = _numbers(pa, label, arr, kind)
         if out.shape != (n,):  # pragma: no cover - Arrow columns have the table's length

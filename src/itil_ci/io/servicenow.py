@@ -295,15 +295,18 @@ class _Job:
             known.append("resolved")
         if "priority" not in known and {"impact", "urgency"} <= set(extra):
             known.append("priority")
-        if "first_contact" not in used and self.derive_fc(used):
+        if self.derive_fc(used, extra):
             known.append("first_contact")
         if self.sla is not None and "sla_target_hours" not in used and "priority" in known:
             known.append("sla_target_hours")
         return [f for f in Tickets.FIELDS if f in known]
 
     @staticmethod
-    def derive_fc(used: Mapping[str, str]) -> bool:
-        return "first_contact" not in used and {"reassignment_count", "reopen_count"} <= set(used)
+    def derive_fc(used: Mapping[str, str], extra: Mapping[str, str]) -> bool:
+        """Whether first_contact is derived: no such field, and every input known."""
+        inputs = {"reassignment_count", "reopen_count"} <= set(used)
+        resolution = "resolved" in used or "calendar_stc" in extra
+        return "first_contact" not in used and inputs and resolution
 
     def notes(self, used: Mapping[str, str], extra: Mapping[str, str]) -> list[str]:
         out = []
@@ -311,7 +314,7 @@ class _Job:
             out.append("priority: from impact and urgency (ServiceNow default lookup) when empty")
         if "calendar_stc" in extra:
             out.append("resolved: opened + calendar_stc when resolved_at is empty")
-        if self.derive_fc(used):
+        if self.derive_fc(used, extra):
             out.append("first_contact: resolved, reassignment_count == 0 and never reopened")
         if self.sla is not None and "sla_target_hours" not in used:
             out.append("sla_target_hours: from sla_targets by priority")
@@ -349,14 +352,12 @@ class _Job:
             stc = _fill_resolved(cols, extra["calendar_stc"], self.na, problems)
             if stc is not None:
                 raw["calendar_stc"] = stc  # shown in the error
-        if self.derive_fc(used):
+        if self.derive_fc(used, extra):
             cols["first_contact"] = (
-                (~np.isnat(cols["resolved"]) if "resolved" in cols else np.zeros(n, dtype=bool))
+                ~np.isnat(cols["resolved"])
                 & (cols["reassignment_count"] == 0)
                 & (cols["reopen_count"] == 0)
             )
-            if "resolved" not in cols:  # resolution unknown: so is first contact
-                del cols["first_contact"]
         _build.with_sla(cols, self.sla, "sla_target_hours" in used)
         return cols, problems
 
