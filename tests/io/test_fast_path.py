@@ -91,3 +91,11 @@ def test_pyarrow_engine_insists(tmp_path: Path) -> None:
     assert (_engine(r), r.tickets.category.tolist()) == ("python", ["Réseau"])
     with pytest.raises(ImportRowError, match="not utf-8-sig text"):
         read_csv(latin)
+
+
+def test_blanks_around_ids_are_stripped_either_way(tmp_path: Path) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text("id,opened\n  A ,2024-01-01\nB\t,2024-01-02\nC,2024-01-03\n")
+    fast, slow = read_csv(p), read_csv(p, engine="python")
+    assert _engine(fast) == "pyarrow"
+    assert fast.tickets.id.tolist() == slow.tickets.id.tolist() == ["A", "B", "C"]

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["codes_and_words", "unicode"]
+__all__ = ["codes_and_words", "unicode", "unicode_checked"]
 
 
 def _is_view(pa: Any, typ: Any) -> bool:
@@ -22,18 +22,26 @@ def unicode(pa: Any, chunked: Any) -> npt.NDArray[np.str_]:
     matrix without Python objects; other text goes through Python strings.
     Nulls must have been filled.
     """
+    return unicode_checked(pa, chunked)[0]
+
+
+def unicode_checked(pa: Any, chunked: Any) -> tuple[npt.NDArray[np.str_], bool]:
+    """:func:`unicode`, and whether no value starts or ends with a blank (None: unknown)."""
     parts = []
+    clean = True
     if _is_view(pa, chunked.type):
         chunked = chunked.cast(pa.large_string())
-    chunks = chunked.chunks if hasattr(chunked, "chunks") else [chunked]
+    if hasattr(chunked, "chunks"):
+        if chunked.num_chunks > 1 and chunked.nbytes < 1 << 30:
+            chunked = chunked.combine_chunks()  # one pass over the values, not one per chunk
+        chunks = chunked.chunks if hasattr(chunked, "chunks") else [chunked]
+    else:
+        chunks = [chunked]
     for chunk in chunks:
         n = len(chunk)
         if n == 0:
             continue
-        if pa.types.is_large_string(chunk.type):
-            off_type: Any = np.int64
-        else:
-            off_type = np.int32
+        off_type: Any = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         bufs = chunk.buffers()
         size = np.dtype(off_type).itemsize
         offsets = np.frombuffer(
@@ -45,13 +53,18 @@ def unicode(pa: Any, chunked: Any) -> npt.NDArray[np.str_]:
         lo, hi = int(offsets[0]), int(offsets[-1])
         body = data[lo:hi]
         lens = np.diff(offsets)
-        width = int(lens.max()) if n else 1
+        width = int(lens.max())
         if width == 0:
             parts.append(np.full(n, "", dtype="<U1"))
             continue
-        if body.size and (body >= 0x80).any():
+        if body.size and int(body.max()) >= 0x80:  # not ASCII: through Python strings
             parts.append(np.asarray(chunk.to_numpy(zero_copy_only=False), dtype=str))
+            clean = False  # not checked: the caller strips
             continue
+        full = lens > 0
+        starts = (offsets[:-1] - lo)[full]
+        if (body[starts] <= 32).any() or (body[starts + lens[full] - 1] <= 32).any():
+            clean = False
         if (lens == width).all():
             mat = body.reshape(n, width)
         else:
@@ -61,8 +74,8 @@ def unicode(pa: Any, chunked: Any) -> npt.NDArray[np.str_]:
             mat[rows, cols] = body
         parts.append(np.ascontiguousarray(mat).view(f"S{width}").ravel().astype(f"<U{width}"))
     if not parts:
-        return np.empty(0, dtype="<U1")
-    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+        return np.empty(0, dtype="<U1"), True
+    return (np.concatenate(parts) if len(parts) > 1 else parts[0]), clean
 
 
 def codes_and_words(pa: Any, arr: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.str_]]:

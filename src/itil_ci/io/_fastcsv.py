@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci.io import _build, _csvread, _parse
-from itil_ci.io._arrowtext import unicode
+from itil_ci.io._arrowtext import unicode_checked
 from itil_ci.io.tickets import COUNT_FIELDS, TIME_FIELDS
 
 _NAT = np.iinfo(np.int64).min
@@ -105,20 +105,6 @@ def _sample(data: bytes, delimiter: str, index: Mapping[str, int]) -> dict[str, 
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:50]
     return {k: [r[i] for r in rows if i < len(r)] for k, i in index.items()}
-
-
-def _stripped(values: npt.NDArray[np.str_]) -> bool:
-    """Whether no value starts or ends with whitespace (non-ASCII edges count as maybe)."""
-    if values.size == 0:
-        return True
-    width = values.dtype.itemsize // 4
-    mat = values.view(np.uint32).reshape(values.size, width)
-    first = mat[:, 0]
-    if ((first > 0) & ((first <= 32) | (first >= 127))).any():
-        return False
-    length = np.count_nonzero(mat, axis=1) if width > 1 else (first > 0).astype(np.int64)
-    last = mat[np.arange(values.size), np.maximum(length - 1, 0)]
-    return not bool(((last > 0) & ((last <= 32) | (last >= 127))).any())
 
 
 def _coded(pa: Any, chunked: Any) -> _build.Coded:
@@ -268,7 +254,7 @@ def _read(
         elif pa.types.is_dictionary(typ):
             raw[key] = _coded(pa, col)
         else:
-            text = unicode(pa, col)
-            raw[key] = _build.Clean(text) if _stripped(text) else text
+            text, clean = unicode_checked(pa, col)
+            raw[key] = _build.Clean(text) if clean else text
     # Positions, not lines: the fast path never reports a row (it falls back instead).
     return Fast(raw, typed, n, np.arange(n, dtype=np.int64))
