@@ -235,7 +235,8 @@ def convert(
         expected = "a string"
         if name in TEXT_FIELDS:
             out: npt.NDArray[Any] = base if clean and not na_values else np.char.strip(base)
-            if name == "id" and coded is not None and np.unique(out).size != out.size:
+            changed = coded is not None and not np.array_equal(out, base)
+            if name == "id" and changed and np.unique(out).size != out.size:
                 coded, out = None, out[coded]  # ids equal once stripped: not one code each
         elif name in TIME_FIELDS:
             out, bad = times(base)

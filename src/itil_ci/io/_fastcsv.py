@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci.io import _build, _csvread, _parse
-from itil_ci.io._arrowtext import unicode_checked
+from itil_ci.io._arrowtext import unicode, unicode_checked
 from itil_ci.io.tickets import COUNT_FIELDS, TIME_FIELDS
 
 _NAT = np.iinfo(np.int64).min
@@ -113,8 +113,7 @@ def _coded(pa: Any, chunked: Any) -> _build.Coded:
     chunks = [c for c in unified.chunks if len(c)]
     if not chunks:
         return _build.Coded(np.empty(0, dtype="<U1"), np.zeros(0, dtype=np.int64))
-    words = chunks[0].dictionary.to_pylist()
-    uniques = _parse.as_str_array(words) if words else np.empty(0, dtype="<U1")
+    uniques = unicode(pa, chunks[0].dictionary)
     codes = np.concatenate(
         [np.asarray(c.indices.to_numpy(zero_copy_only=False), dtype=np.int64) for c in chunks]
     )
