@@ -72,7 +72,7 @@ def test_a_missing_column_hints_at_map(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "t.csv"
-    path.write_text("Number,Opened\nINC1,2026-01-05 09:00\n", encoding="utf-8")
+    path.write_text("Number,When\nINC1,2026-01-05 09:00\n", encoding="utf-8")
     code, _, err = run(
         capsys, "--db", db, "import", "tickets", str(path), "--format", "csv", "--map", "Number=id"
     )

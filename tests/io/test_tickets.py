@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import itil_ci as ic
 from itil_ci.errors import InvalidInputError
+from itil_ci.io import UnknownColumn
 from itil_ci.io.synthetic import generate_tickets
 from itil_ci.io.tickets import Tickets
 
@@ -24,17 +26,43 @@ def small(**kw: Any) -> Tickets:
     return Tickets(**args)
 
 
-def test_defaults_for_omitted_columns() -> None:
+def test_omitted_columns_are_unknown() -> None:
+    # Absent is not false: an omitted optional column is unknown, not NaT, "" or 0.
     t = small()
     assert len(t) == 3
-    assert np.isnat(t.resolved).all()
-    assert np.isnat(t.acknowledged).all()
-    assert t.service.tolist() == ["", "", ""]
-    assert t.reopen_count.tolist() == [0, 0, 0]
-    assert t.first_contact.tolist() == [False, False, False]
-    assert np.isnan(t.sla_target_hours).all()
+    assert t.known == ("id", "opened", "priority")
+    assert set(t.unknown) == set(Tickets.FIELDS) - {"id", "opened", "priority"}
+    for name in t.unknown:
+        col = getattr(t, name)
+        assert isinstance(col, UnknownColumn)
+        assert col.name == name
+        with pytest.raises(InvalidInputError, match=f"Tickets.{name} is unknown"):
+            np.asarray(col)
+    with pytest.raises(InvalidInputError, match="resolved"):
+        np.isnat(t.resolved)
+    with pytest.raises(InvalidInputError, match=r"Tickets\.resolved is unknown"):
+        t.column("resolved")
     assert t.opened.dtype == np.dtype("datetime64[ns]")
     assert t.priority.dtype == np.int64
+    assert [name for name, _ in t.columns()] == ["id", "opened", "priority"]
+
+
+def test_kpis_refuse_an_unknown_column_by_name() -> None:
+    t = small()
+    with pytest.raises(InvalidInputError, match=r"^end: Tickets.resolved is unknown"):
+        ic.mttr(t.opened, t.resolved)
+    with pytest.raises(InvalidInputError, match=r"^met: Tickets.sla_met is unknown"):
+        ic.sla_attainment(t.opened, t.opened, met=t.sla_met)
+    with pytest.raises(InvalidInputError, match=r"^reopened: Tickets.reopen_count is unknown"):
+        ic.reopen_rate(t.reopen_count)
+    with pytest.raises(InvalidInputError, match=r"^by: Tickets.service is unknown"):
+        ic.mttr(t.opened, t.opened, by=t.service)
+    with pytest.raises(InvalidInputError, match=r"by\['team'\]: Tickets.assignment_group"):
+        ic.mttr(t.opened, t.opened, by={"team": t.assignment_group})
+    with pytest.raises(InvalidInputError, match=r"^resolved: Tickets.resolved is unknown"):
+        ic.first_contact_resolution([True] * 3, resolved=t.resolved)
+    with pytest.raises(InvalidInputError, match=r"^priority: Tickets.priority"):
+        ic.sla_attainment(t.opened, t.opened, Tickets.empty().priority, {1: 4.0})
 
 
 def test_python_inputs_are_converted_to_utc() -> None:
@@ -85,12 +113,12 @@ def test_to_pandas() -> None:
     t = small(service=["email", "erp", "email"], resolved=np.array(
         ["2026-01-05T10:00", "NaT", "NaT"], dtype="M8[ns]"))  # fmt: skip
     df = t.to_pandas()
-    assert list(df.columns) == list(Tickets.FIELDS)
+    assert list(df.columns) == ["id", "opened", "resolved", "priority", "service"]
     assert str(df["resolved"].dtype) == "datetime64[ns, UTC]"
     assert df["resolved"].isna().tolist() == [False, True, True]
     assert df["service"].tolist() == ["email", "erp", "email"]
     # ...and back: tz-aware pandas columns are accepted.
-    back = Tickets(**{name: df[name] for name in Tickets.FIELDS})
+    back = Tickets(**{name: df[name] for name in t.known})
     assert back == t
 
 

@@ -480,3 +480,13 @@ def test_availability_never_goes_below_zero_by_rounding() -> None:
     r = availability(s, e, window=("2026-04-01T00:00Z", "2026-05-01T00:00Z"))
     assert r.value.tolist() == [0.0]
     assert r.extra["mtbf"].tolist() == [0.0]
+
+
+def test_sla_attainment_with_met_refuses_a_clock() -> None:
+    # The recorded outcome is already judged: a calendar or pauses would be ignored.
+    import itil_ci as ic
+
+    start = np.array(["2026-03-02T09:00"] * 2, dtype="datetime64[ns]")
+    end = start + np.array([3, 5], dtype="timedelta64[h]")
+    with pytest.raises(InvalidInputError, match="calendar: expected None when met= is given"):
+        sla_attainment(start, end, met=[True, False], calendar=ic.BusinessCalendar.always())

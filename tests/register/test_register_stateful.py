@@ -1,9 +1,12 @@
-"""A stateful test of the register against a plain model (dicts and lists), on both stores.
+"""A stateful test of the register against a plain model (dicts and lists), on every store.
 
 Random logs, reads, updates from fresh and stale copies, records, windowed
-series reads and KPI definitions, with the register closed and reopened at
+series reads, KPI definitions, and the store's generic primitives (named
+documents put and deleted, named tables replaced and dropped, some of them in
+transactions that roll back), with the register closed and reopened at
 random points (SQLite: the same file again; memory: through an exact JSON
-export and import).  After every step the register and the model agree.
+export and import, and the primitives copied over).  After every step the
+register and the model agree.
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ SOURCES = st.sampled_from([None, "snow", "jira"])
 TIMES = st.integers(0, 50)  # few distinct times, so ties are common
 VALUES = st.floats(-1e6, 1e6, allow_nan=False) | st.just(float("nan"))
 SERVICE = st.sampled_from([None, "email", "vpn"])  # a dimension; None: the row has none
+DOC_KINDS = st.sampled_from(["sla", "derivation"])
+DOC_KEYS = st.sampled_from(["p1", "p2", "P3", "é"])
+DOC_TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=8)
+TABLES = st.sampled_from(["tickets", "history"])
+CHUNKS = st.lists(st.binary(max_size=40), max_size=4)
 
 
 def _copy(entry: Any) -> Any:
@@ -52,6 +60,8 @@ class RegisterMachine(RuleBasedStateMachine):
         self.rows: dict[str, list[tuple[int, float, str | None, int, str | None]]] = {}
         self.kpis: dict[str, ic.KPI] = {}
         self.seq = 0
+        self.documents: dict[tuple[str, str], str] = {}
+        self.tables: dict[str, tuple[str, list[bytes]]] = {}
 
     @initialize(store=st.sampled_from(["memory", "sqlite"]))
     def open_store(self, store: str) -> None:
@@ -182,6 +192,41 @@ class RegisterMachine(RuleBasedStateMachine):
         self.reg.define_kpi(kpi)
         self.kpis[key] = kpi
 
+    @rule(kind=DOC_KINDS, key=DOC_KEYS, text=DOC_TEXT)
+    def put_document(self, kind: str, key: str, text: str) -> None:
+        self.reg.store.put_document(kind, key, text)
+        self.documents[kind, key] = text
+
+    @rule(kind=DOC_KINDS, key=DOC_KEYS)
+    def delete_document(self, kind: str, key: str) -> None:
+        was = self.documents.pop((kind, key), None) is not None
+        assert self.reg.store.delete_document(kind, key) is was
+
+    @rule(name=TABLES, chunks=CHUNKS, meta=DOC_TEXT)
+    def replace_table(self, name: str, chunks: list[bytes], meta: str) -> None:
+        self.reg.store.replace_table(name, chunks, meta)
+        self.tables[name] = (meta, chunks)
+
+    @rule(name=TABLES)
+    def drop_table(self, name: str) -> None:
+        was = self.tables.pop(name, None) is not None
+        assert self.reg.store.drop_table(name) is was
+
+    @rule(kind=DOC_KINDS, key=DOC_KEYS, name=TABLES, chunks=CHUNKS)
+    def rolled_back(self, kind: str, key: str, name: str, chunks: list[bytes]) -> None:
+        store = self.reg.store
+
+        def doomed() -> None:
+            with self.reg.transaction():
+                store.put_document(kind, key, "never")
+                store.replace_table(name, chunks, "never")
+                store.drop_table("tickets" if name == "history" else "history")
+                store.delete_document("derivation" if kind == "sla" else "sla", key)
+                raise RuntimeError("roll back")
+
+        with pytest.raises(RuntimeError, match="roll back"):
+            doomed()
+
     @rule()
     def reopen(self) -> None:
         if self.store == "sqlite":
@@ -189,9 +234,19 @@ class RegisterMachine(RuleBasedStateMachine):
             self.reg = self._open()
         else:
             text = self.reg.export_json()
+            old = self.reg.store
+            documents = {k: old.documents(k) for k in old.document_kinds()}
+            tables = {n: old.table(n) for n in old.tables()}
             self.reg.close()
             self.reg = self._open()
             self.reg.import_json(text)
+            for kind, listed in documents.items():
+                for key, document in listed:
+                    assert isinstance(document, str)
+                    self.reg.store.put_document(kind, key, document)
+            for name, found in tables.items():
+                assert found is not None
+                self.reg.store.replace_table(name, found[1], found[0])
         # copies held by clients survive a reopen: their versions still decide
 
     @invariant()
@@ -204,6 +259,15 @@ class RegisterMachine(RuleBasedStateMachine):
         assert self.reg.initiatives() == [inis[i] for i in sorted(inis)]
         assert self.reg.kpis() == [self.kpis[k] for k in sorted(self.kpis)]
         assert sum(self.reg.step_counts().values()) == len(inis)
+        store = self.reg.store
+        kinds = sorted({k for k, _ in self.documents})
+        assert store.document_kinds() == kinds
+        for kind in ["sla", "derivation"]:
+            want = sorted((k, d) for (c, k), d in self.documents.items() if c == kind)
+            assert store.documents(kind) == want
+        assert store.tables() == sorted(self.tables)
+        for name in ["tickets", "history"]:
+            assert store.table(name) == self.tables.get(name)
 
 
 RegisterMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)

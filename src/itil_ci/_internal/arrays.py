@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import validate as v
+from itil_ci._internal.columns import native
 from itil_ci._internal.validate import fail
 
 NS = "datetime64[ns]"
@@ -201,8 +202,11 @@ def as_times(name: str, value: Any, *, allow_missing: bool = False) -> npt.NDArr
     :class:`~itil_ci.errors.InvalidInputError`, and so does a time outside the
     int64-nanosecond range (1677-09-21 to 2262-04-11), which numpy would
     otherwise wrap round to another time.  With ``allow_missing=True``,
-    ``NaT`` (and ``None`` in a sequence) is kept as ``NaT`` instead.
+    ``NaT`` (and ``None`` in a sequence) is kept as ``NaT`` instead.  polars
+    and Arrow columns are accepted like pandas ones; an unknown ticket column
+    (:class:`~itil_ci._internal.columns.UnknownColumn`) is refused.
     """
+    value = native(name, value)
     if _is_pandas(value):
         tz = getattr(getattr(value, "dt", value), "tz", None)
         if tz is None:
@@ -321,8 +325,10 @@ def as_numbers(
     ``"1.5"``), bytes, times, durations, complex numbers (never silently made
     real), booleans (unless ``allow_bool``: then they count as 0 and 1),
     objects that are not real numbers, integers beyond the float64 range, and
-    infinities.
+    infinities.  polars and Arrow columns are accepted (nulls are
+    missing values); an unknown ticket column is refused.
     """
+    value = native(name, value)
     if _is_pandas(value):
         dtype = getattr(value, "dtype", None)
         dtypes = list(value.dtypes) if dtype is None and hasattr(value, "dtypes") else [dtype]

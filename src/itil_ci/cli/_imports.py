@@ -53,7 +53,7 @@ def import_tickets(
       itil-ci import tickets incidents.csv --format csv --map Number=id --map Opened=opened
     """
     from itil_ci._ticket_kpis import daily_series, kpi_definitions
-    from itil_ci.io import importers
+    from itil_ci import io as importers
 
     with user_errors():
         if fmt == "csv":

@@ -1,16 +1,18 @@
-"""Serialisation (one cattrs converter, JSON) and ticket data: table, importers, generator."""
+"""Serialisation (one cattrs converter, JSON) and ticket data: tables, importers, generator.
 
+One module per source: :mod:`itil_ci.io.csv` (any CSV with a column mapping),
+:mod:`itil_ci.io.servicenow` (CSV list exports and event logs, REST JSON),
+:mod:`itil_ci.io.jira` (issue search JSON); :mod:`itil_ci.io.arrow` for Arrow
+tables and Parquet (the ``arrow`` extra).
+"""
+
+from itil_ci._internal.columns import UnknownColumn
+from itil_ci.io._result import ImportResult
 from itil_ci.io.codec import SCHEMA_VERSION, converter, from_dict, from_json, to_dict, to_json
+from itil_ci.io.csv import read_csv
 from itil_ci.io.history import History
-from itil_ci.io.importers import (
-    JIRA_FIELDS,
-    SERVICENOW_FIELDS,
-    SERVICENOW_STATES,
-    ImportResult,
-    read_csv,
-    read_jira,
-    read_servicenow,
-)
+from itil_ci.io.jira import JIRA_FIELDS, read_jira
+from itil_ci.io.servicenow import SERVICENOW_FIELDS, SERVICENOW_STATES, read_servicenow
 from itil_ci.io.synthetic import (
     DEFAULT_IMPROVEMENT,
     DEFAULT_SERVICES,
@@ -34,6 +36,7 @@ __all__ = [
     "Improvement",
     "ServiceProfile",
     "Tickets",
+    "UnknownColumn",
     "converter",
     "from_dict",
     "from_json",

@@ -21,7 +21,15 @@ several services, fully vectorised, from one ``numpy.random.Generator``:
   end of the period; a ticket still unresolved at the end stays open (state
   ``In Progress``, or ``New`` when not yet acknowledged); 0.5 % are
   ``Canceled`` (closed without a resolution);
-- SLA targets per priority from :data:`DEFAULT_SLA_TARGETS`.
+- SLA targets per priority from :data:`DEFAULT_SLA_TARGETS`; ``sla_met`` is
+  the outcome a tool would record: breached when resolved after the target,
+  or still open past it at the end of the period (ServiceNow's ``made_sla``
+  stays true until a breach); canceled tickets never breach;
+- derived without further draws: ``reassignment_count`` 0 for tickets the
+  service desk kept, 1 for those handed to a resolver group;
+  ``update_count`` the number of updates after logging (acknowledgement,
+  resolution, closure, two per reopening); ``updated`` the last of the
+  ticket's times.
 
 An :class:`Improvement` makes one service better from a date on: its work
 times are multiplied by ``mttr_factor`` and its reopen probability by
@@ -318,6 +326,12 @@ def generate_tickets(
     reopen = np.where(open_ | canceled, 0, reopen)
     fcr_flag = fcr & ~open_ & ~canceled & (reopen == 0)
     sla_table = np.array([np.nan] + [float(sla[p]) for p in range(1, 6)])
+    target_ns = (sla_table[prio] * hour_ns).astype(np.int64)
+    done = resolved != nat
+    sla_met = ~((done & (resolved - opened > target_ns)) | (open_ & (t_end - opened > target_ns)))
+    stamps = np.stack([opened, acknowledged, resolved, closed])
+    updated = np.max(np.where(stamps == nat, opened, stamps), axis=0)
+    update_count = (stamps[1:] != nat).sum(axis=0) + 2 * reopen
 
     names = np.array([s.name for s in profiles])
     return Tickets._trusted(
@@ -332,8 +346,12 @@ def generate_tickets(
             "assignment_group": group,
             "category": category,
             "state": state,
+            "updated": updated.view("datetime64[ns]"),
             "reopen_count": reopen,
+            "reassignment_count": (group != _SERVICE_DESK).astype(np.int64),
+            "update_count": update_count.astype(np.int64),
             "first_contact": fcr_flag,
+            "sla_met": sla_met,
             "sla_target_hours": sla_table[prio],
         }
     )

@@ -36,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import arrays
+from itil_ci._internal.columns import UnknownColumn, is_foreign, native
 from itil_ci._internal.validate import fail, number, text
 from itil_ci.domain.series import Series
 from itil_ci.measurement import _clock
@@ -253,6 +254,7 @@ def _period(period: object) -> str | None:
 
 def _times(name: str, value: Any, *, allow_missing: bool = False) -> IntArray:
     """Times as int64 nanoseconds since the epoch (UTC); ``NaT`` is ``_NAT``."""
+    value = native(name, value)
     if isinstance(value, np.ndarray) and value.dtype == np.dtype("datetime64[ns]"):
         if value.ndim != 1:
             raise fail(name, "a one-dimensional array of times", f"array of shape {value.shape}")
@@ -282,8 +284,10 @@ def _nonempty(name: str, n: int) -> None:
 
 
 def _is_column(x: object) -> bool:
-    return isinstance(x, np.ndarray | list | tuple) or (
-        type(x).__module__.split(".")[0] == "pandas" and hasattr(x, "__len__")
+    return (
+        isinstance(x, np.ndarray | list | tuple | UnknownColumn)
+        or is_foreign(x)
+        or (type(x).__module__.split(".")[0] == "pandas" and hasattr(x, "__len__"))
     )
 
 
@@ -294,7 +298,7 @@ def _key_columns(by: Any) -> tuple[list[str], list[Any]]:
     if isinstance(by, Mapping):
         if not by:
             raise fail("by", "a non-empty mapping of names to key columns", by)
-        return [str(k) for k in by], list(by.values())
+        return [str(k) for k in by], [native(f"by[{k!r}]", c) for k, c in by.items()]
     if isinstance(by, str) or not _is_column(by):
         raise fail("by", "an array of group keys, a sequence of arrays or a mapping", by)
     if isinstance(by, list | tuple):
@@ -310,12 +314,15 @@ def _key_columns(by: Any) -> tuple[list[str], list[Any]]:
         cols = [by]
     names = []
     for i, col in enumerate(cols):
-        label = getattr(col, "name", None) if not isinstance(col, np.ndarray) else None
+        label = None
+        if not isinstance(col, np.ndarray | UnknownColumn):
+            label = getattr(col, "name", None)
         default = "key" if len(cols) == 1 else f"key{i}"
         names.append(label if isinstance(label, str) and label else default)
     if len(set(names)) != len(names) or "period" in names:
         names = ["key"] if len(cols) == 1 else [f"key{i}" for i in range(len(cols))]
-    return names, cols
+    shown = [f"by[{k!r}]" for k in names] if len(cols) > 1 else ["by"]
+    return names, [native(label, c) for label, c in zip(shown, cols, strict=True)]
 
 
 def _period_code(t: IntArray, period: str) -> IntArray:
@@ -396,6 +403,7 @@ def _divide(num: npt.NDArray[Any], den: npt.NDArray[Any]) -> FloatArray:
 
 def _flags(name: str, value: Any, *, counts: bool = False) -> npt.NDArray[np.bool_]:
     """Booleans per ticket (``counts=True`` also takes non-negative counts: > 0 is true)."""
+    value = native(name, value)
     if type(value).__module__.split(".")[0] == "pandas":
         if value.isna().any():
             bad = int(np.flatnonzero(np.asarray(value.isna()))[0])
@@ -723,9 +731,10 @@ def _positive(name: str, value: object) -> float:
 def sla_attainment(
     start: Any,
     end: Any,
-    priority: Any,
-    targets: Mapping[Any, float] | float,
+    priority: Any = None,
+    targets: Mapping[Any, float] | float | None = None,
     *,
+    met: Any = None,
     by: Any = None,
     period: Period | None = None,
     period_on: Any = "start",
@@ -735,13 +744,21 @@ def sla_attainment(
     pauses: Pauses | None = None,
     ids: Any = None,
 ) -> GroupedKPI:
-    """Share of tickets resolved within the target time of their priority.
+    """Share of tickets resolved within their target: computed, or as the tool recorded it.
 
-    ``targets`` maps each priority to its target in ``unit`` (or is one number
-    for every ticket; ``priority`` may then be ``None``).  A ticket meets its
-    target when ``end - start <= target`` (on time counts as met).  Open
-    tickets are not judged, unless ``as_of`` is given: an open ticket already
-    older than its target at ``as_of`` has breached and is counted as such.
+    Two ways to judge a ticket, exactly one of which is given:
+
+    * ``targets`` maps each priority to its target in ``unit`` (or is one
+      number for every ticket; ``priority`` may then be ``None``).  A ticket
+      meets its target when ``end - start <= target`` (on time counts as met).
+    * ``met`` is the outcome the service-desk tool recorded per ticket
+      (ServiceNow's ``made_sla``, :attr:`Tickets.sla_met <itil_ci.io.Tickets>`):
+      true or false; ``priority`` and ``targets`` are then not needed.
+
+    Open tickets (``end`` is ``NaT``) are not judged, unless ``as_of`` is
+    given with ``targets``: an open ticket already older than its target at
+    ``as_of`` has breached and is counted as such (with ``met``, an open
+    ticket's recorded outcome is not final, so ``as_of`` is refused).
     ``count`` is the number of judged tickets, ``value`` the share met; extra
     columns ``met``, ``breached`` and ``open`` (open and not yet judged).  A
     priority without a target is an error naming the first such row.
@@ -768,6 +785,11 @@ def sla_attainment(
         >>> r = sla_attainment(start, end, ["P1", "P1", "P2", "P2"], {"P1": 4, "P2": 24})
         >>> r.value.tolist(), r.extra["met"].tolist()
         ([0.5], [2])
+        >>> # the outcome the tool recorded; the fourth ticket is still open
+        >>> end[3] = np.datetime64("NaT")
+        >>> r = sla_attainment(start, end, met=[True, False, True, False], by=["a", "a", "b", "b"])
+        >>> r.value.tolist(), r.count.tolist(), r.extra["open"].tolist()
+        ([0.5, 1.0], [2, 1], [0, 1])
     """
     seconds = _unit(unit)
     per = _period(period)
@@ -776,24 +798,57 @@ def sla_attainment(
     n = s.size
     _nonempty("start", n)
     _same_length(n, end=e.size)
-    if priority is not None and hasattr(priority, "__len__"):
-        _same_length(n, priority=len(priority))
     closed = e != _NAT
     _check_order(s, e, closed, "start,end")
-    target, recorded = _target_ns(priority, targets, n, seconds)
-    cal, pz, idc = _clock.check(calendar, pauses, ids, n)
+    recorded: dict[str, float] | float | str
+    target: IntArray | int = 0
     cut = None if as_of is None else _one_time("as_of", as_of)
-    clocked = cal is not None or pz is not None
-    m = _clock.measure(
-        s, e, calendar=cal, pauses=pz, ids=idc, as_of=cut, keep_for_due=clocked and per is not None
-    )
-    d = m.elapsed  # business time less pauses; to as_of for open tickets when given
-    met = closed & (d <= target)
-    breached = closed & ~met
-    if cut is not None:
-        breached |= ~closed & (d > target)
-    del d
-    judged = met | breached
+    if met is not None:
+        if targets is not None:
+            raise fail("targets", "None when met= is given (give one way to judge)", targets)
+        if as_of is not None:
+            raise fail(
+                "as_of",
+                "None when met= is given (a recorded outcome is final only once resolved)",
+                as_of,
+            )
+        for name, given in (("calendar", calendar), ("pauses", pauses)):
+            if given is not None:
+                raise fail(
+                    name, "None when met= is given (the recorded outcome is already judged)", given
+                )
+        outcome = _flags("met", met)
+        _same_length(n, met=outcome.size)
+        ok = closed & outcome
+        breached = closed & ~outcome
+        recorded = "recorded outcome (met=)"
+        cal, pz, m, clocked = None, None, None, False
+    else:
+        if targets is None:
+            raise fail("targets", "a target (a number or a priority mapping), or met=", None)
+        if priority is not None:
+            priority = native("priority", priority)
+            if hasattr(priority, "__len__"):
+                _same_length(n, priority=len(priority))
+        target, recorded = _target_ns(priority, targets, n, seconds)
+        cal, pz, idc = _clock.check(calendar, pauses, ids, n)
+        clocked = cal is not None or pz is not None
+        m = _clock.measure(
+            s,
+            e,
+            calendar=cal,
+            pauses=pz,
+            ids=idc,
+            as_of=cut,
+            keep_for_due=clocked and per is not None,
+        )
+        d = m.elapsed  # business time less pauses; to as_of for open tickets when given
+        ok = closed & (d <= target)
+        breached = closed & ~ok
+        if cut is not None:
+            breached |= ~closed & (d > target)
+        del d
+    judged = ok | breached
     rows: npt.NDArray[np.bool_] | None = None
     ptimes: IntArray | None = None
     if per is not None:
@@ -801,6 +856,7 @@ def sla_attainment(
         late = breached & ~closed  # open and past its target at as_of: judged at the breach
         if rows is not None and late.any():
             if clocked:  # the instant the clock less pauses reached the target
+                assert m is not None
                 per_ticket = np.broadcast_to(np.asarray(target, dtype=np.int64), (n,))
                 ptimes = np.where(late, _clock.due(m, per_ticket, late), ptimes)
             else:
@@ -808,21 +864,26 @@ def sla_attainment(
             rows = rows | late
     if rows is not None:
         assert ptimes is not None
-        ptimes, met, breached, judged = ptimes[rows], met[rows], breached[rows], judged[rows]
+        ptimes, ok, breached, judged = ptimes[rows], ok[rows], breached[rows], judged[rows]
     g, key_names = _grouping(n, by, per, ptimes, rows)
     count = grp.counts(g.codes, g.size, judged)
-    n_met = grp.counts(g.codes, g.size, met)
+    n_met = grp.counts(g.codes, g.size, ok)
     total = grp.counts(g.codes, g.size)
     params: dict[str, object] = {
         "unit": unit,
         "period": per,
         "targets": recorded,
         "as_of": None if cut is None else str(np.datetime64(cut, "ns")),
-        "on_time": "met (duration <= target)",
+        "on_time": "met (duration <= target)" if met is None else "met as recorded",
     }
     params.update(_clock.describe(cal, pz, m))
     if per is not None:
         params["period_on"] = period_on if isinstance(period_on, str) else "array"
+    method = (
+        "share of judged tickets resolved within their priority's target"
+        if met is None
+        else "share of resolved tickets whose recorded SLA outcome is met"
+    )
     return GroupedKPI(
         kpi="sla_attainment",
         names=key_names,
@@ -831,7 +892,7 @@ def sla_attainment(
         value=_divide(n_met, count),
         extra={"met": n_met, "breached": count - n_met, "open": total - count},
         unit=str(unit),
-        method="share of judged tickets resolved within their priority's target",
+        method=method,
         parameters=params,
     )
 

@@ -1,10 +1,11 @@
 """Checksums of what a database store keeps, computed and verified in one place (private).
 
-Every stored document (an opportunity, initiative, KPI or baseline) and every
-chunk of observations carries a checksum written with it and verified when
-it is read, so bytes that changed on the disk (a bad sector, a torn copy, a
-hand edit) raise :class:`~itil_ci.errors.StorageError` naming what is damaged
-instead of reading back as other values.  The functions take plain Python
+Every stored document (an opportunity, initiative, KPI, baseline or named
+document) and every chunk (of observations or of a named table) carries a
+checksum written with it and verified when it is read, so bytes that changed
+on the disk (a bad sector, a torn copy, a hand edit) raise
+:class:`~itil_ci.errors.StorageError` naming what is damaged instead of
+reading back as other values.  The functions take plain Python
 values and bytes, so any database store (SQLite today, PostgreSQL later)
 computes the same checksums from the same rows.
 
@@ -71,6 +72,45 @@ def chunk(
     head = f"{kpi_key}\x00{source_text}\x00{dims}\x00{t_min}\x00{t_max}\x00{n}\x00"
     crc = zlib.crc32(head.encode("utf-8", "surrogatepass"))
     return zlib.crc32(values, zlib.crc32(times, crc))
+
+
+def named(kind: str, key: str, text: str | bytes) -> int:
+    """The checksum of a named document (``put_document``) of ``kind`` under ``key``.
+
+    Its identity is kept apart from the entities' (an opportunity ``o1`` and a
+    named document of kind ``opportunity`` and key ``o1`` differ).
+
+    Examples:
+        >>> named("sla", "p1", "{}") != document("sla", "p1", "{}")
+        True
+        >>> named("sla", "p1", "{}") != named("derivation", "p1", "{}")
+        True
+    """
+    return document(f"named\x00{kind}", key, text)
+
+
+def table_meta(name: str, parts: int, meta: str | bytes) -> int:
+    """The checksum of a named table's row: its name, how many chunks it has, its meta.
+
+    Examples:
+        >>> table_meta("tickets", 2, "{}") != table_meta("tickets", 3, "{}")
+        True
+    """
+    data = meta.encode("utf-8") if isinstance(meta, str) else meta
+    return zlib.crc32(data, zlib.crc32(f"table\x00{name}\x00{parts}\x00".encode()))
+
+
+def table_chunk(name: str, part: int, data: Any) -> int:
+    """The checksum of chunk ``part`` (from 0) of table ``name``: identity, length, bytes.
+
+    Examples:
+        >>> table_chunk("tickets", 0, b"abc") != table_chunk("tickets", 1, b"abc")
+        True
+        >>> table_chunk("tickets", 0, b"abc") == table_chunk("tickets", 0, memoryview(b"abc"))
+        True
+    """
+    head = f"table chunk\x00{name}\x00{part}\x00{len(data)}\x00".encode()
+    return zlib.crc32(data, zlib.crc32(head))
 
 
 def mismatch(stored: object, computed: int) -> str | None:

@@ -23,6 +23,8 @@ from itil_ci.register.store import (
     Times,
     Values,
     Where,
+    checked_document,
+    checked_table,
     conflict,
     duplicate,
     group_order,
@@ -82,6 +84,8 @@ class MemoryStore:
         self._kpis: dict[str, str] = {}
         self._baselines: list[tuple[str, str]] = []
         self._chunks: list[tuple[str, str | None, str, Times, Values]] = []
+        self._documents: dict[tuple[str, str], str] = {}
+        self._tables: dict[str, tuple[str, tuple[bytes, ...]]] = {}
         self._depth = 0
         self._closed = False
         self._lock = threading.RLock()  # one writer at a time, as one SQLite connection
@@ -126,12 +130,21 @@ class MemoryStore:
             dict(self._kpis),
             list(self._baselines),
             list(self._chunks),
+            dict(self._documents),
+            dict(self._tables),
         )
         self._depth = 1
         try:
             yield
         except BaseException:
-            self._entities, self._kpis, self._baselines, self._chunks = saved
+            (
+                self._entities,
+                self._kpis,
+                self._baselines,
+                self._chunks,
+                self._documents,
+                self._tables,
+            ) = saved
             raise
         finally:
             self._depth = 0
@@ -399,6 +412,126 @@ class MemoryStore:
         return sorted(keys, key=group_order)
 
     @_locked
+    def put_document(self, kind: str, key: str, document: str) -> None:
+        """Store a named document (insert or replace).
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.put_document("sla", "p1", "{}")
+            >>> s.documents("sla")
+            [('p1', '{}')]
+        """
+        self._check()
+        kind, key, document = checked_document(kind, key, document)
+        self._documents[kind, key] = document
+
+    @_locked
+    def get_document(self, kind: str, key: str) -> str | None:
+        """One named document (None if there is none).
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.get_document("sla", "p1") is None
+            True
+        """
+        self._check()
+        kind, key, _ = checked_document(kind, key)
+        return self._documents.get((kind, key))
+
+    @_locked
+    def documents(self, kind: str) -> list[Listed]:
+        """(key, document) of the named documents of ``kind``, by key.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.put_document("sla", "b", "2")
+            >>> s.put_document("sla", "a", "1")
+            >>> s.documents("sla")
+            [('a', '1'), ('b', '2')]
+        """
+        self._check()
+        kind, _, _ = checked_document(kind, "-")
+        return sorted((k, d) for (c, k), d in self._documents.items() if c == kind)
+
+    @_locked
+    def document_kinds(self) -> list[str]:
+        """Every kind with a named document, sorted.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.put_document("sla", "a", "1")
+            >>> s.document_kinds()
+            ['sla']
+        """
+        self._check()
+        return sorted({c for c, _ in self._documents})
+
+    @_locked
+    def delete_document(self, kind: str, key: str) -> bool:
+        """Delete a named document; return whether there was one.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.delete_document("sla", "a")
+            False
+        """
+        self._check()
+        kind, key, _ = checked_document(kind, key)
+        return self._documents.pop((kind, key), None) is not None
+
+    @_locked
+    def replace_table(self, name: str, chunks: Sequence[bytes], meta: str) -> None:
+        """Replace a named table's chunks and meta.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.replace_table("tickets", [b"a", b"b"], "{}")
+            >>> s.table("tickets")
+            ('{}', [b'a', b'b'])
+        """
+        self._check()
+        name, parts, meta = checked_table(name, chunks, meta)
+        self._tables[name] = (meta, tuple(parts))
+
+    @_locked
+    def table(self, name: str) -> tuple[str, list[bytes]] | None:
+        """The meta and chunks of a named table (None if there is none).
+
+        Examples:
+            >>> MemoryStore().table("tickets") is None
+            True
+        """
+        self._check()
+        name, _, _ = checked_table(name)
+        found = self._tables.get(name)
+        return None if found is None else (found[0], list(found[1]))
+
+    @_locked
+    def tables(self) -> list[str]:
+        """Every named table, sorted.
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.replace_table("tickets", [], "{}")
+            >>> s.tables()
+            ['tickets']
+        """
+        self._check()
+        return sorted(self._tables)
+
+    @_locked
+    def drop_table(self, name: str) -> bool:
+        """Delete a named table; return whether there was one.
+
+        Examples:
+            >>> MemoryStore().drop_table("tickets")
+            False
+        """
+        self._check()
+        name, _, _ = checked_table(name)
+        return self._tables.pop(name, None) is not None
+
+    @_locked
     def close(self) -> None:
         """Drop everything.
 
@@ -413,3 +546,5 @@ class MemoryStore:
         self._closed = True
         self._entities = {}
         self._chunks = []
+        self._documents = {}
+        self._tables = {}

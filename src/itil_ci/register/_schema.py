@@ -19,13 +19,16 @@ which is what every chunk of a version 1 file gets), in the covering index
 chunk.  Since version 3 every entity, KPI, baseline and chunk row has
 ``checksum``, the CRC-32 of its identity and content (``register/_checksum.py``),
 verified on every read; opening an older file computes them for the rows it
-holds.
+holds.  Version 4 adds the generic primitives: ``named_documents`` (a document
+per kind and key) and ``named_tables`` with their ``named_table_chunks`` (a
+table's meta, its number of chunks, and each chunk as a blob), each row with
+its checksum.
 """
 
 from __future__ import annotations
 
 #: Version of the register file format written by this library.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: ``PRAGMA application_id`` of a register file ("ITCI" in ASCII).
 APPLICATION_ID = 0x49544349
@@ -111,7 +114,33 @@ ALTER TABLE baselines ADD COLUMN checksum INTEGER;
 ALTER TABLE chunks ADD COLUMN checksum INTEGER;
 """
 
+# Version 4: named documents by kind (SLA and KPI derivation definitions) and named tables
+# stored as chunks of bytes (imported tickets and their state history).  A table's row says
+# how many chunks it has, so a chunk that goes missing is noticed.
+_V4 = """
+CREATE TABLE named_documents (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    document TEXT NOT NULL,
+    checksum INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+CREATE TABLE named_tables (
+    name TEXT PRIMARY KEY NOT NULL,
+    parts INTEGER NOT NULL,
+    meta TEXT NOT NULL,
+    checksum INTEGER NOT NULL
+);
+CREATE TABLE named_table_chunks (
+    name TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    checksum INTEGER NOT NULL,
+    PRIMARY KEY (name, part)
+);
+"""
+
 #: ``MIGRATIONS[n]``: the SQL that takes a file from schema version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2, 2: _V3}
+MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2, 2: _V3, 3: _V4}
 
 assert sorted(MIGRATIONS) == list(range(SCHEMA_VERSION))

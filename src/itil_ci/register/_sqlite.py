@@ -14,7 +14,7 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,6 +31,8 @@ from itil_ci.register.store import (
     Times,
     Values,
     Where,
+    checked_document,
+    checked_table,
     conflict,
     duplicate,
     group_order,
@@ -40,6 +42,7 @@ from itil_ci.register.store import (
 __all__ = ["SQLiteStore"]
 
 _MAGIC = b"SQLite format 3\x00"
+_Crc = Callable[[str, str, bytes], int]  # the checksum of a document row
 _BATCH = 500  # dims keys per query (well under SQLite's parameter limit)
 
 
@@ -143,11 +146,17 @@ def _indexed(kind: object) -> tuple[str, tuple[str, ...]]:
 _CHECKSUMS_ADDED = 2
 
 
-def _verified(kind: str, id: str, document: object, crc: object) -> str | Damaged:
-    """The stored document as text when it matches its checksum, else why it does not."""
+def _verified(
+    kind: str, id: str, document: object, crc: object, compute: _Crc = _checksum.document
+) -> str | Damaged:
+    """The stored document as text when it matches its checksum, else why it does not.
+
+    ``compute`` is the checksum of its kind of row (an entity, KPI or baseline, or
+    a named document).
+    """
     if not isinstance(document, bytes):
         return Damaged("its document is not stored as text (the stored row was altered)")
-    reason = _checksum.mismatch(crc, _checksum.document(kind, id, document))
+    reason = _checksum.mismatch(crc, compute(kind, id, document))
     if reason is not None:
         return Damaged(reason)
     try:
@@ -156,7 +165,9 @@ def _verified(kind: str, id: str, document: object, crc: object) -> str | Damage
         return Damaged("its document is not valid UTF-8 text")
 
 
-def _listed(kind: str, id: object, document: object, crc: object) -> Listed:
+def _listed(
+    kind: str, id: object, document: object, crc: object, compute: _Crc = _checksum.document
+) -> Listed:
     """One row of a listing: (id, verified document or Damaged); an unreadable id is damage."""
     if not isinstance(id, bytes):
         return (repr(id), Damaged("its id is not stored as text (the stored row was altered)"))
@@ -165,7 +176,7 @@ def _listed(kind: str, id: object, document: object, crc: object) -> Listed:
     except UnicodeDecodeError:
         shown = id.decode("utf-8", "replace")
         return (shown, Damaged("its id is not valid UTF-8 text (the stored bytes changed)"))
-    return (text, _verified(kind, text, document, crc))
+    return (text, _verified(kind, text, document, crc, compute))
 
 
 def _chunk_row(
@@ -217,6 +228,63 @@ def _old_document(kind: str, id: object, document: object) -> int | None:
     except UnicodeDecodeError:
         return None
     return _checksum.document(kind, text, document)
+
+
+def verified_table(
+    where: str, name: str, rows: Sequence[Sequence[object]]
+) -> tuple[str, list[bytes]] | None:
+    """A named table from its rows (meta columns, then one chunk each), every part verified.
+
+    ``rows`` are ``(parts, meta, checksum, part, data, chunk checksum)``
+    ordered by part, the chunk columns None for a table without chunks.
+    """
+    if not rows:
+        return None
+    parts, meta, crc = rows[0][:3]
+    if isinstance(meta, bytes):
+        try:
+            meta = meta.decode("utf-8")
+        except UnicodeDecodeError:
+            meta = None
+    if not isinstance(meta, str) or isinstance(parts, bool) or not isinstance(parts, int):
+        raise _checksum.damaged(
+            where, f"table {name!r}", "its row does not have the stored types (it was altered)"
+        )
+    reason = _checksum.mismatch(crc, _checksum.table_meta(name, parts, meta))
+    if reason is not None:
+        raise _checksum.damaged(where, f"table {name!r}", reason)
+    chunks: list[bytes] = []
+    for row in rows:
+        part, data, chunk_crc = row[3:]
+        if part is None:
+            continue
+        if isinstance(part, bool) or not isinstance(part, int) or part < len(chunks):
+            raise _checksum.damaged(
+                where, f"table {name!r}", f"it has a chunk numbered {part!r:.20} (it was altered)"
+            )
+        if part > len(chunks):
+            raise _checksum.damaged(
+                where, f"chunk {len(chunks)} of table {name!r}", "it is missing (it was deleted)"
+            )
+        if not isinstance(data, bytes):
+            data = bytes(data) if isinstance(data, memoryview | bytearray) else None
+        if data is None:
+            raise _checksum.damaged(
+                where, f"chunk {part} of table {name!r}", "it is not stored as bytes"
+            )
+        reason = _checksum.mismatch(chunk_crc, _checksum.table_chunk(name, part, data))
+        if reason is not None:
+            raise _checksum.damaged(where, f"chunk {part} of table {name!r}", reason)
+        chunks.append(data)
+    if len(chunks) > parts:
+        raise _checksum.damaged(
+            where, f"table {name!r}", f"it has {len(chunks)} chunks where its row lists {parts}"
+        )
+    if len(chunks) < parts:
+        raise _checksum.damaged(
+            where, f"chunk {len(chunks)} of table {name!r}", "it is missing (it was deleted)"
+        )
+    return meta, chunks
 
 
 class SQLiteStore:
@@ -310,9 +378,17 @@ class SQLiteStore:
                     f"cannot {doing}: a value cannot be stored in SQLite ({exc})"
                 ) from None
 
-    def _one(self, kind: str, id: str, document: object, crc: object, what: str) -> str:
+    def _one(
+        self,
+        kind: str,
+        id: str,
+        document: object,
+        crc: object,
+        what: str,
+        compute: _Crc = _checksum.document,
+    ) -> str:
         """A document read on its own: verified, or StorageError naming it."""
-        found = _verified(kind, id, document, crc)
+        found = _verified(kind, id, document, crc, compute)
         if isinstance(found, Damaged):
             raise _checksum.damaged(self.path, what, found.reason)
         return found
@@ -739,6 +815,179 @@ class SQLiteStore:
                     (kpi_key,),
                 ).fetchall()
         return sorted(((str(k), s, str(d)) for k, s, d in rows), key=group_order)
+
+    def put_document(self, kind: str, key: str, document: str) -> None:
+        """Store a named document (insert or replace), with its checksum.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.put_document("sla", "p1", "{}")
+            >>> s.put_document("sla", "p1", '{"hours": 4}')
+            >>> s.documents("sla")
+            [('p1', '{"hours": 4}')]
+            >>> s.close()
+        """
+        kind, key, document = checked_document(kind, key, document)
+        crc = _checksum.named(kind, key, document)
+        with self.transaction(), self._guard(f"store {kind} document {key!r}") as con:
+            con.execute(
+                "INSERT INTO named_documents (kind, key, document, checksum) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET document = excluded.document, "
+                "checksum = excluded.checksum",
+                (kind, key, document, crc),
+            )
+
+    def get_document(self, kind: str, key: str) -> str | None:
+        """One named document, verified (None if there is none).
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.put_document("sla", "p1", "{}")
+            >>> s.get_document("sla", "p1"), s.get_document("sla", "p2")
+            ('{}', None)
+            >>> s.close()
+        """
+        kind, key, _ = checked_document(kind, key)
+        with self._guard(f"read {kind} document {key!r}") as con:
+            row = con.execute(
+                "SELECT CAST(document AS BLOB), checksum FROM named_documents "
+                "WHERE kind = ? AND key = ?",
+                (kind, key),
+            ).fetchone()
+        if row is None:
+            return None
+        what = f"{kind} document {key!r}"
+        return self._one(kind, key, row[0], row[1], what, _checksum.named)
+
+    def documents(self, kind: str) -> list[Listed]:
+        """(key, document) of the named documents of ``kind``, by key.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.put_document("sla", "b", "2")
+            >>> s.put_document("sla", "a", "1")
+            >>> s.documents("sla")
+            [('a', '1'), ('b', '2')]
+            >>> s.close()
+        """
+        kind, _, _ = checked_document(kind, "-")
+        with self._guard(f"list {kind} documents") as con:
+            rows = con.execute(
+                "SELECT CAST(key AS BLOB), CAST(document AS BLOB), checksum FROM named_documents "
+                "WHERE kind = ? ORDER BY key",
+                (kind,),
+            ).fetchall()
+        return [_listed(kind, k, d, c, _checksum.named) for k, d, c in rows]
+
+    def document_kinds(self) -> list[str]:
+        """Every kind with a named document, sorted.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.put_document("sla", "a", "1")
+            >>> s.document_kinds()
+            ['sla']
+            >>> s.close()
+        """
+        with self._guard("list document kinds") as con:
+            rows = con.execute("SELECT DISTINCT kind FROM named_documents ORDER BY kind")
+            return [str(r[0]) for r in rows.fetchall()]
+
+    def delete_document(self, kind: str, key: str) -> bool:
+        """Delete a named document; return whether there was one.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.put_document("sla", "a", "1")
+            >>> s.delete_document("sla", "a"), s.delete_document("sla", "a")
+            (True, False)
+            >>> s.close()
+        """
+        kind, key, _ = checked_document(kind, key)
+        with self.transaction(), self._guard(f"delete {kind} document {key!r}") as con:
+            cur = con.execute("DELETE FROM named_documents WHERE kind = ? AND key = ?", (kind, key))
+            return cur.rowcount > 0
+
+    def replace_table(self, name: str, chunks: Sequence[bytes], meta: str) -> None:
+        """Replace a named table's chunks and meta in one transaction, with checksums.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.replace_table("tickets", [b"ab", b"c"], '{"rows": 3}')
+            >>> s.table("tickets")
+            ('{"rows": 3}', [b'ab', b'c'])
+            >>> s.close()
+        """
+        name, parts, meta = checked_table(name, chunks, meta)
+        crc = _checksum.table_meta(name, len(parts), meta)
+        rows = (
+            (name, i, part, _checksum.table_chunk(name, i, part)) for i, part in enumerate(parts)
+        )
+        with self.transaction(), self._guard(f"store table {name!r}") as con:
+            con.execute(
+                "INSERT INTO named_tables (name, parts, meta, checksum) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET parts = excluded.parts, meta = excluded.meta, "
+                "checksum = excluded.checksum",
+                (name, len(parts), meta, crc),
+            )
+            con.execute("DELETE FROM named_table_chunks WHERE name = ?", (name,))
+            con.executemany(
+                "INSERT INTO named_table_chunks (name, part, data, checksum) VALUES (?, ?, ?, ?)",
+                rows,
+            )
+
+    def table(self, name: str) -> tuple[str, list[bytes]] | None:
+        """The meta and chunks of a named table, each verified (None if there is none).
+
+        One query reads the table's row and its chunks, so a concurrent
+        replacement is seen whole or not at all.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.replace_table("tickets", [b"ab"], "{}")
+            >>> s.table("tickets"), s.table("history")
+            (('{}', [b'ab']), None)
+            >>> s.close()
+        """
+        name, _, _ = checked_table(name)
+        with self._guard(f"read table {name!r}") as con:
+            rows = con.execute(
+                "SELECT t.parts, CAST(t.meta AS BLOB), t.checksum, c.part, c.data, c.checksum "
+                "FROM named_tables AS t LEFT JOIN named_table_chunks AS c ON c.name = t.name "
+                "WHERE t.name = ? ORDER BY c.part",
+                (name,),
+            ).fetchall()
+        return verified_table(self.path, name, rows)
+
+    def tables(self) -> list[str]:
+        """Every named table, sorted.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.replace_table("tickets", [], "{}")
+            >>> s.tables()
+            ['tickets']
+            >>> s.close()
+        """
+        with self._guard("list tables") as con:
+            rows = con.execute("SELECT name FROM named_tables ORDER BY name").fetchall()
+        return [str(r[0]) for r in rows]
+
+    def drop_table(self, name: str) -> bool:
+        """Delete a named table and its chunks; return whether there was one.
+
+        Examples:
+            >>> s = SQLiteStore(":memory:")
+            >>> s.replace_table("tickets", [b"a"], "{}")
+            >>> s.drop_table("tickets"), s.drop_table("tickets")
+            (True, False)
+            >>> s.close()
+        """
+        name, _, _ = checked_table(name)
+        with self.transaction(), self._guard(f"drop table {name!r}") as con:
+            cur = con.execute("DELETE FROM named_tables WHERE name = ?", (name,))
+            con.execute("DELETE FROM named_table_chunks WHERE name = ?", (name,))
+            return cur.rowcount > 0
 
     def close(self) -> None:
         """Close the connection (a later call raises StorageError).

@@ -2,11 +2,13 @@
 
 A :class:`Store` keeps JSON documents (written and read by the codec in
 :mod:`itil_ci.io.codec`; a store never interprets them) with a few indexed
-columns per entity, KPI definitions, baselines and measured observations.
-:class:`~itil_ci.register.Register` is the only caller; it validates and
-encodes everything before a store sees it.  Two stores ship with the
-library: an in-memory one and SQLite (the embedded default).  A server
-database can be added by implementing the same methods.
+columns per entity, KPI definitions, baselines and measured observations,
+plus two generic primitives: named documents by kind (SLA and KPI derivation
+definitions) and named columnar tables kept as chunks of bytes (imported
+tickets and their state history).  :class:`~itil_ci.register.Register` is
+the only caller; it validates and encodes everything before a store sees it.
+Two stores ship with the library: an in-memory one and SQLite (the embedded
+default).  A server database can be added by implementing the same methods.
 """
 
 from __future__ import annotations
@@ -18,10 +20,19 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import fail, text
 from itil_ci.errors import ConflictError, InvalidInputError, NotFound
 
-__all__ = ["NO_DIMS", "Damaged", "Listed", "Store", "Times", "Values", "Where"]
+__all__ = [
+    "MAX_TABLE_CHUNK",
+    "NO_DIMS",
+    "Damaged",
+    "Listed",
+    "Store",
+    "Times",
+    "Values",
+    "Where",
+]
 
 #: Nanoseconds since the epoch (UTC).
 Times = npt.NDArray[np.int64]
@@ -31,6 +42,11 @@ Values = npt.NDArray[np.float64]
 Where = Mapping[str, object]
 #: The canonical dims of observations without dimensions.
 NO_DIMS = "{}"
+#: The largest chunk of a named table, in bytes (512 MiB: well under the 1 GB that
+#: SQLite and PostgreSQL allow for one value).
+MAX_TABLE_CHUNK = 2**29
+#: The longest kind, key or table name of the generic primitives, in characters.
+MAX_NAME = 500
 
 
 class Damaged:
@@ -344,6 +360,143 @@ class Store(Protocol):
         """
         ...
 
+    def put_document(self, kind: str, key: str, document: str) -> None:
+        """Store ``document`` as the named document ``key`` of ``kind`` (insert or replace).
+
+        Named documents hold definitions the register keeps by name (kinds
+        such as ``"sla"`` or ``"derivation"``); a store never interprets
+        them.  ``kind`` and ``key`` are non-empty text of at most
+        :data:`MAX_NAME` characters, ``document`` any text; none may hold
+        the NUL character (PostgreSQL text cannot).
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.put_document("sla", "p1", '{"hours": 4}')
+            >>> s.put_document("sla", "p1", '{"hours": 8}')
+            >>> s.get_document("sla", "p1")
+            '{"hours": 8}'
+        """
+        ...
+
+    def get_document(self, kind: str, key: str) -> str | None:
+        """The named document ``key`` of ``kind`` (None if there is none).
+
+        A document that fails the store's check raises
+        :class:`~itil_ci.errors.StorageError` naming its kind and key.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.put_document("sla", "p1", "{}")
+            >>> s.get_document("sla", "p1"), s.get_document("sla", "p2")
+            ('{}', None)
+        """
+        ...
+
+    def documents(self, kind: str) -> list[Listed]:
+        """(key, document) of every named document of ``kind``, by key.
+
+        A document that fails the store's check is listed with
+        :class:`Damaged` in its place, never left out.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.put_document("sla", "p2", "b")
+            >>> s.put_document("sla", "p1", "a")
+            >>> s.put_document("derivation", "mttr", "c")
+            >>> s.documents("sla")
+            [('p1', 'a'), ('p2', 'b')]
+        """
+        ...
+
+    def document_kinds(self) -> list[str]:
+        """Every kind that has at least one named document, sorted.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.put_document("sla", "p1", "a")
+            >>> s.put_document("derivation", "mttr", "c")
+            >>> s.document_kinds()
+            ['derivation', 'sla']
+        """
+        ...
+
+    def delete_document(self, kind: str, key: str) -> bool:
+        """Delete the named document ``key`` of ``kind``; return whether there was one.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.put_document("sla", "p1", "a")
+            >>> s.delete_document("sla", "p1"), s.delete_document("sla", "p1")
+            (True, False)
+        """
+        ...
+
+    def replace_table(self, name: str, chunks: Sequence[bytes], meta: str) -> None:
+        """Replace every chunk of the named table ``name`` and its ``meta``, atomically.
+
+        A named table is a columnar table the register encodes into a few
+        large chunks of bytes (at most :data:`MAX_TABLE_CHUNK` each) and a
+        JSON ``meta`` text describing them; a store keeps both as given and
+        never interprets them.  The chunks and the meta replace whatever the
+        table held, together, inside the current transaction if there is
+        one (otherwise in a transaction of their own).
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.replace_table("tickets", [b"abc", b"de"], '{"rows": 5}')
+            >>> s.replace_table("tickets", [b"xyz"], '{"rows": 3}')
+            >>> s.table("tickets")
+            ('{"rows": 3}', [b'xyz'])
+        """
+        ...
+
+    def table(self, name: str) -> tuple[str, list[bytes]] | None:
+        """The meta and the chunks (in order) of the named table ``name`` (None if none).
+
+        A meta or chunk that fails the store's check (or a chunk that is
+        missing) raises :class:`~itil_ci.errors.StorageError` naming the
+        table and the chunk.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.replace_table("history", [], "{}")
+            >>> s.table("history"), s.table("tickets")
+            (('{}', []), None)
+        """
+        ...
+
+    def tables(self) -> list[str]:
+        """The names of every named table, sorted.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.replace_table("tickets", [b"a"], "{}")
+            >>> s.replace_table("history", [b"b"], "{}")
+            >>> s.tables()
+            ['history', 'tickets']
+        """
+        ...
+
+    def drop_table(self, name: str) -> bool:
+        """Delete the named table ``name`` and its chunks; return whether there was one.
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.replace_table("tickets", [b"a"], "{}")
+            >>> s.drop_table("tickets"), s.drop_table("tickets"), s.tables()
+            (True, False, [])
+        """
+        ...
+
     def close(self) -> None:
         """Release the storage; later calls raise StorageError.
 
@@ -376,3 +529,75 @@ def missing(kind: str, id: str) -> NotFound:
 def conflict(kind: str, id: str, expected: int, actual: int) -> ConflictError:
     """The error for an update from a stale copy."""
     return ConflictError(kind, id, expected=expected, actual=actual)
+
+
+def _name(arg: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME or "\x00" in value:
+        raise fail(
+            arg,
+            f"a non-empty name of at most {MAX_NAME} characters without NUL characters",
+            value,
+        )
+    return text(arg, value)
+
+
+def _text_value(arg: str, value: object) -> str:
+    if not isinstance(value, str) or "\x00" in value:
+        raise fail(arg, "text without NUL characters", value)
+    return text(arg, value)
+
+
+def checked_document(kind: object, key: object, document: object = "") -> tuple[str, str, str]:
+    """``(kind, key, document)`` of a named document, or InvalidInputError naming the bad one.
+
+    Every store runs its arguments through this one check, so all of them
+    accept and refuse the same values.
+
+    Examples:
+        >>> checked_document("sla", "p1", "{}")
+        ('sla', 'p1', '{}')
+        >>> checked_document("sla", "")
+        Traceback (most recent call last):
+        ...
+        itil_ci.errors.InvalidInputError: key: expected a non-empty name of at most 500 ...
+    """
+    return _name("kind", kind), _name("key", key), _text_value("document", document)
+
+
+def checked_table(
+    name: object, chunks: object = (), meta: object = ""
+) -> tuple[str, list[bytes], str]:
+    """``(name, chunks as bytes, meta)`` of a named table, or InvalidInputError.
+
+    ``chunks`` is a list or tuple of bytes-like objects (``bytes``,
+    ``bytearray``, ``memoryview``, a C-contiguous numpy array), each at most
+    :data:`MAX_TABLE_CHUNK` bytes.
+
+    Examples:
+        >>> checked_table("tickets", [b"ab", bytearray(b"c")], "{}")
+        ('tickets', [b'ab', b'c'], '{}')
+        >>> checked_table("tickets", b"ab", "{}")
+        Traceback (most recent call last):
+        ...
+        itil_ci.errors.InvalidInputError: chunks: expected a list or tuple of bytes ...
+    """
+    checked = _name("name", name)
+    if not isinstance(chunks, list | tuple):
+        raise fail("chunks", "a list or tuple of bytes (one item per chunk)", chunks)
+    out: list[bytes] = []
+    for i, chunk in enumerate(chunks):
+        if isinstance(chunk, str):
+            raise fail(f"chunks[{i}]", "bytes (not text)", chunk)
+        try:
+            view = memoryview(chunk)
+        except TypeError:
+            raise fail(f"chunks[{i}]", "bytes", chunk) from None
+        if view.nbytes > MAX_TABLE_CHUNK:
+            raise InvalidInputError(
+                f"chunks[{i}]: expected at most {MAX_TABLE_CHUNK} bytes per chunk (split the "
+                f"table into more chunks), got {view.nbytes}"
+            )
+        if not view.c_contiguous:
+            raise fail(f"chunks[{i}]", "C-contiguous bytes", chunk)
+        out.append(chunk if type(chunk) is bytes else view.tobytes())
+    return checked, out, _text_value("meta", meta)

@@ -1,0 +1,99 @@
+"""Arrow text columns to numpy strings, without a Python object per value (private)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["codes_and_words", "unicode", "unicode_checked"]
+
+
+def _is_view(pa: Any, typ: Any) -> bool:
+    check = getattr(pa.types, "is_string_view", None)
+    return bool(check is not None and check(typ))
+
+
+def unicode(pa: Any, chunked: Any) -> npt.NDArray[np.str_]:
+    """An Arrow string column (array or chunked) as a numpy ``str_`` array.
+
+    ASCII text is copied from Arrow's offsets and bytes into a fixed-width
+    matrix without Python objects; other text goes through Python strings.
+    Nulls must have been filled.
+    """
+    return unicode_checked(pa, chunked)[0]
+
+
+def unicode_checked(pa: Any, chunked: Any) -> tuple[npt.NDArray[np.str_], bool]:
+    """:func:`unicode`, and whether no value starts or ends with a blank (None: unknown)."""
+    parts = []
+    clean = True
+    if _is_view(pa, chunked.type):
+        chunked = chunked.cast(pa.large_string())
+    if hasattr(chunked, "chunks"):
+        if chunked.num_chunks > 1 and chunked.nbytes < 1 << 30:
+            chunked = chunked.combine_chunks()  # one pass over the values, not one per chunk
+        chunks = chunked.chunks if hasattr(chunked, "chunks") else [chunked]
+    else:
+        chunks = [chunked]
+    for chunk in chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        off_type: Any = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        bufs = chunk.buffers()
+        size = np.dtype(off_type).itemsize
+        offsets = np.frombuffer(
+            bufs[1], dtype=off_type, count=n + 1, offset=chunk.offset * size
+        ).astype(np.int64)
+        data = (
+            np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+        )
+        lo, hi = int(offsets[0]), int(offsets[-1])
+        body = data[lo:hi]
+        lens = np.diff(offsets)
+        width = int(lens.max())
+        if width == 0:
+            parts.append(np.full(n, "", dtype="<U1"))
+            continue
+        if body.size and int(body.max()) >= 0x80:  # not ASCII: through Python strings
+            parts.append(np.asarray(chunk.to_numpy(zero_copy_only=False), dtype=str))
+            clean = False  # not checked: the caller strips
+            continue
+        full = lens > 0
+        starts = (offsets[:-1] - lo)[full]
+        if (body[starts] <= 32).any() or (body[starts + lens[full] - 1] <= 32).any():
+            clean = False
+        if (lens == width).all():
+            mat = body.reshape(n, width)
+        else:
+            mat = np.zeros((n, width), dtype=np.uint8)
+            rows = np.repeat(np.arange(n), lens)
+            cols = np.arange(hi - lo) - np.repeat(offsets[:-1] - lo, lens)
+            mat[rows, cols] = body
+        parts.append(np.ascontiguousarray(mat).view(f"S{width}").ravel().astype(f"<U{width}"))
+    if not parts:
+        return np.empty(0, dtype="<U1"), True
+    return (np.concatenate(parts) if len(parts) > 1 else parts[0]), clean
+
+
+def codes_and_words(pa: Any, arr: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.str_]]:
+    """A string column dictionary-encoded: one code per row and the distinct words."""
+    import pyarrow.compute as pc
+
+    if _is_view(pa, arr.type):
+        arr = arr.cast(pa.large_string())
+    enc = pc.dictionary_encode(arr)
+    if hasattr(enc, "unify_dictionaries"):
+        enc = enc.unify_dictionaries()
+        chunks = [c for c in enc.chunks if len(c)]
+    else:
+        chunks = [enc] if len(enc) else []
+    if not chunks:
+        return np.zeros(0, dtype=np.int64), np.empty(0, dtype="<U1")
+    words = unicode(pa, chunks[0].dictionary)
+    idx = np.concatenate(
+        [np.asarray(c.indices.to_numpy(zero_copy_only=False), dtype=np.int64) for c in chunks]
+    )
+    return idx, words

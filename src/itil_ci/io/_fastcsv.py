@@ -1,0 +1,259 @@
+"""The pyarrow fast path of the CSV importers (private).
+
+``pyarrow.csv`` parses the file with several threads; ISO times are typed by
+Arrow, counts as integers, and every other wanted column is read
+dictionary-encoded, so the importers convert each *distinct* value once
+(:class:`~itil_ci.io._build.Coded`).  The fast path gives up, returning
+``None``, whenever the streaming parser could answer differently: a file that
+is not UTF-8, a quote left open at the end of the file, any value Arrow cannot
+type, times outside 1678-2261.  Quoted fields may hold line breaks (Arrow is
+then told so, which costs some speed).  The importer then re-reads the file
+with the streaming parser, which gives the result or the error naming the
+line; the importers also fall back when a typed value breaks a rule.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime as dt
+import io
+import mmap
+import os
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from itil_ci.io import _build, _csvread, _parse
+from itil_ci.io._arrowtext import unicode, unicode_checked
+from itil_ci.io.tickets import COUNT_FIELDS, TIME_FIELDS
+
+_NAT = np.iinfo(np.int64).min
+_LOW = int(np.datetime64("1678-01-01", "ns").view(np.int64))
+_HIGH = int(np.datetime64("2262-01-01", "ns").view(np.int64))
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d(?::?\d\d)?)$")
+_UTF8 = {"utf-8", "utf8", "utf-8-sig", "utf_8", "utf_8_sig", "ascii", "us-ascii"}
+
+
+@attrs.frozen(eq=False)
+class Fast:
+    """Columns read by pyarrow: raw values to convert, and columns already typed."""
+
+    raw: dict[str, Any]
+    typed: dict[str, npt.NDArray[Any]]
+    rows: int
+    where: npt.NDArray[np.int64]
+
+
+def _pyarrow(required: bool) -> Any:
+    try:
+        import pyarrow as pa
+        import pyarrow.csv
+    except ImportError:
+        if required:
+            raise ImportError(
+                "engine='pyarrow' needs pyarrow: pip install 'itil-ci[arrow]'"
+            ) from None
+        return None
+    return pa
+
+
+def _valid_utf8(data: Any) -> bool:
+    """Whether a mapped file is UTF-8 (ASCII is checked in one vectorised pass)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    try:
+        if arr.size == 0 or int(arr.max()) < 0x80:
+            return True
+    finally:
+        del arr
+    dec = codecs.getincrementaldecoder("utf-8")("strict")
+    step = 1 << 24
+    size = len(data)
+    try:
+        for i in range(0, size, step):  # blocks of 16 MiB, not a copy of the file
+            dec.decode(data[i : i + step], final=i + step >= size)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _quoted(data: Any) -> bool:
+    """Whether a quote appears after the header line (a quoted header is read by Python)."""
+    end = int(data.find(b"\n"))
+    if end < 0:
+        return bool(data.find(b'"') >= 0)
+    if bytes(data[:end]).count(b'"') % 2:
+        return True  # the header itself spans lines
+    return bool(data.find(b'"', end) >= 0)
+
+
+def _aware(sample: list[str]) -> bool:
+    """Whether the first present value of a time column carries an offset."""
+    for text in sample:
+        s = text.strip()
+        if s:
+            return len(s) > 10 and _OFFSET.search(s) is not None
+    return False
+
+
+def _sample(data: bytes, delimiter: str, index: Mapping[str, int]) -> dict[str, list[str]]:
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:50]
+    return {k: [r[i] for r in rows if i < len(r)] for k, i in index.items()}
+
+
+def _coded(pa: Any, chunked: Any) -> _build.Coded:
+    """A dictionary-encoded column as distinct values and codes."""
+    unified = chunked.unify_dictionaries()
+    chunks = [c for c in unified.chunks if len(c)]
+    if not chunks:
+        return _build.Coded(np.empty(0, dtype="<U1"), np.zeros(0, dtype=np.int64))
+    uniques = unicode(pa, chunks[0].dictionary)
+    codes = np.concatenate(
+        [np.asarray(c.indices.to_numpy(zero_copy_only=False), dtype=np.int64) for c in chunks]
+    )
+    return _build.Coded(uniques, codes)
+
+
+def _ints(pa: Any, chunked: Any) -> npt.NDArray[np.int64]:
+    filled = chunked.fill_null(0) if chunked.null_count else chunked
+    return np.asarray(filled.to_numpy(), dtype=np.int64)
+
+
+def _times(pa: Any, chunked: Any, times: _build.TimeParser) -> npt.NDArray[np.datetime64] | None:
+    ints = chunked.cast(pa.int64())
+    if ints.null_count:
+        ints = ints.fill_null(_NAT)
+    ns = np.asarray(ints.to_numpy(), dtype=np.int64)
+    present = ns != _NAT
+    if present.any():
+        lo, hi = int(ns[present].min()), int(ns[present].max())
+        if lo < _LOW or hi >= _HIGH:
+            return None  # the streaming parser refuses these years, with the line
+    if chunked.type.tz is None and times.tz is not dt.UTC:
+        ns = np.where(present, _parse.local_to_utc(np.where(present, ns, 0), times.tz), _NAT)
+    return ns.view("datetime64[ns]")
+
+
+def read(
+    path: str,
+    *,
+    header: Sequence[str],
+    columns: Mapping[str, str],
+    times: _build.TimeParser,
+    na_values: Sequence[str],
+    delimiter: str,
+    encoding: str,
+    required: bool,
+) -> Fast | None:
+    """The wanted columns via pyarrow, or None when the streaming parser must run.
+
+    ``columns`` maps each wanted key (a Tickets field, or ``_name`` for an
+    importer's extra column) to its header name.
+    """
+    if encoding.lower().replace("_", "-") not in _UTF8:
+        return None
+    pa = _pyarrow(required)
+    if pa is None:
+        return None
+    import pyarrow.csv as pcsv
+
+    positions = {name: i for i, name in enumerate(header)}
+    if len(positions) != len(header):
+        return None  # repeated column names: leave them to the streaming parser
+    index = {k: positions[name] for k, name in columns.items()}
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size == 0:
+                return None
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    try:
+        return _read(pa, pcsv, data, path, header, index, times, na_values, delimiter, encoding)
+    finally:
+        with contextlib.suppress(BufferError):  # an Arrow buffer still holds it: GC closes it
+            data.close()
+
+
+def _read(
+    pa: Any,
+    pcsv: Any,
+    data: Any,
+    path: str,
+    header: Sequence[str],
+    index: Mapping[str, int],
+    times: _build.TimeParser,
+    na_values: Sequence[str],
+    delimiter: str,
+    encoding: str,
+) -> Fast | None:
+    if not _valid_utf8(data):
+        return None
+    quoted = _quoted(data)
+    sample = _sample(data[: 1 << 16], delimiter, index)
+    names = [f"c{i}" for i in range(len(header))]
+    types: dict[str, Any] = {}
+    log = "update_count" in index or "updated" in index  # maybe an event log: ids repeat
+    for key, i in index.items():
+        if key in TIME_FIELDS and times.fmt is None:
+            aware = _aware(sample.get(key, []))
+            types[names[i]] = pa.timestamp("ns", tz="UTC") if aware else pa.timestamp("ns")
+        elif key in COUNT_FIELDS:
+            types[names[i]] = pa.int64()
+        elif (key == "id" and not log) or (key in TIME_FIELDS and times.fmt is not None):
+            types[names[i]] = pa.string()
+        else:
+            types[names[i]] = pa.dictionary(pa.int32(), pa.string())
+    last = len(header) - 1  # read too: its last value tells whether a quote is left open
+    if quoted and last not in index.values():
+        types[names[last]] = pa.string()
+    wanted = sorted({*index.values(), last} if quoted else set(index.values()))
+    try:
+        source = pa.py_buffer(data)
+        table = pcsv.read_csv(
+            source,
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
+            convert_options=pcsv.ConvertOptions(
+                include_columns=[names[i] for i in wanted],
+                column_types=types,
+                null_values=["", *na_values],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError, OSError):
+        return None
+    n = table.num_rows
+    del source
+    if quoted and n:
+        tail = table.column(names[last])[n - 1]
+        value = tail.as_py() if tail.is_valid else ""
+        if isinstance(value, str) and _csvread.ends_inside_quotes(path, encoding, delimiter, value):
+            return None  # the streaming parser reports the line
+    raw: dict[str, Any] = {}
+    typed: dict[str, npt.NDArray[Any]] = {}
+    for key, i in index.items():
+        col = table.column(names[i])
+        typ = types[names[i]]
+        if pa.types.is_timestamp(typ):
+            out = _times(pa, col, times)
+            if out is None:
+                return None
+            typed[key] = out
+        elif typ == pa.int64():
+            typed[key] = _ints(pa, col)
+        elif pa.types.is_dictionary(typ):
+            raw[key] = _coded(pa, col)
+        else:
+            text, clean = unicode_checked(pa, col)
+            raw[key] = _build.Clean(text) if clean else text
+    # Positions, not lines: the fast path never reports a row (it falls back instead).
+    return Fast(raw, typed, n, np.arange(n, dtype=np.int64))
