@@ -52,8 +52,8 @@ def import_tickets(
     Example:
       itil-ci import tickets incidents.csv --format csv --map Number=id --map Opened=opened
     """
-    from itil_ci._ticket_kpis import daily_series, kpi_definitions
     from itil_ci import io as importers
+    from itil_ci._ticket_kpis import daily_series, kpi_definitions
 
     with user_errors():
         if fmt == "csv":
