@@ -55,7 +55,7 @@ def test_targets_per_ticket_and_description() -> None:
     assert sla.target_hours(np.array([1, 2, 3, 1])).tolist()[0] == 4.0
     assert np.isnan(sla.target_hours(np.array([2]))).all()
     assert sla.describe() == (
-        "P1 4 h, P3 1 d; mon-fri 08:00-18:00 Europe/London, GB-ENG holidays; "
+        "P1 4 h, P3 24 h; mon-fri 08:00-18:00 Europe/London, GB-ENG holidays; "
         "paused in On Hold, Awaiting User Info"
     )
 

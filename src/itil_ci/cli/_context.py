@@ -11,6 +11,7 @@ text or as ``{"error": ..., "hint": ...}``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -74,10 +75,17 @@ class Ctx:
     def emit(self, data: Any, lines: Callable[[], Sequence[str]]) -> None:
         """Print ``data`` as JSON under ``--json``, else the text ``lines()``."""
         if self.as_json:
-            click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+            click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_plain))
         else:
             for line in lines():
                 click.echo(line)
+
+
+def _plain(value: object) -> object:
+    """JSON for what ``json`` does not know: times in ISO 8601, anything else as text."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 pass_ctx = click.make_pass_decorator(Ctx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import click
@@ -35,21 +36,44 @@ def kpi_list(obj: Ctx) -> None:
     """
     with user_errors(), obj.register() as reg:
         kpis = reg.kpis()
+        derived = {d.key: d for d in reg.derivations()}
 
     def target(k: Any) -> str:
         return "-" if k.target is None else f"{k.target.value:g}"
 
+    def source(key: str) -> str:
+        d = derived.get(key)
+        if d is None:
+            return "recorded"
+        return "tickets" + (f", SLA {d.sla}" if d.sla else "")
+
     obj.emit(
-        [doc(k) for k in kpis],
+        [{**doc(k), "derivation": doc(derived[k.key]) if k.key in derived else None} for k in kpis],
         lambda: (
-            [
-                f"{k.key:<28} {k.label:<36} {k.unit or '-':<8} "
-                f"{k.direction.value if k.direction else '-':<16} target {target(k)}"
-                for k in kpis
-            ]
+            _table(
+                [
+                    [
+                        k.key,
+                        k.label,
+                        k.unit or "-",
+                        k.direction.value if k.direction else "-",
+                        f"target {target(k)}",
+                        f"from {source(k.key)}",
+                    ]
+                    for k in kpis
+                ]
+            )
             or ["no KPIs defined"]
         ),
     )
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as lines, each column as wide as its widest cell."""
+    if not rows:
+        return []
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
 
 
 _CHANGED = ("name", "unit", "direction", "aggregation", "metric_type", "target")
@@ -75,6 +99,11 @@ _CHANGED = ("name", "unit", "direction", "aggregation", "metric_type", "target")
     help="The tolerance is a fraction of the target (or in the KPI's unit).",
 )
 @click.option("--no-target", is_flag=True, help="Remove the target.")
+@click.option(
+    "--sla",
+    "sla_name",
+    help="For SLA attainment derived from tickets: the SLA definition to judge it by.",
+)
 @pass_ctx
 def kpi_define(
     obj: Ctx,
@@ -89,6 +118,7 @@ def kpi_define(
     tolerance: float | None,
     relative: bool | None,
     no_target: bool,
+    sla_name: str | None,
 ) -> None:
     """Define a KPI, or change the options given of one already defined.
 
@@ -101,6 +131,7 @@ def kpi_define(
       itil-ci kpi define mttr.email --name "MTTR, e-mail" --unit hours \\
           --direction lower --target 4 --due 2027-03-31 --tolerance 0.5
       itil-ci kpi define mttr.email --target 3.5      # only the target changes
+      itil-ci kpi define sla.service-desk --sla standard   # judge it by that SLA
     """
     import attrs
 
@@ -154,8 +185,16 @@ def kpi_define(
             k = KPI(key, **given) if old is None else attrs.evolve(old, **given)
         except InvalidInputError as exc:
             raise BadValue(str(exc), "KEY" if old is None and not given else "option") from None
-        reg.define_kpi(k)
+        d = reg.derivation(key) if sla_name is not None else None
+        if d is not None and d.metric != "sla":
+            raise BadValue(f"KPI {key!r} is {d.metric}, not SLA attainment", "--sla")
+        with reg.transaction():
+            reg.define_kpi(k)
+            if d is not None:
+                reg.derive(attrs.evolve(d, sla=sla_name, provenance=None))
     changed = [f for f in _CHANGED if old is None or getattr(old, f) != getattr(k, f)]
+    if sla_name is not None:
+        changed.append("sla")
     obj.emit(
         doc(k),
         lambda: [
@@ -169,6 +208,19 @@ def kpi_define(
     )
 
 
+def fmt(value: float | None, unit: str) -> str:
+    """A KPI value for people: shares as percentages, hours to 3 significant figures."""
+    if value is None:
+        return "-"
+    if unit == "share":
+        return f"{value:.1%}"
+    return f"{value:,.4g} {unit}".rstrip()
+
+
+def _day(d: dt.datetime | None) -> str:
+    return "-" if d is None else d.date().isoformat()
+
+
 @kpi.command("measure")
 @click.argument("key")
 @click.option("--start", help="First day (YYYY-MM-DD).")
@@ -177,9 +229,16 @@ def kpi_define(
 def kpi_measure(obj: Ctx, key: str, start: str | None, end: str | None) -> None:
     """Measure a KPI over a window and evaluate it against its baseline and target.
 
+    A KPI derived from the register's tickets is measured over every ticket
+    of its group opened in the window at once (MTTR: the mean resolution
+    time of all of them, not a mean of daily means); its daily series is
+    summarised beside it, labelled as such.  Any other KPI is aggregated
+    from its recorded observations.
+
     \b
     Example:
-      itil-ci kpi measure mttr.email --start 2025-10-01
+      itil-ci kpi measure mttr.service-desk
+      itil-ci kpi measure mttr.email --start 2025-10-01 --end 2026-01-01
     """
     from itil_ci import measurement
     from itil_ci.errors import NotFound
@@ -187,28 +246,92 @@ def kpi_measure(obj: Ctx, key: str, start: str | None, end: str | None) -> None:
     lo, hi = window(start, end)
     with user_errors(), obj.register() as reg:
         k = reg.kpi(key)
-        s = reg.series(key, lo, hi)
         try:
             base = reg.baseline(key)
         except NotFound:
             base = None
-        agg = measurement.aggregate(s.values, k.aggregation, missing="drop")
+        try:
+            reg.derivation(key)
+        except NotFound:
+            m = None
+            s = reg.series(key, lo, hi)
+            agg = measurement.aggregate(s.values, k.aggregation, missing="drop")
+            value: float | None = agg.value
+            n = len(s)
+        else:
+            m = reg.measure_tickets(key, lo, hi)
+            value, n = m.value, m.tickets
         ev = None
-        if base is not None and k.direction is not None and k.target is not None:
-            ev = measurement.evaluate(k, base, agg.value)
-    data = {
+        if (
+            value is not None
+            and base is not None
+            and k.direction is not None
+            and k.target is not None
+        ):
+            ev = measurement.evaluate(k, base, value)
+    data: dict[str, Any] = {
         "kpi": key,
-        "value": agg.value,
-        "n": len(s),
+        "value": value,
+        "n": n,
         "evaluation": doc(ev) if ev is not None else None,
+        "basis": "observations" if m is None else "tickets",
     }
+    if m is not None:
+        assert m.derivation is not None
+        data.update(
+            {
+                "unit": k.unit,
+                "start": m.start,
+                "end": m.end,
+                "extra": m.extra,
+                "daily": {
+                    "days": m.days,
+                    "mean": m.daily_mean,
+                    "min": m.daily_min,
+                    "max": m.daily_max,
+                    "latest": m.latest,
+                    "latest_day": m.latest_day,
+                },
+                "derivation": doc(m.derivation),
+            }
+        )
 
     def lines() -> list[str]:
-        out = [f"{k.label}: {agg.value:.4g} {k.unit} ({k.aggregation} of {len(s)} observations)"]
+        if m is None:
+            out = [
+                f"{k.label}: {fmt(value, k.unit)} ({k.aggregation} of {n} recorded observations)"
+            ]
+        else:
+            d, p = m.derivation, m.derivation.provenance  # type: ignore[union-attr]
+            span = (
+                "all tickets"
+                if m.start is None and m.end is None
+                else f"tickets opened {_day(m.start)} to {_day(m.end)}"
+            )
+            extra = ", ".join(
+                f"{c:,} {name}" for name, c in m.extra.items() if name == "open" and c
+            )
+            out = [
+                f"{k.label} ({key}), {span}:",
+                f"  over all tickets: {fmt(value, k.unit)} from {n:,} tickets"
+                + (f" ({extra} not counted)" if extra else ""),
+                f"  daily series: {m.days} days, mean of daily values "
+                f"{fmt(m.daily_mean, k.unit)}, min {fmt(m.daily_min, k.unit)}, "
+                f"max {fmt(m.daily_max, k.unit)}, latest {fmt(m.latest, k.unit)}"
+                + (f" ({m.latest_day})" if m.latest_day else ""),
+            ]
+            if p is not None:
+                group = ", ".join(f"{c} = {x}" for c, x in d.where.items()) or "all tickets"  # type: ignore[union-attr]
+                out.append(
+                    f"  derived from the register's tickets ({group}; {p.stored:,} stored, "
+                    f"checksum {p.short_checksum})"
+                )
+                if p.basis:
+                    out.append(f"  basis: {p.basis}")
         if ev is not None and base is not None:
             out.append(
-                f"  baseline {base.value:.4g}, target {ev.target:g}: attainment "
-                f"{ev.attainment:.0%}, status {ev.status.value}"
+                f"  baseline {fmt(base.value, k.unit)}, target {fmt(ev.target, k.unit)}: "
+                f"attainment {ev.attainment:.0%}, status {ev.status.value}"
             )
         return out
 

@@ -17,6 +17,7 @@ from itil_ci.cli._kpis import baseline, kpi
 from itil_ci.cli._opportunities import opportunity, prioritise
 from itil_ci.cli._register import init
 from itil_ci.cli._report import report
+from itil_ci.cli._sla import sla
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,7 +53,8 @@ def cli(ctx: click.Context, db: str, as_json: bool) -> None:
     ctx.obj = Ctx(db, db_explicit=explicit, as_json=as_json)
 
 
-for _command in (demo, init, import_, kpi, baseline, opportunity, prioritise, initiative, report):
+_COMMANDS = (demo, init, sla, import_, kpi, baseline, opportunity, prioritise, initiative, report)
+for _command in _COMMANDS:
     cli.add_command(_command)
     add_global_options(_command)
 

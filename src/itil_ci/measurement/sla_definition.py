@@ -84,7 +84,7 @@ def _v_states(
 
 
 def _hours_text(hours: float) -> str:
-    if hours >= 24 and float(hours / 24).is_integer():
+    if hours >= 48 and float(hours / 24).is_integer():
         return f"{hours / 24:g} d"
     if hours < 1 and float(hours * 60).is_integer():
         return f"{hours * 60:g} min"
@@ -110,7 +110,7 @@ class SLADefinition:
         ...     pause_states=["On Hold", "Awaiting User Info"],
         ... )
         >>> sla.describe()
-        'P1 4 h, P3 1 d; mon-fri 08:00-18:00 Europe/London; paused in On Hold, Awaiting User Info'
+        'P1 4 h, P3 24 h; mon-fri 08:00-18:00 Europe/London; paused in On Hold, Awaiting User Info'
         >>> sla.target_hours([1, 2, 3]).tolist()
         [4.0, nan, 24.0]
     """

@@ -33,6 +33,7 @@ from itil_ci.io.codec import to_json
 from itil_ci.register import _dims, _documents, _exchange, _paths
 from itil_ci.register._memory import MemoryStore
 from itil_ci.register._sqlite import SQLiteStore
+from itil_ci.register._ticketing import TicketMethods
 from itil_ci.register.records import Drift, KPIOutcome, RegisterExport
 from itil_ci.register.store import NO_DIMS, Store, group_order
 
@@ -99,7 +100,7 @@ def _closed_at(ini: Initiative) -> dt.datetime:
     return ini.updated_at
 
 
-class Register:
+class Register(TicketMethods):
     """The continual improvement register over a :class:`~itil_ci.register.Store`.
 
     Open one with :meth:`open` (SQLite, the embedded default) or
@@ -626,7 +627,10 @@ class Register:
         Observations come in time order; equal times in source order
         (unlabelled first), then by dimensions (none first, then by their
         canonical JSON), then in recording order.  ``allow_missing`` is True
-        exactly when a value is missing.
+        exactly when a value is missing.  The series of a KPI derived from the
+        register's tickets (:meth:`import_tickets`, :meth:`derive`) is part of
+        it as source ``"tickets"``, with the derivation's ticket columns as
+        its dimensions.
 
         Examples:
             >>> import numpy as np
@@ -650,6 +654,12 @@ class Register:
             chunks = []
         else:
             chunks = self.store.fetch(kpi_key, lo, hi, sources, groups)
+        derived = self._derived_chunk(kpi_key)
+        if derived is not None and (sources is None or "tickets" in sources):
+            d, dt_, dx = derived
+            dims = _dims.canonical({k: x for k, x in d.where.items() if x})
+            if not wanted or _dims.matching([dims], wanted):
+                chunks = [*chunks, ("tickets", dims, dt_, dx)]
         t, x = _exchange.assemble(chunks, lo, hi)
         return Series(
             t.view("datetime64[ns]"),
