@@ -350,7 +350,11 @@ def baseline() -> None:
 @click.option("--note", default="", help="Why this window.")
 @pass_ctx
 def baseline_capture(obj: Ctx, key: str, start: str | None, end: str | None, note: str) -> None:
-    """Capture a baseline of a KPI from its recorded series.
+    """Capture a baseline of a KPI: over its tickets if it is derived, else its series.
+
+    A KPI derived from the register's tickets gets the value 'kpi measure'
+    shows (over every ticket opened in the window at once), so later
+    measurements compare like with like.
 
     \b
     Example:
@@ -359,12 +363,18 @@ def baseline_capture(obj: Ctx, key: str, start: str | None, end: str | None, not
     import attrs
 
     from itil_ci import measurement
+    from itil_ci.errors import NotFound
 
     lo, hi = window(start, end)
     with user_errors(), obj.register() as reg:
         k = reg.kpi(key)
-        b = measurement.baseline(k, reg.series(key), start=lo, end=hi)
+        try:
+            reg.derivation(key)
+        except NotFound:
+            b, what = measurement.baseline(k, reg.series(key), start=lo, end=hi), "observations"
+        else:
+            b, what = reg.ticket_baseline(key, lo, hi), "tickets"
         if note:
             b = attrs.evolve(b, note=note)
         reg.add_baseline(b)
-    obj.emit(doc(b), lambda: [f"baseline of {key}: {b.value:.4g} {k.unit} (n={b.n})"])
+    obj.emit(doc(b), lambda: [f"baseline of {key}: {fmt(b.value, k.unit)} ({b.n:,} {what})"])

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import validate as v
+from itil_ci.domain.baseline import Baseline
 from itil_ci.domain.kpi import KPI
 from itil_ci.domain.series import to_datetime64
 from itil_ci.errors import InvalidInputError, NotFound, StorageError
@@ -519,6 +520,48 @@ class TicketMethods:
             latest_day=_day(int(days[-1])) if days.size else None,
             extra=extra,
             derivation=d,
+        )
+
+    def ticket_baseline(
+        self,
+        key: str,
+        start: dt.datetime | np.datetime64 | str | None = None,
+        end: dt.datetime | np.datetime64 | str | None = None,
+    ) -> Baseline:
+        """A baseline of a derived KPI: its value over the tickets opened in ``[start, end)``.
+
+        The same figure :meth:`measure_tickets` gives (over all tickets at
+        once), so a later measurement compares like with like; ``n`` is the
+        number of tickets and ``filters`` the KPI's ticket selection.  Nothing
+        is stored (keep it with :meth:`add_baseline`).
+
+        Examples:
+            >>> import numpy as np
+            >>> from itil_ci import Tickets
+            >>> from itil_ci.register import Register
+            >>> reg = Register.in_memory()
+            >>> opened = np.array(["2026-01-05T09:00", "2026-01-06T09:00"], dtype="M8[ns]")
+            >>> _ = reg.import_tickets(Tickets(id=["a", "b"], opened=opened,
+            ...     resolved=opened + np.array([2, 4], "m8[h]")), metrics=["mttr"])
+            >>> b = reg.ticket_baseline("mttr")
+            >>> b.value, b.n, b.method
+            (3.0, 2, 'mttr over 2 tickets at once (not a mean of daily values)')
+        """
+        m = self.measure_tickets(key, start, end)
+        if m.value is None:
+            raise InvalidInputError(
+                f"KPI {key!r}: no ticket in the window can be measured, so there is no baseline"
+            )
+        assert m.derivation is not None
+        return Baseline(
+            key,
+            m.value,
+            start=m.start,
+            end=m.end,
+            n=m.tickets,
+            filters={c: x for c, x in m.derivation.where.items() if x},
+            method=f"{m.derivation.metric} over {m.tickets} tickets at once "
+            "(not a mean of daily values)",
         )
 
 
