@@ -14,7 +14,7 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(h|hours?|m|min|minutes?|d|days?)
 _COUNTRY = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,4}))?$")
 _PER_HOUR = {"h": 1.0, "m": 1 / 60, "d": 24.0}
 EXAMPLE = (
-    "itil-ci sla define standard --priority 1=4h --priority 3=24h --calendar "
+    "e.g. itil-ci sla define standard --priority 1=4h --priority 3=24h --calendar "
     '"mon-fri 08:00-18:00" --timezone Europe/London --holidays GB-ENG --pause "On Hold"'
 )
 
@@ -63,6 +63,28 @@ def _holidays(items: tuple[str, ...]) -> tuple[str | None, str | None, list[dt.d
                     "--holidays",
                 ) from None
     return country, subdiv, dates
+
+
+#: The option behind each argument the library names in its errors.
+_OPTIONS = {
+    "hours": "--calendar",
+    "timezone": "--timezone",
+    "holidays": "--holidays",
+    "country": "--holidays",
+    "subdiv": "--holidays",
+    "SLADefinition.name": "NAME",
+    "SLADefinition.targets": "--priority",
+    "SLADefinition.pause_states": "--pause",
+    "SLADefinition.description": "--description",
+}
+
+
+def _option_of(message: str) -> str:
+    name = message.partition(":")[0]
+    for prefix, option in _OPTIONS.items():
+        if name.startswith(prefix):
+            return option
+    return "option"
 
 
 @click.group()
@@ -156,7 +178,7 @@ def sla_define(
             else:
                 new = attrs.evolve(old, **changes)
         except InvalidInputError as exc:
-            raise BadValue(str(exc), "option", EXAMPLE) from None
+            raise BadValue(str(exc), _option_of(str(exc)), EXAMPLE) from None
         reg.define_sla(new)
         users = [d.key for d in reg.derivations() if d.sla == new.name]
     data = {**new.to_dict(), "kpis": users}
@@ -196,6 +218,6 @@ def sla_list(obj: Ctx) -> None:
         [row(s) for s in slas],
         lambda: (
             [f"{s.name}: {s.describe()}" for s in slas]
-            or [f"no SLA definitions; define one: {EXAMPLE}"]
+            or [f"no SLA definitions; define one, {EXAMPLE}"]
         ),
     )

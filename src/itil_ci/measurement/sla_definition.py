@@ -158,7 +158,8 @@ class SLADefinition:
             if cal.country:
                 where += f", {cal.country}{'-' + cal.subdiv if cal.subdiv else ''} holidays"
             if cal.holidays:
-                where += f", {len(cal.holidays)} more holidays"
+                n = len(cal.holidays)
+                where += f", {n} {'more ' if cal.country else ''}holiday{'s' if n != 1 else ''}"
             parts.append(where)
         if self.pause_states:
             parts.append("paused in " + ", ".join(self.pause_states))
