@@ -101,8 +101,12 @@ def test_import_report_and_measure_in_text(
     assert lines[1].startswith("  added 4, updated 0, unchanged 0; the register holds 4 tickets")
     assert lines[2] == "KPIs derived per day, by assignment_group (2 groups):"
     assert lines[3].split() == ["mttr.<group>", "MTTR"]
-    assert lines[4] == "  groups: r-and-d (R&D), service-desk (Service Desk)"
-    assert lines[5] == "not derived:"
+    assert lines[4:7] == [
+        "  where <group> is one of:",
+        "    r-and-d       R&D",
+        "    service-desk  Service Desk",
+    ]
+    assert lines[7] == "not derived:"
     assert "  sla: no SLA definition, and no recorded SLA outcome" in out
     assert "  fcr: no first_contact column" in out
     # MTTR over all three Service Desk tickets: (4 + 2 + 8) / 3 = 4.667 h, whereas the daily
@@ -111,8 +115,8 @@ def test_import_report_and_measure_in_text(
     assert out.splitlines() == [
         "MTTR, Service Desk (mttr.service-desk), all tickets:",
         "  over all tickets: 4.667 hours from 3 tickets",
-        "  daily series: 2 days, mean of daily values 5.5 hours, min 3 hours, max 8 hours, "
-        "latest 8 hours (2026-01-06)",
+        "  daily series (2 days): mean of the daily values 5.5 hours, min 3, max 8, "
+        "latest 8 on 2026-01-06",
         "  derived from the register's tickets (assignment_group = Service Desk; 4 stored, "
         f"checksum {out.split('checksum ')[1][:12]})",
     ]

@@ -188,13 +188,12 @@ def _report(obj: Ctx, file: str, result: Any, done: Any, by: list[str], derived:
                     label += f" (against {basis})" if basis.startswith("SLA") else f" ({basis})"
                 out.append(f"  {key:<{width}}  {label}")
             if by:
-                out.append(
-                    "  groups: "
-                    + ", ".join(
-                        f"{g} ({' / '.join(x or '(none)' for x in values)})"
-                        for g, values in sorted(groups.items())
-                    )
-                )
+                out.append("  where <group> is one of:")
+                wide = max(len(g) for g in groups)
+                out += [
+                    f"    {g:<{wide}}  {' / '.join(x or '(none)' for x in values)}"
+                    for g, values in sorted(groups.items())
+                ]
         if done.not_derived:
             out.append("not derived:")
             out += [f"  {m}: {why}" for m, why in done.not_derived.items()]

@@ -308,17 +308,16 @@ def kpi_measure(obj: Ctx, key: str, start: str | None, end: str | None) -> None:
                 if m.start is None and m.end is None
                 else f"tickets opened {_day(m.start)} to {_day(m.end)}"
             )
-            extra = ", ".join(
-                f"{c:,} {name}" for name, c in m.extra.items() if name == "open" and c
-            )
+            opened = m.extra.get("open", 0)
+            bare = "share" if k.unit == "share" else ""
             out = [
                 f"{k.label} ({key}), {span}:",
                 f"  over all tickets: {fmt(value, k.unit)} from {n:,} tickets"
-                + (f" ({extra} not counted)" if extra else ""),
-                f"  daily series: {m.days} days, mean of daily values "
-                f"{fmt(m.daily_mean, k.unit)}, min {fmt(m.daily_min, k.unit)}, "
-                f"max {fmt(m.daily_max, k.unit)}, latest {fmt(m.latest, k.unit)}"
-                + (f" ({m.latest_day})" if m.latest_day else ""),
+                + (f" ({opened:,} open not counted)" if opened else ""),
+                f"  daily series ({m.days} days): mean of the daily values "
+                f"{fmt(m.daily_mean, k.unit)}, min {fmt(m.daily_min, bare)}, "
+                f"max {fmt(m.daily_max, bare)}, latest {fmt(m.latest, bare)}"
+                + (f" on {m.latest_day}" if m.latest_day else ""),
             ]
             if p is not None:
                 group = ", ".join(f"{c} = {x}" for c, x in d.where.items()) or "all tickets"  # type: ignore[union-attr]

@@ -84,7 +84,7 @@ def _v_states(
 
 
 def _hours_text(hours: float) -> str:
-    if hours >= 48 and float(hours / 24).is_integer():
+    if hours >= 100 and float(hours / 24).is_integer():
         return f"{hours / 24:g} d"
     if hours < 1 and float(hours * 60).is_integer():
         return f"{hours * 60:g} min"
@@ -147,7 +147,7 @@ class SLADefinition:
 
         Examples:
             >>> SLADefinition("x", {2: 0.5, 4: 72}).describe()
-            'P2 30 min, P4 3 d; around the clock (UTC)'
+            'P2 30 min, P4 72 h; around the clock (UTC)'
         """
         parts = [", ".join(f"P{p} {_hours_text(h)}" for p, h in self.targets.items())]
         cal = self.calendar
