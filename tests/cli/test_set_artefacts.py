@@ -220,3 +220,12 @@ def test_any_json_value_is_parsed_or_refused_in_cli_terms(name: str, value: Any)
         pass  # a KPI, baseline or opportunity not in the register
     if refused is not None:
         assert refused.param_hint in (f"--set {name}", "--set")
+
+
+def test_the_cli_guide_shows_every_artefact_with_its_example() -> None:
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    for spec in _artefacts.SPECS:
+        if spec.shape:
+            assert f"--set '{spec.example}'" in guide, spec.name

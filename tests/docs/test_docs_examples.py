@@ -38,6 +38,7 @@ runner = _load_runner()
 RUN = sorted(
     [
         DOCS / "tutorial.md",
+        DOCS / "cli.md",
         DOCS / "conventions.md",
         DOCS / "engines.md",
         DOCS / "itsm-kpis.md",
