@@ -25,16 +25,16 @@ import numpy.typing as npt
 
 from itil_ci._internal.validate import fail, number
 from itil_ci.measurement import _clock
-from itil_ci.measurement.calendar import BusinessCalendar
-from itil_ci.measurement.itsm import (
+from itil_ci.measurement._kpi_input import (
     _check_order,
     _nonempty,
     _one_time,
     _same_length,
-    _target_ns,
     _times,
     _unit,
 )
+from itil_ci.measurement.attainment import _target_ns
+from itil_ci.measurement.calendar import BusinessCalendar
 from itil_ci.measurement.pauses import Pauses
 
 __all__ = ["STAGES", "SLAStatus", "at_risk", "business_duration", "sla_status"]

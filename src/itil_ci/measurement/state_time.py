@@ -26,8 +26,9 @@ from itil_ci._internal.validate import fail
 from itil_ci.measurement import _clock
 from itil_ci.measurement import _grouping as grp
 from itil_ci.measurement import _timetable as tt
+from itil_ci.measurement._kpi_input import _divide, _one_time, _unit
 from itil_ci.measurement.calendar import BusinessCalendar
-from itil_ci.measurement.itsm import GroupedKPI, _divide, _one_time, _unit
+from itil_ci.measurement.grouped import GroupedKPI
 
 if TYPE_CHECKING:
     from itil_ci.io.history import History

@@ -26,7 +26,8 @@ import numpy.typing as npt
 
 from itil_ci._internal.validate import fail
 from itil_ci.errors import ItilCiError
-from itil_ci.measurement import itsm
+from itil_ci.measurement import _kpi_input as kin
+from itil_ci.measurement import attainment, itsm, stocks
 from itil_ci.measurement._grouping import int_sums
 from itil_ci.scale._combine import find, stack
 from itil_ci.scale._frame import Columns, columns, reraise, take
@@ -49,14 +50,14 @@ class _Spec:
 
 def _pieces(g: IntArray, a: IntArray, b: IntArray, per: str) -> tuple[IntArray, IntArray, IntArray]:
     """Intervals ``[a, b)`` (``b > a``) cut at period boundaries: group, period, length (ns)."""
-    pa = itsm._period_code(a, per)
-    pb = itsm._period_code(b - 1, per)
+    pa = kin._period_code(a, per)
+    pb = kin._period_code(b - 1, per)
     pieces = pb - pa + 1
     owner = np.repeat(np.arange(a.size), pieces)
     offs = np.cumsum(pieces) - pieces
     pp = pa[owner] + (np.arange(owner.size) - offs[owner])
-    lo = np.maximum(a[owner], itsm._period_start(pp, per))
-    hi = np.minimum(b[owner], itsm._period_start(pp + 1, per))
+    lo = np.maximum(a[owner], kin._period_start(pp, per))
+    hi = np.minimum(b[owner], kin._period_start(pp + 1, per))
     return g[owner], pp, hi - lo
 
 
@@ -80,13 +81,13 @@ def _partial(part: Any, index: int, spec: _Spec) -> dict[str, Any] | None:
     args, keys = take(part, spec.cols)
     finish = _END if spec.window is None else spec.window[1]
     try:
-        s = itsm._times("start", args["start"])
-        e = itsm._times("end", args["end"], allow_missing=True)
+        s = kin._times("start", args["start"])
+        e = kin._times("end", args["end"], allow_missing=True)
         ended = e != _NAT
-        itsm._check_order(s, e, ended, "start,end")
-        g, names = itsm._grouping(s.size, keys or None, None, None)
+        kin._check_order(s, e, ended, "start,end")
+        g, names = kin._grouping(s.size, keys or None, None, None)
         e_eff = np.where(ended, e, finish)
-        itsm._check_overlaps(g.codes, s, e_eff)
+        stocks._check_overlaps(g.codes, s, e_eff)
     except ItilCiError as err:
         raise reraise(err, spec.cols, index, frame="outages") from None
     latest = int(max(s.max(), e[ended].max() if ended.any() else s.max()))
@@ -115,7 +116,7 @@ def _partial(part: Any, index: int, spec: _Spec) -> dict[str, Any] | None:
         out["breaks"] = np.bincount(g.codes[starts_in], minlength=g.size).astype(np.int64)
         return out
     out["pieces"] = _pieces(gi, a, b, spec.period)
-    out["starts"] = (g.codes[starts_in], itsm._period_code(s[starts_in], spec.period))
+    out["starts"] = (g.codes[starts_in], kin._period_code(s[starts_in], spec.period))
     return out
 
 
@@ -134,9 +135,9 @@ def _overlaps(part: Any, index: int, spec: _Spec, finish: int) -> tuple[int, int
     if len(part) == 0:
         return None
     args, keys = take(part, spec.cols)
-    s = itsm._times("start", args["start"])
-    e = itsm._times("end", args["end"], allow_missing=True)
-    g, _ = itsm._grouping(s.size, keys or None, None, None)
+    s = kin._times("start", args["start"])
+    e = kin._times("end", args["end"], allow_missing=True)
+    g, _ = kin._grouping(s.size, keys or None, None, None)
     return _clash(g.codes, s, np.where(e != _NAT, e, finish))
 
 
@@ -144,7 +145,7 @@ def _in_groups(part: Any, spec: _Spec, table: tuple[Any, ...], n_table: int) -> 
     if len(part) == 0:
         return np.zeros(0, dtype=np.int64)
     _, keys = take(part, spec.cols)
-    g, _ = itsm._grouping(len(part), keys or None, None, None)
+    g, _ = kin._grouping(len(part), keys or None, None, None)
     return find(table, g.keys, n_table, g.size)[g.codes]
 
 
@@ -189,10 +190,10 @@ def availability(
     start: str = "start",
     end: str = "end",
     by: str | Sequence[str] | None = None,
-    period: itsm.Period | None = None,
+    period: kin.Period | None = None,
     window: Any = None,
     agreed: float | None = None,
-    unit: itsm.Unit = "hours",
+    unit: kin.Unit = "hours",
 ) -> itsm.GroupedKPI:
     """Availability, MTBF, MTRS and MTBSI from a dask DataFrame of outages.
 
@@ -224,16 +225,16 @@ def _steps(
     start: str,
     end: str,
     by: str | Sequence[str] | None,
-    period: itsm.Period | None,
+    period: kin.Period | None,
     window: Any,
     agreed: float | None,
-    unit: itsm.Unit,
+    unit: kin.Unit,
 ) -> Steps:
-    itsm._unit(unit)
-    per = itsm._period(period)
+    kin._unit(unit)
+    per = kin._period(period)
     if agreed is not None:
-        agreed = itsm._positive("agreed", agreed)
-    fixed = None if window is None else itsm._window(window)
+        agreed = attainment._positive("agreed", agreed)
+    fixed = None if window is None else stocks._window(window)
     if fixed is None and per is None:
         raise fail("window", "a (begin, end) pair of times when period is None", None)
     cols = columns(
@@ -252,8 +253,8 @@ def _steps(
         ends = np.array(
             [min(p["earliest"] for p in parts), max(p["latest"] for p in parts)], dtype=np.int64
         )
-        p0, p1 = itsm._period_code(ends, per)
-        begin, finish = (int(x) for x in itsm._period_start(np.array([p0, p1 + 1]), per))
+        p0, p1 = kin._period_code(ends, per)
+        begin, finish = (int(x) for x in kin._period_start(np.array([p0, p1 + 1]), per))
     names: tuple[str, ...] = parts[0]["names"]
     st = stack([p["keys"] for p in parts], len(names), [p["groups"] for p in parts])
     yield from _check_across(frame, spec, parts, st, finish)
@@ -271,8 +272,8 @@ def _steps(
         keys = st.keys
         span = np.full(st.size, finish - begin, dtype=np.int64)
     else:
-        first = int(itsm._period_code(np.array([begin], dtype=np.int64), per)[0])
-        last = int(itsm._period_code(np.array([finish - 1], dtype=np.int64), per)[0])
+        first = int(kin._period_code(np.array([begin], dtype=np.int64), per)[0])
+        last = int(kin._period_code(np.array([finish - 1], dtype=np.int64), per)[0])
         n_p = last - first + 1
         cells = st.size * n_p
         idx, length, b_idx = [], [], []
@@ -293,13 +294,13 @@ def _steps(
             b_idx.append(rows[bg] * n_p + (bp - first))
         down = int_sums(np.concatenate(idx), cells, np.concatenate(length))
         breaks = np.bincount(np.concatenate(b_idx), minlength=cells).astype(np.int64)
-        bounds = itsm._period_start(np.arange(first, last + 2, dtype=np.int64), per)
+        bounds = kin._period_start(np.arange(first, last + 2, dtype=np.int64), per)
         bounds[0], bounds[-1] = begin, finish
-        labels = itsm._period_labels(np.arange(first, last + 1, dtype=np.int64), per)
+        labels = kin._period_labels(np.arange(first, last + 1, dtype=np.int64), per)
         keys = (*(np.repeat(k, n_p) for k in st.keys), np.tile(labels, st.size))
         names = (*names, "period")
         span = np.tile(np.diff(bounds), st.size)
-    return itsm._availability_result(
+    return stocks._availability_result(
         names,
         keys,
         down,

@@ -28,6 +28,7 @@ import numpy.typing as npt
 from itil_ci._internal.validate import fail
 from itil_ci.errors import ItilCiError
 from itil_ci.measurement import _grouping as grp
+from itil_ci.measurement import _kpi_input as kin
 from itil_ci.measurement import itsm
 from itil_ci.measurement._grouping import int_sums
 from itil_ci.scale._combine import stack
@@ -72,11 +73,11 @@ def _partial(part: Any, index: int, spec: _Spec) -> dict[str, Any] | None:
         return None
     args, keys = take(part, spec.cols)
     try:
-        o = itsm._times("opened", args["opened"])
-        c = itsm._times("closed", args["closed"], allow_missing=True)
+        o = kin._times("opened", args["opened"])
+        c = kin._times("closed", args["closed"], allow_missing=True)
         has_close = c != _NAT
-        itsm._check_order(o, c, has_close, "opened,closed")
-        g, names = itsm._grouping(o.size, keys or None, None, None)
+        kin._check_order(o, c, has_close, "opened,closed")
+        g, names = kin._grouping(o.size, keys or None, None, None)
     except ItilCiError as err:
         raise reraise(err, spec.cols, index) from None
     latest = int(max(o.max(), c[has_close].max() if has_close.any() else o.max()))
@@ -96,10 +97,10 @@ def _partial(part: Any, index: int, spec: _Spec) -> dict[str, Any] | None:
         out["sec"] = int_sums(g.codes[now], g.size, sec)
         out["sub"] = int_sums(g.codes[now], g.size, sub)
         return out
-    po = itsm._period_code(o[live], spec.period)
+    po = kin._period_code(o[live], spec.period)
     out["first"] = int(po.min()) if po.size else None
     out["in"] = _events(g.codes[live], po, o[live])
-    out["out"] = _events(g.codes[done], itsm._period_code(c[done], spec.period), o[done])
+    out["out"] = _events(g.codes[done], kin._period_code(c[done], spec.period), o[done])
     return out
 
 
@@ -117,9 +118,9 @@ def backlog(
     opened: str = "opened",
     closed: str = "resolved",
     by: str | Sequence[str] | None = None,
-    period: itsm.Period | None = None,
+    period: kin.Period | None = None,
     as_of: Any = None,
-    unit: itsm.Unit = "hours",
+    unit: kin.Unit = "hours",
 ) -> itsm.GroupedKPI:
     """Open tickets, growth and mean age over a dask DataFrame.
 
@@ -153,13 +154,13 @@ def _steps(
     opened: str,
     closed: str,
     by: str | Sequence[str] | None,
-    period: itsm.Period | None,
+    period: kin.Period | None,
     as_of: Any,
-    unit: itsm.Unit,
+    unit: kin.Unit,
 ) -> Steps:
-    seconds = itsm._unit(unit)
-    per = itsm._period(period)
-    cut = None if as_of is None else itsm._one_time("as_of", as_of)
+    seconds = kin._unit(unit)
+    per = kin._period(period)
+    cut = None if as_of is None else kin._one_time("as_of", as_of)
     cols = columns(tickets, {"opened": (opened, "time"), "closed": (closed, "optional-time")}, by)
     spec = _Spec(cols, per, cut)
     answer = yield Job(tickets, tuple(cols.needed()), _partial, (spec,))
@@ -191,13 +192,13 @@ def _steps(
             groups=st.keys,
             count=n_open,
             value=n_open.astype(np.float64),
-            mean=itsm._divide(age * to_unit, n_open),
+            mean=kin._divide(age * to_unit, n_open),
             extra={"opened": total("opened"), "closed": total("closed")},
             unit=model.unit,
             method=model.method,
             parameters=dict(model.parameters),
         )
-    last = int(itsm._period_code(np.array([cut], dtype=np.int64), per)[0])
+    last = int(kin._period_code(np.array([cut], dtype=np.int64), per)[0])
     firsts = [int(p["first"]) for p in parts if p["first"] is not None]
     first = min(firsts) if firsts else last
     n_p = last - first + 1
@@ -221,10 +222,10 @@ def _steps(
     n_open = np.cumsum(came["n"] - went["n"], axis=1)
     sec = np.cumsum(came["sec"] - went["sec"], axis=1)
     sub = np.cumsum(came["sub"] - went["sub"], axis=1)
-    ends = itsm._period_start(np.arange(first + 1, last + 2, dtype=np.int64), per)
+    ends = kin._period_start(np.arange(first + 1, last + 2, dtype=np.int64), per)
     ends[-1] = cut
     age = _age(n_open, np.broadcast_to(ends, n_open.shape), sec, sub)
-    labels = itsm._period_labels(np.arange(first, last + 1, dtype=np.int64), per)
+    labels = kin._period_labels(np.arange(first, last + 1, dtype=np.int64), per)
     keys = (*(np.repeat(k, n_p) for k in st.keys), np.tile(labels, st.size))
     count = n_open.ravel().astype(np.int64)
     return itsm.GroupedKPI(
@@ -233,7 +234,7 @@ def _steps(
         groups=keys,
         count=count,
         value=count.astype(np.float64),
-        mean=itsm._divide(age.ravel() * to_unit, count),
+        mean=kin._divide(age.ravel() * to_unit, count),
         extra={
             "opened": came["n"].ravel(),
             "closed": went["n"].ravel(),

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from itil_ci._internal.validate import fail
 from itil_ci.errors import ItilCiError
 from itil_ci.measurement import _grouping as grp
+from itil_ci.measurement import _kpi_input as kin
 from itil_ci.measurement import itsm
 from itil_ci.scale import _sketch
 from itil_ci.scale._combine import find, no_rows, stack
@@ -56,7 +57,7 @@ class Durations:
             return False
         args, _ = take(part, self.cols)
         try:
-            itsm._times(self.start, args[self.start])
+            kin._times(self.start, args[self.start])
         except ItilCiError as err:
             raise reraise(err, self.cols, index) from None
         return bool(np.isnat(args[self.end]).all())
@@ -82,17 +83,17 @@ def _rows(
     Returns the grouping of the kept rows, the kept rows (``None``: all), and
     the cell and duration (ns) of each closed kept ticket.
     """
-    s = itsm._times(spec.start, values[spec.start])
-    e = itsm._times(spec.end, values[spec.end], allow_missing=True)
+    s = kin._times(spec.start, values[spec.start])
+    e = kin._times(spec.end, values[spec.end], allow_missing=True)
     n = s.size
     per = values.get("period")
     rows = None
     ptimes = None
     if per is not None:
-        ptimes, rows = itsm._period_times(values["period_on"], s, e, e != _NAT, n)
+        ptimes, rows = kin._period_times(values["period_on"], s, e, e != _NAT, n)
         if rows is not None:
             s, e, ptimes = s[rows], e[rows], ptimes[rows]
-    g, _ = itsm._grouping(n, by, per, ptimes, rows)
+    g, _ = kin._grouping(n, by, per, ptimes, rows)
     closed = e != _NAT
     return g, rows, g.codes[closed], e[closed] - s[closed]
 
@@ -295,7 +296,7 @@ def _approximate(
         binned.append(b)
         counts.append(c)
     merged = _sketch.merge(np.concatenate(cells), np.concatenate(binned), np.concatenate(counts))
-    scale = 1.0 / (itsm._UNIT_SECONDS[str(unit)] * 1e9)
+    scale = 1.0 / (kin._UNIT_SECONDS[str(unit)] * 1e9)
     q50, q90 = _sketch.quantiles(*merged, st.size, [50.0, 90.0], alpha, scale=scale)
     median[split], p90[split] = q50[split], q90[split]
 
@@ -306,10 +307,10 @@ def mttr(
     start: str = "opened",
     end: str = "resolved",
     by: str | Sequence[str] | None = None,
-    period: itsm.Period | None = None,
+    period: kin.Period | None = None,
     period_on: str = "start",
     kind: str = "resolve",
-    unit: itsm.Unit = "hours",
+    unit: kin.Unit = "hours",
     quantile_method: grp.QuantileMethod = "auto",
     approximate: bool = False,
     relative_error: float = 0.01,
@@ -351,8 +352,8 @@ def mttr(
         >>> r.mean.tolist()[0], r.median.tolist()[0], r.p90.tolist()[0]
         (4.0, 4.0, 5.6)
     """
-    if not isinstance(kind, str) or kind not in itsm._MTTR_KINDS:
-        raise fail("kind", f"one of {', '.join(map(repr, itsm._MTTR_KINDS))}", kind)
+    if not isinstance(kind, str) or kind not in kin._MTTR_KINDS:
+        raise fail("kind", f"one of {', '.join(map(repr, kin._MTTR_KINDS))}", kind)
     return finish(
         durations(
             itsm.mttr,
@@ -379,9 +380,9 @@ def mtta(
     logged: str = "opened",
     acknowledged: str = "acknowledged",
     by: str | Sequence[str] | None = None,
-    period: itsm.Period | None = None,
+    period: kin.Period | None = None,
     period_on: str = "start",
-    unit: itsm.Unit = "hours",
+    unit: kin.Unit = "hours",
     quantile_method: grp.QuantileMethod = "auto",
     approximate: bool = False,
     relative_error: float = 0.01,

@@ -18,7 +18,8 @@ import numpy as np
 
 from itil_ci._internal.validate import fail
 from itil_ci.errors import ItilCiError
-from itil_ci.measurement import itsm
+from itil_ci.measurement import _kpi_input as kin
+from itil_ci.measurement import attainment, itsm
 from itil_ci.scale._combine import no_rows, stack
 from itil_ci.scale._frame import Columns, Kind, columns, reraise, take
 from itil_ci.scale._run import Job, Steps, finish
@@ -42,12 +43,12 @@ def _nothing_judged(kwargs: Mapping[str, Any]) -> bool:
         return False
     if not np.isnat(kwargs["end"]).all():
         return False
-    s = itsm._times("start", kwargs["start"])
+    s = kin._times("start", kwargs["start"])
     if kwargs.get("as_of") is None:
         return True
-    seconds = itsm._unit(kwargs["unit"])
-    target, _ = itsm._target_ns(kwargs.get("priority"), kwargs["targets"], s.size, seconds)
-    late = itsm._one_time("as_of", kwargs["as_of"]) - s.view(np.int64) > target
+    seconds = kin._unit(kwargs["unit"])
+    target, _ = attainment._target_ns(kwargs.get("priority"), kwargs["targets"], s.size, seconds)
+    late = kin._one_time("as_of", kwargs["as_of"]) - s.view(np.int64) > target
     return not bool(np.any(late))
 
 
@@ -123,7 +124,7 @@ def _counts(
         names=names,
         groups=st.keys,
         count=count,
-        value=itsm._divide(extra[numerator], count),
+        value=kin._divide(extra[numerator], count),
         extra=extra,
         unit=model.unit,
         method=model.method,
@@ -139,10 +140,10 @@ def sla_attainment(
     end: str = "resolved",
     priority: str | None = "priority",
     by: str | Sequence[str] | None = None,
-    period: itsm.Period | None = None,
+    period: kin.Period | None = None,
     period_on: str = "start",
     as_of: Any = None,
-    unit: itsm.Unit = "hours",
+    unit: kin.Unit = "hours",
 ) -> itsm.GroupedKPI:
     """Share of tickets resolved within their priority's target, over a dask DataFrame.
 
@@ -235,7 +236,7 @@ def first_contact_resolution(
     first_contact: str = "first_contact",
     resolved: str | None = None,
     by: str | Sequence[str] | None = None,
-    period: itsm.Period | None = None,
+    period: kin.Period | None = None,
     times: str | None = None,
 ) -> itsm.GroupedKPI:
     """Share of tickets resolved at the first contact, over a dask DataFrame.
@@ -279,7 +280,7 @@ def reopen_rate(
     reopened: str = "reopen_count",
     resolved: str | None = None,
     by: str | Sequence[str] | None = None,
-    period: itsm.Period | None = None,
+    period: kin.Period | None = None,
     times: str | None = None,
 ) -> itsm.GroupedKPI:
     """Share of tickets reopened at least once, over a dask DataFrame.
@@ -307,7 +308,7 @@ def change_success_rate(
     *,
     successful: str = "successful",
     by: str | Sequence[str] | None = None,
-    period: itsm.Period | None = None,
+    period: kin.Period | None = None,
     times: str | None = None,
 ) -> itsm.GroupedKPI:
     """Share of implemented changes that succeeded, over a dask DataFrame of changes.
