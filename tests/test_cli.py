@@ -178,6 +178,8 @@ def test_every_command_has_help_with_an_example(capsys: pytest.CaptureFixture[st
     commands = [
         ["demo"],
         ["init"],
+        ["sla", "define"],
+        ["sla", "list"],
         ["import", "tickets"],
         ["kpi", "list"],
         ["kpi", "define"],
