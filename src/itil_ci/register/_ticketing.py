@@ -173,14 +173,15 @@ class TicketMethods:
             old_history = None if replace else self.ticket_history()
             merged = _tickets.merge(stored, old_history, tickets, history)
             info = {"stored_at": v.utc_now().isoformat()}
-            self.store.replace_table(
-                _tickets.TICKETS, *_tickets.encode_tickets(merged.tickets, info)
-            )
-            if merged.history is not None:
+            if merged.tickets is not stored:  # nothing to write when nothing changed
+                self.store.replace_table(
+                    _tickets.TICKETS, *_tickets.encode_tickets(merged.tickets, info)
+                )
+            if merged.history is not None and merged.history is not old_history:
                 self.store.replace_table(
                     _tickets.HISTORY, *_tickets.encode_history(merged.history, info)
                 )
-            elif replace:
+            elif merged.history is None and replace:
                 self.store.drop_table(_tickets.HISTORY)
             t, h = merged.tickets, merged.history
             not_derived: dict[str, str] = {}
@@ -203,7 +204,7 @@ class TicketMethods:
                         self.define_kpi(_derive.kpi_for(metric, key, values))
             for d in new:
                 self._put_derivation(d)
-            done = self._rederive(None, t, h)
+            done = self._rederive(None, t, h, stale_only=True)
         basis = ""
         if "sla" in chosen and "sla" not in not_derived:
             basis = _derive.sla_basis(t, h, definition)
@@ -213,7 +214,7 @@ class TicketMethods:
             unchanged=merged.unchanged,
             stored=len(t),
             checksum=self._tickets_checksum(),
-            derived=tuple(d.key for d in done),
+            derived=tuple(sorted(d.key for d in done)),
             not_derived=not_derived,
             sla_basis=basis,
         )
@@ -386,8 +387,14 @@ class TicketMethods:
         keys: list[str] | None,
         tickets: Tickets | None = None,
         history: History | None = None,
+        *,
+        stale_only: bool = False,
     ) -> list[Derivation]:
-        """Recompute derivations (one pass of the core per metric, grouping and SLA)."""
+        """Recompute derivations (one pass of the core per metric, grouping and SLA).
+
+        With ``stale_only``, a derivation already computed from the same
+        tickets with the same definition is returned as it is.
+        """
         todo = self.derivations()
         if keys is not None:
             by_key = {d.key: d for d in todo}
@@ -403,9 +410,20 @@ class TicketMethods:
         now = v.utc_now()
         slas = {s.name: s for s in self.slas()}
         batches: dict[tuple[str, tuple[str, ...], str | None], list[Derivation]] = {}
-        for d in todo:
-            batches.setdefault((d.metric, tuple(d.where), d.sla), []).append(d)
         out = []
+        for d in todo:
+            p = d.provenance
+            sla = None if d.sla is None else slas.get(d.sla)
+            if (
+                stale_only
+                and p is not None
+                and p.checksum == checksum
+                and p.definition == _definition_sha(d, sla)
+                and (d.sla is None or sla is not None)
+            ):
+                out.append(d)  # computed from these tickets with this definition already
+                continue
+            batches.setdefault((d.metric, tuple(d.where), d.sla), []).append(d)
         for (metric, by, sla_name), group in batches.items():  # a few batches
             sla = None if sla_name is None else slas.get(sla_name)
             why = _derive.missing(metric, t, sla) if len(t) else "no tickets stored"

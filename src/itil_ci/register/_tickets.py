@@ -143,35 +143,83 @@ def merge(
         raise v.fail("tickets", "a Tickets table", new)
     if new_history is not None and not isinstance(new_history, History):
         raise v.fail("history", "None or a History", new_history)
-    incoming = _by_id(new.latest())
+    incoming = _by_id(new)
+    ids = incoming.id
+    if ids.size > 1 and bool((ids[1:] == ids[:-1]).any()):  # several versions of a ticket
+        incoming = _by_id(incoming.latest())
     if stored is None or len(stored) == 0:
-        ids = tuple(incoming.id.tolist())
-        return Merged(incoming, _history_of(None, new_history, incoming.id), ids, (), 0)
+        return Merged(
+            incoming, _history_of(None, new_history, incoming.id), tuple(incoming.id.tolist()),
+            (), 0,
+        )  # fmt: skip
     check_columns(stored, incoming)
-    merged = _by_id(Tickets.concat([stored, incoming]).latest())
-    known = np.isin(incoming.id, stored.id)
-    added = incoming.id[~known]
-    # stored tickets whose row changed: compare each stored row with its merged row
-    at = np.searchsorted(merged.id, stored.id)
-    changed = np.zeros(len(stored), dtype=bool)
+    # both are in id order: find each imported ticket among the stored ones
+    pos = np.searchsorted(stored.id, incoming.id)
+    inside = pos < len(stored)
+    known = np.zeros(len(incoming), dtype=bool)
+    known[inside] = stored.id[pos[inside]] == incoming.id[inside]
+    at = pos[known]  # the stored row of each imported ticket already stored
+    wins = _later_or_same(incoming.select(known), stored.select(at))
+    # a winning import row that differs from the stored one is an update
+    differs = np.zeros(int(known.sum()), dtype=bool)
     for name, arr in stored.columns():  # a loop over the columns, not the tickets
-        changed |= ~_same(getattr(merged, name)[at], arr)
-    updated = stored.id[changed]
+        differs |= ~_same(getattr(incoming, name)[known], arr[at])
+    change = wins & differs
+    merged = stored
+    if change.any():
+        rows = np.arange(len(stored))
+        take = np.full(len(stored), -1, dtype=np.int64)
+        take[at[change]] = np.flatnonzero(known)[change]
+        cols: dict[str, Any] = {}
+        for name in Tickets.FIELDS:  # a loop over the columns, not the tickets
+            old, new_col = getattr(stored, name), getattr(incoming, name)
+            if isinstance(old, UnknownColumn):
+                cols[name] = None
+                continue
+            col = old.copy()
+            hit = take >= 0
+            col[rows[hit]] = new_col[take[hit]]
+            cols[name] = col
+        merged = Tickets(**cols)
+    added = incoming.id[~known]
+    if added.size:
+        merged = _by_id(Tickets.concat([merged, incoming.select(~known)]))
+    updated = incoming.id[known][change]
     replaced = np.concatenate([added, updated])
     return Merged(
         merged,
         _history_of(history, new_history, replaced),
         tuple(added.tolist()),
         tuple(updated.tolist()),
-        int(known.sum()) - int(changed.sum()),
+        int(known.sum()) - int(change.sum()),
     )
+
+
+def _later_or_same(new: Tickets, old: Tickets) -> npt.NDArray[np.bool_]:
+    """Whether each row of ``new`` is a later version than ``old``'s, or as late.
+
+    The order of ``Tickets.latest``: the update count, then the update time
+    (a missing time first); on a tie the import wins.
+    """
+    keys = []
+    if "update_count" in new.known:
+        keys.append((new.column("update_count"), old.column("update_count")))
+    if "updated" in new.known:
+        keys.append((new.column("updated").view(np.int64), old.column("updated").view(np.int64)))
+    wins = np.ones(len(new), dtype=bool)
+    decided = np.zeros(len(new), dtype=bool)
+    for a, b in keys:  # a loop over the (at most two) ordering columns
+        later, earlier = (a > b) & ~decided, (a < b) & ~decided
+        wins[earlier] = False
+        decided |= later | earlier
+    return wins
 
 
 def _history_of(
     stored: History | None, new: History | None, replaced: npt.NDArray[np.str_]
 ) -> History | None:
     """The stored events, with those of the ``replaced`` tickets taken from ``new``."""
-    if new is None:
+    if new is None or (replaced.size == 0 and stored is not None):
         return stored
     take = new.select(np.isin(new.id, replaced))
     if stored is not None and len(stored):
