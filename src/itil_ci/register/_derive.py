@@ -225,15 +225,31 @@ def daily(
     values = np.asarray(r.value, dtype=np.float64)
     counts = np.asarray(r.count, dtype=np.int64)
     ok = counts > 0
-    if keys:
-        labels = np.array(["\x1f".join(p) for p in zip(*(k.tolist() for k in keys), strict=True)])
-    else:
-        labels = np.full(n, "", dtype="<U1")
+    code = np.zeros(n, dtype=np.int64)
+    uniques = []
+    for k in keys:  # a loop over the grouping columns: one code per combination of values
+        u, inv = np.unique(k, return_inverse=True)
+        code = code * u.size + inv.reshape(-1)
+        uniques.append(u)
+    order = np.argsort(code, kind="stable")  # each group's days stay in time order
+    code, days, values, counts, ok = (
+        code[order],
+        days[order],
+        values[order],
+        counts[order],
+        ok[order],
+    )
+    starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
+    ends = np.append(starts[1:], n)
     out: dict[tuple[str, ...], tuple[npt.NDArray[np.int64], Floats, int]] = {}
-    for label in np.unique(labels).tolist():  # a loop over the distinct groups
-        rows = (labels == label) & ok
-        group = tuple(label.split("\x1f")) if keys else ()
-        out[group] = (days[rows], values[rows], int(counts[rows].sum()))
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):  # over the distinct groups
+        group: list[str] = []
+        rest = int(code[a])
+        for u in reversed(uniques):
+            rest, at = divmod(rest, u.size)
+            group.insert(0, str(u[at]))
+        keep = ok[a:b]
+        out[tuple(group)] = (days[a:b][keep], values[a:b][keep], int(counts[a:b].sum()))
     return out
 
 
