@@ -70,6 +70,8 @@ def test_import_servicenow_records_daily_kpis(db: str, capsys: pytest.CaptureFix
         str(DATA / "servicenow_incidents.json"),
         "--format",
         "servicenow",
+        "--by",
+        "service",
     )
     assert code == 0
     report = json.loads(out)
@@ -90,20 +92,26 @@ def test_import_jira(db: str, capsys: pytest.CaptureFixture[str]) -> None:
         str(DATA / "jira_search.json"),
         "--format",
         "jira",
+        "--by",
+        "service",
     )
     assert code == 0, err
     report = json.loads(out)
-    # the fixture holds 3 issues of projects SD (2) and FS (1); one KPI family per project
+    # the fixture holds 3 issues of projects SD (2) and FS (1); one KPI family per project,
+    # keyed by the project's name in lower case
     assert (report["rows"], report["tickets"], report["skipped"]) == (3, 3, 0)
     assert report["problems"] == []
     assert report["series"] == sorted(
-        f"{k}.{p}" for k in ("fcr", "mttr", "reopen", "sla") for p in ("FS", "SD")
+        f"{k}.{p}" for k in ("fcr", "mtta", "mttr", "reopen") for p in ("fs", "sd")
     )
-    code, out, _ = run(capsys, "--db", db, "--json", "kpi", "measure", "mttr.SD")
+    # no SLA definition and no SLA outcome or target in the export: no invented targets
+    assert list(report["not_derived"]) == ["sla"]
+    assert "sla define" in report["not_derived"]["sla"]
+    code, out, _ = run(capsys, "--db", db, "--json", "kpi", "measure", "mttr.sd")
     # SD-101: created 2017-02-28T09:24:59.366-0600, resolved 2017-03-01T10:00:00.000-0600,
     # i.e. 24 h 35 min 0.634 s = 24.5835094 h (SD-102 is unresolved)
     assert json.loads(out)["value"] == pytest.approx(24 + 35 / 60 + 0.634 / 3600)
-    code, out, _ = run(capsys, "--db", db, "--json", "kpi", "measure", "mttr.FS")
+    code, out, _ = run(capsys, "--db", db, "--json", "kpi", "measure", "mttr.fs")
     # SD-103 (project FS): 12:00 to 13:30 on 2017-03-05 = 1.5 h
     assert json.loads(out)["value"] == pytest.approx(1.5)
 
@@ -138,10 +146,12 @@ def test_import_csv_with_mapping(
         "Priority=priority",
         "--map",
         "Service=service",
+        "--by",
+        "service",
     )
     assert code == 0, err
     code, out, _ = run(capsys, "--db", db, "--json", "kpi", "measure", "mttr.email")
-    # two tickets on one day, 4 h and 2 h: the daily mean is 3 h
+    # two tickets on one day, 4 h and 2 h: their mean is 3 h
     assert json.loads(out)["value"] == pytest.approx(3.0)
 
 
@@ -168,6 +178,8 @@ def test_every_command_has_help_with_an_example(capsys: pytest.CaptureFixture[st
     commands = [
         ["demo"],
         ["init"],
+        ["sla", "define"],
+        ["sla", "list"],
         ["import", "tickets"],
         ["kpi", "list"],
         ["kpi", "define"],
@@ -372,7 +384,13 @@ def test_json_output_shapes(db: str, tmp_path: Path, capsys: pytest.CaptureFixtu
         reg.record("mttr", times, [6.0, 7.0, 5.0, 6.0])
     code, out, _ = run(capsys, "--db", db, "--json", "kpi", "measure", "mttr")
     # no baseline yet: the mean of 6, 7, 5, 6 is 6 and there is nothing to evaluate against
-    assert json.loads(out) == {"kpi": "mttr", "value": 6.0, "n": 4, "evaluation": None}
+    assert json.loads(out) == {
+        "kpi": "mttr",
+        "value": 6.0,
+        "n": 4,
+        "evaluation": None,
+        "basis": "observations",
+    }
 
     code, out, _ = run(capsys, "--db", db, "--json", "baseline", "capture", "mttr")
     assert code == 0

@@ -38,6 +38,7 @@ runner = _load_runner()
 RUN = sorted(
     [
         DOCS / "tutorial.md",
+        DOCS / "cli.md",
         DOCS / "conventions.md",
         DOCS / "engines.md",
         DOCS / "itsm-kpis.md",
@@ -103,3 +104,48 @@ def test_a_failing_block_names_its_page_and_line(tmp_path: Path) -> None:
         runner.run_page(page, tmp_path)
     frames = [(f.filename, f.lineno) for f in traceback.extract_tb(err.value.__traceback__)]
     assert (str(page), 10) in frames
+
+
+def test_console_blocks_run_the_command_line_and_check_what_it_prints(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    page.write_text(
+        "```console\n"
+        "$ itil-ci --db r.sqlite kpi define mttr \\\n"
+        "    --unit hours\n"
+        "defined KPI mttr\n"
+        "...\n"
+        "$ itil-ci --db r.sqlite kpi list\n"
+        "mttr ... hours ...\n"
+        "$ itil-ci --db r.sqlite kpi measure nope  # exit 1\n"
+        "error: KPI 'nope' is not defined in the register\n"
+        "hint: ...\n"
+        "```\n"
+    )
+    (block,) = runner.blocks(page)
+    assert block.lang == "console"
+    first = runner.commands(block)[0]
+    assert first.args == ("--db", "r.sqlite", "kpi", "define", "mttr", "--unit", "hours")
+    runner.run_page(page, tmp_path)
+    assert (tmp_path / "r.sqlite").is_file()
+    # the same page as a script: the commands become calls whose exit codes are checked
+    assert "_itil_ci(('--db', 'r.sqlite', 'kpi', 'measure', 'nope'), 1)" in runner.script(page)
+
+
+@pytest.mark.parametrize(
+    ("shown", "why"),
+    [
+        ("$ itil-ci --db r.sqlite kpi list\nno KPIs at all\n", "printed"),
+        ("$ itil-ci --db r.sqlite kpi measure nope\n...\n", "exit code 1"),
+        ("$ ls\n", "must start with itil-ci"),
+        ("output first\n$ itil-ci --help\n", "output before"),
+    ],
+)
+def test_a_console_block_that_does_not_match_names_its_line(
+    shown: str, why: str, tmp_path: Path
+) -> None:
+    page = tmp_path / "p.md"
+    page.write_text("# t\n\n```console\n" + shown + "```\n")
+    with pytest.raises((AssertionError, ValueError), match=why) as err:
+        runner.run_page(page, tmp_path)
+    if isinstance(err.value, AssertionError):
+        assert f"{page}:4" in str(err.value)

@@ -1,4 +1,4 @@
-"""A newcomer can follow the tutorial: a fresh virtual environment, ``pip install .[plot]``.
+"""A newcomer can follow the tutorial: a fresh venv, ``pip install .[plot,calendars]``.
 
 The tutorial's code blocks run as one script with that environment's Python
 in an empty directory.  pip's cache is reused, so after the first run this
@@ -38,7 +38,7 @@ def test_tutorial_in_a_fresh_virtual_environment(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", f"{ROOT}[plot]"],
+        [str(python), "-m", "pip", "install", "--quiet", f"{ROOT}[plot,calendars]"],
         capture_output=True,
         text=True,
         env=env,
@@ -48,6 +48,8 @@ def test_tutorial_in_a_fresh_virtual_environment(tmp_path: Path) -> None:
 
     work = tmp_path / "work"
     work.mkdir()
+    for data in sorted((ROOT / "docs" / "data").iterdir()):  # the files the page links to
+        (work / data.name).write_bytes(data.read_bytes())
     (work / "tutorial.py").write_text(_script(), encoding="utf-8")
     env["MPLBACKEND"] = "Agg"
     run = subprocess.run(
@@ -70,7 +72,14 @@ def test_tutorial_in_a_fresh_virtual_environment(tmp_path: Path) -> None:
     )
     assert str(env_dir) in where.stdout
     assert "improved" in run.stdout
-    for name in ("incidents.csv", "improvements.sqlite", "report.html", "report.md"):
+    for name in (
+        "incidents.csv",
+        "cycle.sqlite",
+        "cycle-report.html",
+        "cycle-report.md",
+        "improvements.sqlite",
+        "report.html",
+    ):
         assert (work / name).is_file(), name
     for name in ("baseline-chart.png", "pareto.png", "staged-chart.png"):
         assert (work / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name

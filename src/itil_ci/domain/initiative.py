@@ -20,7 +20,7 @@ from itil_ci.domain.artefacts import (
 )
 from itil_ci.domain.baseline import Baseline
 from itil_ci.domain.kpi import KPI
-from itil_ci.domain.opportunity import Opportunity
+from itil_ci.domain.opportunity import Opportunity, OpportunityStatus
 from itil_ci.domain.ranking import Ranking
 from itil_ci.domain.results import Comparison, Evaluation, Signal, Trend
 
@@ -434,6 +434,35 @@ class Initiative:
     updated_at: dt.datetime = attrs.field(
         factory=v.utc_now, converter=v.c_aware, validator=v.v_aware(), kw_only=True
     )
+
+    @property
+    def opportunity_status(self) -> OpportunityStatus | None:
+        """The status the initiative's opportunities follow (None before its engine starts).
+
+        In progress while the initiative is open; closed (done) once it
+        closed with any outcome but ``withdrawn``; withdrawn when it was
+        withdrawn.  :class:`~itil_ci.register.Register` moves the linked
+        opportunities along (:meth:`Opportunity.follow`) whenever it stores
+        the initiative.
+
+        Examples:
+            >>> ini = Initiative(title="Faster e-mail restores", model="pdca")
+            >>> print(ini.opportunity_status)
+            None
+            >>> ini.step = "do"
+            >>> ini.opportunity_status.value
+            'in-progress'
+            >>> ini.step, ini.outcome = "closed", Outcome("withdrawn")
+            >>> ini.opportunity_status.value
+            'withdrawn'
+        """
+        if self.step is None:
+            return None
+        if self.step != "closed":
+            return OpportunityStatus.IN_PROGRESS
+        if self.outcome is not None and self.outcome.closure is ClosureCode.WITHDRAWN:
+            return OpportunityStatus.WITHDRAWN
+        return OpportunityStatus.CLOSED
 
     def kpi(self, key: str) -> KPI:
         """The initiative's KPI with ``key``.

@@ -116,6 +116,27 @@ TRANSITIONS: dict[OpportunityStatus, frozenset[OpportunityStatus]] = {
 }
 
 
+def _path(start: OpportunityStatus, goal: OpportunityStatus) -> list[OpportunityStatus]:
+    """The shortest walk of the lifecycle from ``start`` to ``goal`` ([] if none or no move)."""
+    order = list(OpportunityStatus)
+    came: dict[OpportunityStatus, OpportunityStatus] = {}
+    frontier = [start]
+    while frontier and goal not in came and goal is not start:
+        nxt = []
+        for s in frontier:
+            for t in sorted(TRANSITIONS[s], key=order.index):
+                if t not in came and t is not start:
+                    came[t] = s
+                    nxt.append(t)
+        frontier = nxt
+    if goal is start or goal not in came:
+        return []
+    walk = [goal]
+    while came[walk[-1]] is not start:
+        walk.append(came[walk[-1]])
+    return walk[::-1]
+
+
 def _check_status_move(
     inst: Opportunity, attribute: attrs.Attribute[OpportunityStatus], new: object
 ) -> object:
@@ -224,6 +245,32 @@ class Opportunity:
             'approved'
         """
         self.status = status  # type: ignore[assignment]
+        return self
+
+    def follow(self, status: OpportunityStatus | str) -> Opportunity:
+        """Move towards ``status`` through the lifecycle, as far as it allows; return ``self``.
+
+        This is how an opportunity follows the initiative that acts on it
+        (see :attr:`Initiative.opportunity_status
+        <itil_ci.domain.Initiative.opportunity_status>`): an initiative under
+        way means the opportunity was approved and is in progress, so a logged
+        one passes through assessed and approved on its way.  A status the
+        lifecycle cannot reach from here (a rejected, closed or withdrawn
+        entry is final) leaves the opportunity as it is.
+
+        Examples:
+            >>> opp = Opportunity(title="Automate password resets")
+            >>> opp.follow("in-progress").status.value
+            'in-progress'
+            >>> opp.follow("closed").status.value
+            'closed'
+            >>> opp.follow("withdrawn").status.value  # closed is final
+            'closed'
+        """
+        target = v.member("status", OpportunityStatus, status)
+        path = _path(self.status, target)
+        for step in path:
+            self.status = step
         return self
 
     def allowed_statuses(self) -> list[OpportunityStatus]:

@@ -414,6 +414,30 @@ def _container_structure_factory(tp: Any) -> Callable[[Any, Any], Any]:
     return structure_items
 
 
+def _is_own_codec(tp: Any) -> bool:
+    """Classes that write and read themselves (``to_dict``/``from_dict``), imported lazily."""
+    return isinstance(tp, type) and (tp.__module__, tp.__name__) in (
+        ("itil_ci.measurement.calendar", "BusinessCalendar"),
+        ("itil_ci.measurement.sla_definition", "SLADefinition"),
+    )
+
+
+def _u_own(value: Any) -> dict[str, Any]:
+    data = value.to_dict()
+    assert isinstance(data, dict)
+    return data
+
+
+def _own_structure_factory(tp: Any) -> Callable[[Any, Any], Any]:
+    def structure(value: Any, _: Any) -> Any:
+        try:
+            return tp.from_dict(value)
+        except InvalidInputError as exc:
+            raise _Problem(str(exc)) from None
+
+    return structure
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
     conv.register_structure_hook(float, _s_float)
@@ -433,6 +457,8 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_ndarray, _ndarray_structure_factory)
     conv.register_unstructure_hook_func(_is_frozenset, _u_frozenset)
     conv.register_structure_hook_factory(_is_container, _container_structure_factory)
+    conv.register_unstructure_hook_func(_is_own_codec, _u_own)
+    conv.register_structure_hook_factory(_is_own_codec, _own_structure_factory)
     return conv
 
 
@@ -508,7 +534,8 @@ def _root_name(cls: Any) -> str:
     name = getattr(cls, "__name__", "document")
     if name.isupper():
         return name.lower()
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    # "SLADefinition" -> "sla_definition", "PDCARecord" -> "pdca_record", "Opportunity" -> ...
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 # --- public API ---------------------------------------------------------------------

@@ -32,6 +32,7 @@ from itil_ci.measurement.itsm import (
 from itil_ci.measurement.pareto import ParetoAnalysis, pareto
 from itil_ci.measurement.pauses import Pauses
 from itil_ci.measurement.sla import STAGES, SLAStatus, at_risk, business_duration, sla_status
+from itil_ci.measurement.sla_definition import SLADefinition
 from itil_ci.measurement.spc import (
     CONSTANTS,
     ChartStage,
@@ -56,6 +57,7 @@ __all__ = [
     "GroupedKPI",
     "ParetoAnalysis",
     "Pauses",
+    "SLADefinition",
     "SLAStatus",
     "Signal",
     "SignalKind",

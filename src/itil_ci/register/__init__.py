@@ -15,6 +15,7 @@ Examples:
 from itil_ci.register._memory import MemoryStore
 from itil_ci.register._schema import SCHEMA_VERSION
 from itil_ci.register._sqlite import SQLiteStore
+from itil_ci.register.derivation import Derivation, Provenance, TicketImport, TicketMeasure
 from itil_ci.register.records import Drift, KPIOutcome, RecordedSeries, RegisterExport
 from itil_ci.register.register import Register
 from itil_ci.register.store import Damaged, Listed, Store
@@ -22,13 +23,17 @@ from itil_ci.register.store import Damaged, Listed, Store
 __all__ = [
     "SCHEMA_VERSION",
     "Damaged",
+    "Derivation",
     "Drift",
     "KPIOutcome",
     "Listed",
     "MemoryStore",
+    "Provenance",
     "RecordedSeries",
     "Register",
     "RegisterExport",
     "SQLiteStore",
     "Store",
+    "TicketImport",
+    "TicketMeasure",
 ]

@@ -33,6 +33,7 @@ from itil_ci.io.codec import to_json
 from itil_ci.register import _dims, _documents, _exchange, _paths
 from itil_ci.register._memory import MemoryStore
 from itil_ci.register._sqlite import SQLiteStore
+from itil_ci.register._ticketing import TicketMethods
 from itil_ci.register.records import Drift, KPIOutcome, RegisterExport
 from itil_ci.register.store import NO_DIMS, Store, group_order
 
@@ -99,7 +100,7 @@ def _closed_at(ini: Initiative) -> dt.datetime:
     return ini.updated_at
 
 
-class Register:
+class Register(TicketMethods):
     """The continual improvement register over a :class:`~itil_ci.register.Store`.
 
     Open one with :meth:`open` (SQLite, the embedded default) or
@@ -218,15 +219,29 @@ class Register:
         refuses raises :class:`~itil_ci.errors.InvalidInputError` naming it and
         the field, and nothing is written.
 
+        Storing an initiative whose engine has started moves the
+        opportunities it links to along with it, in the same transaction
+        (:attr:`Initiative.opportunity_status
+        <itil_ci.domain.Initiative.opportunity_status>`, :meth:`Opportunity.follow
+        <itil_ci.domain.Opportunity.follow>`): in progress while it is open,
+        closed or withdrawn once it closes.  The same holds for :meth:`update`.
+
         Examples:
-            >>> from itil_ci import Initiative
+            >>> from itil_ci import Initiative, Opportunity
             >>> reg = Register.in_memory()
             >>> reg.log(Initiative("Faster restores", id="i-1", model="pdca")).id
             'i-1'
+            >>> _ = reg.log(Opportunity("Runbooks for e-mail", id="o-1"))
+            >>> _ = reg.log(Initiative("Runbooks", id="i-2", opportunities=["o-1"], step="plan",
+            ...                        model="pdca"))
+            >>> reg.opportunity("o-1").status.value
+            'in-progress'
         """
         kind = _kind_of(entry, "entry")
         document, checked = self._encode(kind, entry, entry)
-        self.store.insert(kind, checked.id, checked.version, _index(checked), document)
+        with self.store.transaction():
+            self.store.insert(kind, checked.id, checked.version, _index(checked), document)
+            self._follow(checked)
         return entry
 
     def update(self, entry: E) -> E:
@@ -260,9 +275,27 @@ class Register:
         except InvalidInputError as exc:
             raise InvalidInputError(f"entry: {what} cannot be stored as it is: {exc}") from None
         document, checked = self._encode(kind, entry, stored)
-        new = self.store.replace(kind, checked.id, expected, _index(checked), document)
+        with self.store.transaction():
+            new = self.store.replace(kind, checked.id, expected, _index(checked), document)
+            self._follow(checked)
         entry.version = new
         return entry
+
+    def _follow(self, entry: Opportunity | Initiative) -> None:
+        """Move a stored initiative's linked opportunities along with it (same transaction)."""
+        if not isinstance(entry, Initiative):
+            return
+        status = entry.opportunity_status
+        if status is None:
+            return
+        for oid in dict.fromkeys(entry.opportunities):
+            document = self.store.get("opportunity", oid)
+            if document is None:
+                continue
+            opp = _documents.decode(f"opportunity {oid!r}", Opportunity, document)
+            before = opp.status
+            if opp.follow(status).status is not before:
+                self.update(opp)
 
     @staticmethod
     def _encode(kind: str, entry: E, stored: E) -> tuple[str, E]:
@@ -594,7 +627,10 @@ class Register:
         Observations come in time order; equal times in source order
         (unlabelled first), then by dimensions (none first, then by their
         canonical JSON), then in recording order.  ``allow_missing`` is True
-        exactly when a value is missing.
+        exactly when a value is missing.  The series of a KPI derived from the
+        register's tickets (:meth:`import_tickets`, :meth:`derive`) is part of
+        it as source ``"tickets"``, with the derivation's ticket columns as
+        its dimensions.
 
         Examples:
             >>> import numpy as np
@@ -618,6 +654,12 @@ class Register:
             chunks = []
         else:
             chunks = self.store.fetch(kpi_key, lo, hi, sources, groups)
+        derived = self._derived_chunk(kpi_key)
+        if derived is not None and (sources is None or "tickets" in sources):
+            d, dt_, dx = derived
+            dims = _dims.canonical({k: x for k, x in d.where.items() if x})
+            if not wanted or _dims.matching([dims], wanted):
+                chunks = [*chunks, ("tickets", dims, dt_, dx)]
         t, x = _exchange.assemble(chunks, lo, hi)
         return Series(
             t.view("datetime64[ns]"),

@@ -208,8 +208,10 @@ def report_from_register(
             from itil_ci.prioritisation import as_criteria, explain
 
             explanation = explain(backlog, as_criteria(criteria), keys=keys)
-    recorded = {key for key, *_ in reg.store.series_keys()}
+    derived = reg.derivations()
+    recorded = {key for key, *_ in reg.store.series_keys()} | {d.key for d in derived}
     series = {key: reg.series(key) for key in sorted(recorded)}
+    notes = [*notes, *_derived_notes(reg, derived)]
     used = {k.key for i in inis for k in i.kpis}
     extra_panels = []
     for kpi in reg.kpis():
@@ -254,6 +256,37 @@ def report_from_register(
         description=description,
         notes=notes,
     )
+
+
+def _derived_notes(reg: Register, derived: Sequence[Any]) -> list[str]:
+    """What the register derives from its tickets, on what basis, and what it cannot."""
+    from itil_ci.register import _derive
+
+    if not derived:
+        return []
+    out = []
+    first = derived[0].provenance
+    metrics = [m for m in _derive.METRICS if any(d.metric == m for d in derived)]
+    columns = sorted({c for d in derived for c in d.where})
+    per = f" per {' and '.join(c.replace('_', ' ') for c in columns)}" if columns else ""
+    labels = ", ".join(_derive.METRICS[m].label for m in metrics)
+    if first is not None:
+        out.append(
+            f"{len(derived)} KPIs ({labels}){per} are derived per day from the "
+            f"{first.stored:,} tickets kept in the register (checksum {first.short_checksum})."
+        )
+    bases = sorted({d.provenance.basis for d in derived if d.metric == "sla" and d.provenance})
+    out += [f"SLA attainment is judged against {b}." for b in bases if b]
+    tickets = reg.tickets()
+    slas = {s.name: s for s in reg.slas()}
+    sla_of = next((slas.get(d.sla or "") for d in derived if d.metric == "sla"), None)
+    for m in _derive.METRICS:
+        if m in metrics or not len(tickets):
+            continue
+        why = _derive.missing(m, tickets, sla_of if m == "sla" else None)
+        if why is not None:
+            out.append(f"{_derive.METRICS[m].label} is not derived: {why.split('; define')[0]}.")
+    return out
 
 
 def write_report(
