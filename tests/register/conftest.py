@@ -68,3 +68,11 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
     b = Backend(request.param, tmp_path)
     yield b
     b.close()
+
+
+@pytest.fixture
+def reg(backend: Backend) -> Iterator[Register]:
+    """A register over each store (closed afterwards)."""
+    r = backend.register()
+    yield r
+    r.close()

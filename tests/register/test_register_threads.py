@@ -15,7 +15,6 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -25,13 +24,6 @@ from itil_ci.register import Register
 
 THREADS = 6
 ROUNDS = 400
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def reg(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Register]:
-    r = Register.in_memory() if request.param == "memory" else Register.open(tmp_path / "t.db")
-    yield r
-    r.close()
 
 
 @pytest.fixture

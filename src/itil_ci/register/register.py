@@ -31,10 +31,11 @@ from itil_ci.domain.series import Series, to_datetime64
 from itil_ci.errors import InvalidInputError, NotFound
 from itil_ci.io.codec import to_json
 from itil_ci.register import _dims, _documents, _exchange, _paths
+from itil_ci.register._common import group_order
 from itil_ci.register._memory import MemoryStore
 from itil_ci.register._sqlite import SQLiteStore
 from itil_ci.register.records import Drift, KPIOutcome, RegisterExport
-from itil_ci.register.store import NO_DIMS, Store, group_order
+from itil_ci.register.store import NO_DIMS, Store
 
 __all__ = ["Register"]
 
