@@ -99,7 +99,7 @@ def _pairs(items: Sequence[str], what: str) -> dict[str, str]:
     default=DEFAULT_DB,
     envvar="ITIL_CI_DB",
     show_default=True,
-    help="The register's SQLite file.",
+    help="The register: a SQLite file, or a postgresql:// URL of a shared one.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.version_option(package_name="itil-ci", prog_name="itil-ci")

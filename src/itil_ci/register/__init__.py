@@ -2,8 +2,10 @@
 
 :class:`Register` holds opportunities, initiatives, KPIs, baselines and
 measured series between runs, over a :class:`Store`: SQLite (the embedded
-default, :meth:`Register.open`) or memory (:meth:`Register.in_memory`).
-See ``docs/register.md``.
+default, :meth:`Register.open` of a path), PostgreSQL (a register shared by
+many services, :meth:`Register.open` of a ``postgresql://`` URL, with the
+``postgres`` extra) or memory (:meth:`Register.in_memory`).  See
+``docs/register.md`` and ``docs/postgres.md``.
 
 Examples:
     >>> from itil_ci.register import Register
@@ -13,6 +15,7 @@ Examples:
 """
 
 from itil_ci.register._memory import MemoryStore
+from itil_ci.register._postgres import PostgresStore
 from itil_ci.register._schema import SCHEMA_VERSION
 from itil_ci.register._sqlite import SQLiteStore
 from itil_ci.register.records import Drift, KPIOutcome, RecordedSeries, RegisterExport
@@ -26,6 +29,7 @@ __all__ = [
     "KPIOutcome",
     "Listed",
     "MemoryStore",
+    "PostgresStore",
     "RecordedSeries",
     "Register",
     "RegisterExport",
