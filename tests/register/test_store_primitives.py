@@ -269,3 +269,30 @@ def test_a_schema_3_file_gains_the_primitives_and_keeps_its_data(tmp_path: Path)
     with Register.open(path) as reg:
         assert reg.store.documents("sla") == [("p1", "{}")]
         assert reg.store.table("tickets") == ("{}", [b"a"])
+
+
+def test_clear_empties_everything_and_rolls_back_with_its_transaction(backend: Backend) -> None:
+    reg = backend.register()
+    reg.log(ic.Opportunity("o", id="o1"))
+    reg.log(ic.Initiative("i", id="i1"))
+    reg.define_kpi(ic.KPI("mttr"))
+    reg.add_baseline(ic.Baseline("mttr", 1.0))
+    reg.record("mttr", np.array([1], dtype="datetime64[ns]"), [1.0])
+    s = reg.store
+    s.put_document("sla", "p1", "{}")
+    s.replace_table("tickets", [b"a"], "{}")
+    before = reg.export_json()
+
+    def cleared_then_undone() -> None:
+        with s.transaction():
+            s.clear()
+            assert s.tables() == []
+            raise RuntimeError("roll back")
+
+    with pytest.raises(RuntimeError, match="roll back"):
+        cleared_then_undone()
+    assert reg.export_json() == before
+    s.clear()
+    assert reg.export() == Register.in_memory().export()
+    assert (s.document_kinds(), s.tables()) == ([], [])
+    reg.log(ic.Opportunity("o", id="o1"))  # the schema is still there
