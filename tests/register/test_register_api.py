@@ -1,4 +1,4 @@
-"""The register's API on both stores: entries, KPIs, baselines, series, questions, export."""
+"""The register's API on every store: entries, KPIs, baselines, series, questions, export."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Threads sharing one register never lose an update, on either store (issue 11, point 3).
+"""Threads sharing one register never lose an update, on every store (issue 11, point 3).
 
 Six threads read an initiative, change it and ``update`` it, as a service's
 request handlers would.  Each update either lands or raises ConflictError;
