@@ -37,8 +37,8 @@ from itil_ci._internal import validate as v
 from itil_ci.errors import InvalidInputError, StorageError
 from itil_ci.register import _common
 from itil_ci.register._schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from itil_ci.register._sql import POSTGRES
-from itil_ci.register._sqlstore import Connection, Cursor, SQLStore
+from itil_ci.register._sql import POSTGRES, Connection, Cursor
+from itil_ci.register._sqlstore import SQLStore
 
 if TYPE_CHECKING:
     import psycopg

@@ -11,15 +11,19 @@ or ``COPY``), locking and transactions belong to each store.
 
 The row checks are here too: a row read back is verified against its
 checksum (``register/_checksum.py``) the same way whichever database it came
-from.
+from.  :class:`SQLBase` declares what a database store supplies to the
+methods written once in ``_sqlstore`` and ``_sqlnamed``: a connection for an
+operation (``_guard``), transactions, and bulk loading (``_insert_rows``).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from string import Template
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -313,3 +317,86 @@ def verified_table(
             where_, f"chunk {len(chunks)} of {table}", "it is missing (it was deleted)", medium
         )
     return meta, chunks
+
+
+class Cursor(Protocol):
+    """What a store reads from an executed statement."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Connection(Protocol):
+    """What a store runs its statements on (written with ``?`` markers)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = (), /) -> Cursor: ...
+
+
+class SQLBase:
+    """What a database store supplies to the shared methods, and what they share.
+
+    Examples:
+        >>> from itil_ci.register import SQLiteStore
+        >>> s = SQLiteStore(":memory:")
+        >>> isinstance(s, SQLBase), s.dialect.name
+        (True, 'SQLite')
+        >>> s.close()
+    """
+
+    #: The SQL dialect of the database.
+    dialect: Dialect
+    #: Where the register is, for messages (a file path, or a URL without its password).
+    path: str
+    #: What holds the data, for messages about damage ("the file", "the database").
+    medium: str = "the file"
+
+    # -- what each database store supplies ---------------------------------------------
+
+    def transaction(self) -> AbstractContextManager[None]:  # pragma: no cover - abstract
+        """All writes inside commit together (nested use joins); see the subclasses."""
+        raise NotImplementedError
+
+    def _guard(self, doing: str) -> AbstractContextManager[Connection]:  # pragma: no cover
+        """A connection for one operation; a database error becomes a StorageError."""
+        raise NotImplementedError
+
+    def _insert_rows(
+        self,
+        con: Connection,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Iterable[Sequence[object]],
+    ) -> None:  # pragma: no cover - abstract
+        """Insert many rows at once (``columns``: (name, type) pairs of the schema)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def _write(self, doing: str, *, several: bool = True) -> Iterator[Connection]:
+        """A connection for a write, inside a transaction (joined if one is open).
+
+        ``several=False`` marks a write of one statement, which a database that
+        runs every statement atomically may run without a transaction of its own.
+        """
+        with self.transaction(), self._guard(doing) as con:
+            yield con
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _one(
+        self,
+        kind: str,
+        id: str,
+        row: Sequence[object],
+        what: str,
+        compute: Crc = _checksum.document,
+    ) -> str:
+        """A document read on its own (``row``: document, checksum): verified, or
+        StorageError naming it."""
+        found = verified(kind, id, row[0], row[1], compute)
+        if isinstance(found, Damaged):
+            raise _checksum.damaged(self.path, what, found.reason, self.medium)
+        return found

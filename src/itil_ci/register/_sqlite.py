@@ -25,8 +25,8 @@ from itil_ci._internal import validate as v
 from itil_ci.errors import InvalidInputError, StorageError
 from itil_ci.register import _checksum, _common, _paths
 from itil_ci.register._schema import APPLICATION_ID, INDEXED, MIGRATIONS, SCHEMA_VERSION
-from itil_ci.register._sql import SQLITE
-from itil_ci.register._sqlstore import Connection, SQLStore
+from itil_ci.register._sql import SQLITE, Connection
+from itil_ci.register._sqlstore import SQLStore
 
 __all__ = ["SQLiteStore"]
 

@@ -1,19 +1,17 @@
 """Every method of a database store, written once over the SQL of ``_sql`` (private).
 
 :class:`SQLStore` implements the :class:`~itil_ci.register.Store` protocol for
-both database stores.  A subclass (``SQLiteStore``, ``PostgresStore``)
-supplies only what differs: how a connection is had for an operation and
-errors explained (:meth:`SQLStore._guard`), transactions, and bulk loading
-(:meth:`SQLStore._insert_rows`: ``executemany`` or ``COPY``).  Every query is
-parameterised; the only names ever put into SQL text come from the fixed
-schema.
+both database stores (the named documents and tables in ``_sqlnamed``).  A
+subclass (``SQLiteStore``, ``PostgresStore``) supplies only what differs
+(``_sql.SQLBase``): how a connection is had for an operation and errors
+explained, transactions, and bulk loading (``executemany`` or ``COPY``).
+Every query is parameterised; the only names ever put into SQL text come
+from the fixed schema.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -22,103 +20,28 @@ from itil_ci.register import _checksum, _common
 from itil_ci.register._schema import CHUNK
 from itil_ci.register._sql import (
     CHUNK_COLUMNS,
-    TABLE_CHUNK_COLUMNS,
     TABLES,
-    Crc,
-    Dialect,
     chunk_row,
     listed,
-    verified,
     verified_chunk,
-    verified_table,
     where_clause,
 )
-from itil_ci.register.store import NO_DIMS, Damaged, Listed, Times, Values, Where
+from itil_ci.register._sqlnamed import NamedSQL
+from itil_ci.register.store import NO_DIMS, Listed, Times, Values, Where
 
 _BATCH = 500  # dims keys per query (well under SQLite's parameter limit)
 
 
-class Cursor(Protocol):
-    """What a store reads from an executed statement."""
-
-    @property
-    def rowcount(self) -> int: ...
-
-    def fetchone(self) -> Any: ...
-
-    def fetchall(self) -> list[Any]: ...
-
-
-class Connection(Protocol):
-    """What a store runs its statements on (written with ``?`` markers)."""
-
-    def execute(self, sql: str, params: Sequence[Any] = (), /) -> Cursor: ...
-
-
-class SQLStore:
+class SQLStore(NamedSQL):
     """The :class:`~itil_ci.register.Store` methods both database stores share.
 
     Examples:
         >>> from itil_ci.register import SQLiteStore
         >>> s = SQLiteStore(":memory:")
-        >>> isinstance(s, SQLStore), s.dialect.name
-        (True, 'SQLite')
+        >>> isinstance(s, SQLStore)
+        True
         >>> s.close()
     """
-
-    #: The SQL dialect of the database.
-    dialect: Dialect
-    #: Where the register is, for messages (a file path, or a URL without its password).
-    path: str
-    #: What holds the data, for messages about damage ("the file", "the database").
-    medium: str = "the file"
-
-    # -- what each database store supplies ---------------------------------------------
-
-    def transaction(self) -> AbstractContextManager[None]:  # pragma: no cover - abstract
-        """All writes inside commit together (nested use joins); see the subclasses."""
-        raise NotImplementedError
-
-    def _guard(self, doing: str) -> AbstractContextManager[Connection]:  # pragma: no cover
-        """A connection for one operation; a database error becomes a StorageError."""
-        raise NotImplementedError
-
-    def _insert_rows(
-        self,
-        con: Connection,
-        table: str,
-        columns: Sequence[tuple[str, str]],
-        rows: Iterable[Sequence[object]],
-    ) -> None:  # pragma: no cover - abstract
-        """Insert many rows at once (``columns``: (name, type) pairs of the schema)."""
-        raise NotImplementedError
-
-    @contextmanager
-    def _write(self, doing: str, *, several: bool = True) -> Iterator[Connection]:
-        """A connection for a write, inside a transaction (joined if one is open).
-
-        ``several=False`` marks a write of one statement, which a database that
-        runs every statement atomically may run without a transaction of its own.
-        """
-        with self.transaction(), self._guard(doing) as con:
-            yield con
-
-    # -- helpers ------------------------------------------------------------------------
-
-    def _one(
-        self,
-        kind: str,
-        id: str,
-        row: Sequence[object],
-        what: str,
-        compute: Crc = _checksum.document,
-    ) -> str:
-        """A document read on its own (``row``: document, checksum): verified, or
-        StorageError naming it."""
-        found = verified(kind, id, row[0], row[1], compute)
-        if isinstance(found, Damaged):
-            raise _checksum.damaged(self.path, what, found.reason, self.medium)
-        return found
 
     # -- entities -----------------------------------------------------------------------
 
@@ -460,193 +383,6 @@ class SQLStore:
                     (kpi_key,),
                 ).fetchall()
         return sorted(((str(k), s, str(d)) for k, s, d in rows), key=_common.group_order)
-
-    # -- named documents ----------------------------------------------------------------
-
-    def put_document(self, kind: str, key: str, document: str) -> None:
-        """Store a named document (an upsert), with its checksum.
-
-        Examples:
-            >>> from itil_ci.register import SQLiteStore
-            >>> s = SQLiteStore(":memory:")
-            >>> s.put_document("sla", "p1", "{}")
-            >>> s.put_document("sla", "p1", '{"hours": 4}')
-            >>> s.documents("sla")
-            [('p1', '{"hours": 4}')]
-            >>> s.close()
-        """
-        kind, key, document = _common.checked_document(kind, key, document)
-        crc = _checksum.named(kind, key, document)
-        with self._write(f"store {kind} document {key!r}", several=False) as con:
-            con.execute(
-                "INSERT INTO named_documents (kind, key, document, checksum) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (kind, key) DO UPDATE SET document = excluded.document, "
-                "checksum = excluded.checksum",
-                (kind, key, document, crc),
-            )
-
-    def get_document(self, kind: str, key: str) -> str | None:
-        """One named document, verified (None if there is none).
-
-        Examples:
-            >>> from itil_ci.register import SQLiteStore
-            >>> s = SQLiteStore(":memory:")
-            >>> s.put_document("sla", "p1", "{}")
-            >>> s.get_document("sla", "p1"), s.get_document("sla", "p2")
-            ('{}', None)
-            >>> s.close()
-        """
-        kind, key, _ = _common.checked_document(kind, key)
-        raw = self.dialect.raw("document")
-        with self._guard(f"read {kind} document {key!r}") as con:
-            row = con.execute(
-                f"SELECT {raw}, checksum FROM named_documents WHERE kind = ? AND key = ?",
-                (kind, key),
-            ).fetchone()
-        if row is None:
-            return None
-        return self._one(kind, key, row, f"{kind} document {key!r}", _checksum.named)
-
-    def documents(self, kind: str) -> list[Listed]:
-        """(key, document) of the named documents of ``kind``, by key.
-
-        Examples:
-            >>> from itil_ci.register import SQLiteStore
-            >>> s = SQLiteStore(":memory:")
-            >>> s.put_document("sla", "b", "2")
-            >>> s.put_document("sla", "a", "1")
-            >>> s.documents("sla")
-            [('a', '1'), ('b', '2')]
-            >>> s.close()
-        """
-        kind, _, _ = _common.checked_document(kind, "-")
-        raw_key, raw_doc = self.dialect.raw("key"), self.dialect.raw("document")
-        with self._guard(f"list {kind} documents") as con:
-            rows = con.execute(
-                f"SELECT {raw_key}, {raw_doc}, checksum FROM named_documents "
-                "WHERE kind = ? ORDER BY key",
-                (kind,),
-            ).fetchall()
-        return [listed(kind, k, d, c, _checksum.named) for k, d, c in rows]
-
-    def document_kinds(self) -> list[str]:
-        """Every kind with a named document, sorted.
-
-        Examples:
-            >>> from itil_ci.register import SQLiteStore
-            >>> s = SQLiteStore(":memory:")
-            >>> s.put_document("sla", "a", "1")
-            >>> s.document_kinds()
-            ['sla']
-            >>> s.close()
-        """
-        with self._guard("list document kinds") as con:
-            rows = con.execute("SELECT DISTINCT kind FROM named_documents ORDER BY kind")
-            return [str(r[0]) for r in rows.fetchall()]
-
-    def delete_document(self, kind: str, key: str) -> bool:
-        """Delete a named document; return whether there was one.
-
-        Examples:
-            >>> from itil_ci.register import SQLiteStore
-            >>> s = SQLiteStore(":memory:")
-            >>> s.put_document("sla", "a", "1")
-            >>> s.delete_document("sla", "a"), s.delete_document("sla", "a")
-            (True, False)
-            >>> s.close()
-        """
-        kind, key, _ = _common.checked_document(kind, key)
-        with self._write(f"delete {kind} document {key!r}", several=False) as con:
-            cur = con.execute("DELETE FROM named_documents WHERE kind = ? AND key = ?", (kind, key))
-            return cur.rowcount > 0
-
-    # -- named tables -------------------------------------------------------------------
-
-    def replace_table(self, name: str, chunks: Sequence[bytes], meta: str) -> None:
-        """Replace a named table's chunks and meta in one transaction, with checksums.
-
-        The table's row is written first, so two writers replacing one table
-        take turns on it: the later one replaces the earlier one whole.
-
-        Examples:
-            >>> from itil_ci.register import SQLiteStore
-            >>> s = SQLiteStore(":memory:")
-            >>> s.replace_table("tickets", [b"ab", b"c"], '{"rows": 3}')
-            >>> s.table("tickets")
-            ('{"rows": 3}', [b'ab', b'c'])
-            >>> s.close()
-        """
-        name, parts, meta = _common.checked_table(name, chunks, meta)
-        crc = _checksum.table_meta(name, len(parts), meta)
-        rows = (
-            (name, i, part, _checksum.table_chunk(name, i, part)) for i, part in enumerate(parts)
-        )
-        with self._write(f"store table {name!r}") as con:
-            con.execute(
-                "INSERT INTO named_tables (name, parts, meta, checksum) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET parts = excluded.parts, meta = excluded.meta, "
-                "checksum = excluded.checksum",
-                (name, len(parts), meta, crc),
-            )
-            con.execute("DELETE FROM named_table_chunks WHERE name = ?", (name,))
-            self._insert_rows(con, "named_table_chunks", TABLE_CHUNK_COLUMNS, rows)
-
-    def table(self, name: str) -> tuple[str, list[bytes]] | None:
-        """The meta and chunks of a named table, each verified (None if there is none).
-
-        One query reads the table's row and its chunks, so a concurrent
-        replacement is seen whole or not at all.
-
-        Examples:
-            >>> from itil_ci.register import SQLiteStore
-            >>> s = SQLiteStore(":memory:")
-            >>> s.replace_table("tickets", [b"ab"], "{}")
-            >>> s.table("tickets"), s.table("history")
-            (('{}', [b'ab']), None)
-            >>> s.close()
-        """
-        name, _, _ = _common.checked_table(name)
-        raw = self.dialect.raw("t.meta")
-        with self._guard(f"read table {name!r}") as con:
-            rows = con.execute(
-                f"SELECT t.parts, {raw}, t.checksum, c.part, c.data, c.checksum "
-                "FROM named_tables AS t LEFT JOIN named_table_chunks AS c ON c.name = t.name "
-                "WHERE t.name = ? ORDER BY c.part",
-                (name,),
-            ).fetchall()
-        return verified_table(self.path, self.medium, name, rows)
-
-    def tables(self) -> list[str]:
-        """Every named table, sorted.
-
-        Examples:
-            >>> from itil_ci.register import SQLiteStore
-            >>> s = SQLiteStore(":memory:")
-            >>> s.replace_table("tickets", [], "{}")
-            >>> s.tables()
-            ['tickets']
-            >>> s.close()
-        """
-        with self._guard("list tables") as con:
-            rows = con.execute("SELECT name FROM named_tables ORDER BY name").fetchall()
-        return [str(r[0]) for r in rows]
-
-    def drop_table(self, name: str) -> bool:
-        """Delete a named table and its chunks; return whether there was one.
-
-        Examples:
-            >>> from itil_ci.register import SQLiteStore
-            >>> s = SQLiteStore(":memory:")
-            >>> s.replace_table("tickets", [b"a"], "{}")
-            >>> s.drop_table("tickets"), s.drop_table("tickets")
-            (True, False)
-            >>> s.close()
-        """
-        name, _, _ = _common.checked_table(name)
-        with self._write(f"drop table {name!r}") as con:
-            cur = con.execute("DELETE FROM named_tables WHERE name = ?", (name,))
-            con.execute("DELETE FROM named_table_chunks WHERE name = ?", (name,))
-            return cur.rowcount > 0
 
     def clear(self) -> None:
         """Delete every row of every table (the schema stays).
