@@ -126,12 +126,12 @@ def checked_table(
 
 
 class Depth(threading.local):
-    """How deep the current transaction is nested (0: none), per thread when shared.
+    """How deep the calling thread's transaction is nested (0: none).
 
-    A store whose transactions belong to one thread at a time (memory,
-    SQLite) holds one for the store; the PostgreSQL store, whose threads
-    each run their own transaction on their own connection, holds one per
-    thread (it is a :class:`threading.local`).
+    Per thread (a :class:`threading.local`): the PostgreSQL store runs the
+    threads' transactions side by side, each on its own connection.  For the
+    memory and SQLite stores, whose lock lets one thread at a time into a
+    transaction, that is the same as one depth for the store.
     """
 
     depth = 0
