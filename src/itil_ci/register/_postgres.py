@@ -129,7 +129,8 @@ class PostgresStore(SQLStore):
     ``url`` is a libpq connection URL or string
     (``postgresql://user@host:5432/ci``, ``postgresql:///ci?host=/run/postgresql``).
     ``timeout`` is how many seconds a write waits for another transaction's
-    lock (the server's ``lock_timeout``) and a call waits for a connection.
+    lock (the server's ``lock_timeout``) and a call waits for a connection
+    (at least 5 s: a new one takes a moment).
     ``pool_size`` is the most connections the store opens at once: the
     threads of a service sharing one register each run their transaction on
     their own connection, up to that many at a time.
@@ -166,6 +167,7 @@ class PostgresStore(SQLStore):
         self.path = _shown(url) if "://" in url else "the PostgreSQL database"
         self._url = url
         self._timeout = timeout
+        self._wait = max(timeout, 5.0)  # for a connection from the pool
         self._local = _Local()
         kwargs: dict[str, Any] = {"autocommit": True}
         if "application_name" not in params:
@@ -195,7 +197,7 @@ class PostgresStore(SQLStore):
                 open=False,
                 check=pool_module.ConnectionPool.check_connection,
                 configure=self._configure,
-                timeout=timeout,
+                timeout=self._wait,
                 name="itil_ci",
             )
         )
@@ -277,7 +279,7 @@ class PostgresStore(SQLStore):
     def _getconn(self, doing: str) -> psycopg.Connection[Any]:
         pool_module = _modules()[1]
         try:
-            return self._pool.getconn(timeout=self._timeout)
+            return self._pool.getconn(timeout=self._wait)
         except pool_module.PoolClosed:
             raise StorageError(
                 f"{self.path}: cannot {doing}: the register is closed; open it again to use it"
@@ -285,7 +287,7 @@ class PostgresStore(SQLStore):
         except pool_module.PoolTimeout:
             raise StorageError(
                 f"{self.path}: cannot {doing}: no connection to the server within "
-                f"{self._timeout:g} s ({self._probe()})"
+                f"{self._wait:g} s ({self._probe()})"
             ) from None
 
     def _probe(self) -> str:
