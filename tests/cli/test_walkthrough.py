@@ -177,13 +177,12 @@ def test_the_walkthrough_gives_the_numbers_pandas_gives(
 def test_the_report_of_the_walkthrough_is_one_page_in_a_browser(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import os
     import re
 
-    from tests.report.test_report_chromium import _LAYOUT, CHROMIUM, VIEWPORT, _chromium
+    from tests._browser import require_chromium
+    from tests.report.test_report_chromium import _LAYOUT, VIEWPORT, _chromium
 
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is absent (Debian package 'chromium')")
+    require_chromium()
     db = str(tmp_path / "improvements.sqlite")
     ok(capsys, "--db", db, *SLA)
     ok(capsys, "--db", db, *IMPORT)

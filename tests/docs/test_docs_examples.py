@@ -13,6 +13,7 @@ import importlib.util
 import re
 import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -45,6 +46,7 @@ RUN = sorted(
         DOCS / "measurement.md",
         DOCS / "prioritisation.md",
         DOCS / "register.md",
+        DOCS / "postgres.md",
         DOCS / "reports.md",
         *list((DOCS / "howto").glob("*.md")),
         *list((DOCS / "concepts").glob("*.md")),
@@ -71,8 +73,30 @@ def test_pages_to_run_exist_and_have_code() -> None:
     assert runner.blocks(DOCS / "tutorial.md")
 
 
+#: Pages whose code needs a PostgreSQL server: it reads the URL from ``ITIL_CI_DB``, which
+#: the test points at a schema of its own on the test server (skipped without a server,
+#: except in CI, as the register's PostgreSQL tests).
+NEEDS_POSTGRES = {DOCS / "postgres.md"}
+
+
+@pytest.fixture
+def postgres_for(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    page = request.node.callspec.params["page"]
+    if page not in NEEDS_POSTGRES:
+        yield
+        return
+    from tests.register.conftest import Backend
+
+    backend = Backend("postgres", Path())
+    monkeypatch.setenv("ITIL_CI_DB", backend.url)
+    yield
+    backend.close()
+
+
 @pytest.mark.parametrize("page", RUN, ids=_rel)
-def test_page_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_page_runs(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_for: None
+) -> None:
     monkeypatch.setenv("MPLBACKEND", "Agg")
     blocks = runner.blocks(page)
     skipped = [b for b in blocks if b.skip is not None]

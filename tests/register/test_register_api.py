@@ -1,4 +1,4 @@
-"""The register's API on both stores: entries, KPIs, baselines, series, questions, export."""
+"""The register's API on every store: entries, KPIs, baselines, series, questions, export."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +17,6 @@ from itil_ci.prioritisation import Criterion
 from itil_ci.register import MemoryStore, Register, RegisterExport, SQLiteStore, Store
 
 UTC = dt.UTC
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def reg(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Register]:
-    r = Register.in_memory() if request.param == "memory" else Register.open(tmp_path / "r.db")
-    yield r
-    r.close()
 
 
 def _t(*days: str) -> np.ndarray:

@@ -22,7 +22,7 @@ import pytest
 
 import itil_ci as ic
 from itil_ci.errors import StorageError, UnreadableEntries
-from itil_ci.register import SCHEMA_VERSION, Register, _checksum, _schema
+from itil_ci.register import SCHEMA_VERSION, Register, _checksum, _schema, _sql
 
 
 def _change(path: Path, old: bytes, new: bytes) -> None:
@@ -159,8 +159,9 @@ def _schema2_file(path: Path) -> dict[str, object]:
     """A register file exactly as schema version 2 wrote it, built with bare sqlite3."""
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
-    con.executescript(_schema.MIGRATIONS[0])
-    con.executescript(_schema.MIGRATIONS[1])
+    for n in (0, 1):  # the schema is written once for every database: SQLite's types here
+        for statement in _sql.SQLITE.statements(_schema.MIGRATIONS[n], n):
+            con.execute(statement)
     con.execute(f"PRAGMA application_id={_schema.APPLICATION_ID:d}")
     con.execute("PRAGMA user_version=2")
     opp = ic.Opportunity("old opportunity", id="o1", service="mail")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,9 @@ from hypothesis import strategies as st
 
 import itil_ci as ic
 from itil_ci.errors import InvalidInputError
-from itil_ci.register import SCHEMA_VERSION, Register, _schema
+from itil_ci.register import SCHEMA_VERSION, Register, _schema, _sql
 
 SERVICES = ("email", "vpn", "erp")
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def reg(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Register]:
-    r = Register.in_memory() if request.param == "memory" else Register.open(tmp_path / "r.db")
-    yield r
-    r.close()
 
 
 def _t(*days: str) -> np.ndarray:
@@ -194,7 +186,8 @@ def _schema1_file(path: Path) -> None:
     """A register file exactly as schema version 1 wrote it, built with bare sqlite3."""
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
-    con.executescript(_schema.MIGRATIONS[0])
+    for statement in _sql.SQLITE.statements(_schema.MIGRATIONS[0], 0):  # SQLite's types
+        con.execute(statement)
     con.execute(f"PRAGMA application_id={_schema.APPLICATION_ID:d}")
     con.execute("PRAGMA user_version=1")
     opp = ic.Opportunity("old", id="o1")

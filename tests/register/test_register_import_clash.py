@@ -4,7 +4,6 @@ one query per listing; baselines read once by outcomes()."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,6 @@ import pytest
 from itil_ci.domain import KPI, Action, Baseline, Initiative, Target
 from itil_ci.errors import InvalidInputError, NotFound
 from itil_ci.register import MemoryStore, Register, SQLiteStore, Store
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def reg(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Register]:
-    r = Register.in_memory() if request.param == "memory" else Register.open(tmp_path / "r.db")
-    yield r
-    r.close()
 
 
 def _t(*days: str) -> np.ndarray[Any, Any]:

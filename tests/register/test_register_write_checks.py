@@ -12,21 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 import itil_ci as ic
 from itil_ci.errors import InvalidInputError, StorageError, UnreadableEntries
 from itil_ci.register import Register, RegisterExport
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def reg(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Register]:
-    r = Register.in_memory() if request.param == "memory" else Register.open(tmp_path / "r.db")
-    yield r
-    r.close()
 
 
 def _opp_kpis_not_text() -> ic.Opportunity:

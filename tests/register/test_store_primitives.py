@@ -11,7 +11,9 @@ damaged row (the database stores, which keep a checksum with each).
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -269,3 +271,66 @@ def test_a_schema_3_file_gains_the_primitives_and_keeps_its_data(tmp_path: Path)
     with Register.open(path) as reg:
         assert reg.store.documents("sla") == [("p1", "{}")]
         assert reg.store.table("tickets") == ("{}", [b"a"])
+
+
+def test_clear_empties_everything_and_rolls_back_with_its_transaction(backend: Backend) -> None:
+    reg = backend.register()
+    reg.log(ic.Opportunity("o", id="o1"))
+    reg.log(ic.Initiative("i", id="i1"))
+    reg.define_kpi(ic.KPI("mttr"))
+    reg.add_baseline(ic.Baseline("mttr", 1.0))
+    reg.record("mttr", np.array([1], dtype="datetime64[ns]"), [1.0])
+    s = reg.store
+    s.put_document("sla", "p1", "{}")
+    s.replace_table("tickets", [b"a"], "{}")
+    before = reg.export_json()
+
+    def cleared_then_undone() -> None:
+        with s.transaction():
+            s.clear()
+            assert s.tables() == []
+            raise RuntimeError("roll back")
+
+    with pytest.raises(RuntimeError, match="roll back"):
+        cleared_then_undone()
+    assert reg.export_json() == before
+    s.clear()
+    assert reg.export() == Register.in_memory().export()
+    assert (s.document_kinds(), s.tables()) == ([], [])
+    reg.log(ic.Opportunity("o", id="o1"))  # the schema is still there
+
+
+def test_threads_replacing_one_table_at_once_leave_it_whole(backend: Backend) -> None:
+    """Each replacement is seen whole: the last one wins, never a mix of two."""
+    s = backend.store()
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(15):
+                parts = [bytes([n]) * 1000] * (1 + i % 3)
+                s.replace_table("shared", parts, json.dumps({"writer": n, "parts": len(parts)}))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def reader() -> None:
+        try:
+            for _ in range(30):
+                found = s.table("shared")
+                if found is not None:
+                    meta, chunks = found
+                    m = json.loads(meta)
+                    assert chunks == [bytes([m["writer"]]) * 1000] * m["parts"]
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    threads += [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    meta, chunks = s.table("shared") or ("", [])
+    m = json.loads(meta)
+    assert chunks == [bytes([m["writer"]]) * 1000] * m["parts"]

@@ -13,13 +13,13 @@ import pytest
 
 from itil_ci._demo import run_demo
 from itil_ci.report import ReportData, render_html
+from tests._browser import CHROMIUM, require_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM),
-    reason=f"{CHROMIUM} is absent (Debian package 'chromium'; the CI script installs it)",
-)
+@pytest.fixture(autouse=True)
+def _chromium_present() -> None:
+    require_chromium()
+
 
 # Runs after layout; writes each chart's rendered size into the DOM for --dump-dom.
 _MEASURE = """

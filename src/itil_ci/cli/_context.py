@@ -112,7 +112,10 @@ def add_global_options(command: click.Command) -> None:
             metavar="PATH",
             expose_value=False,
             callback=_take_db,
-            help="The register's SQLite file (also accepted before the command).",
+            help=(
+                "The register: a SQLite file or a postgresql:// URL "
+                "(also accepted before the command)."
+            ),
         ),
         click.Option(
             ["--json"],

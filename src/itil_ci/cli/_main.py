@@ -15,7 +15,7 @@ from itil_ci.cli._imports import import_
 from itil_ci.cli._initiatives import initiative
 from itil_ci.cli._kpis import baseline, kpi
 from itil_ci.cli._opportunities import opportunity, prioritise
-from itil_ci.cli._register import init
+from itil_ci.cli._register import init, register
 from itil_ci.cli._report import report
 from itil_ci.cli._sla import sla
 
@@ -27,7 +27,7 @@ from itil_ci.cli._sla import sla
     envvar="ITIL_CI_DB",
     show_default=True,
     metavar="PATH",
-    help="The register's SQLite file (also accepted after the command).",
+    help="The register: a SQLite file or a postgresql:// URL (also accepted after the command).",
 )
 @click.option(
     "--json", "as_json", is_flag=True, help="Print JSON instead of text (also after the command)."
@@ -53,7 +53,19 @@ def cli(ctx: click.Context, db: str, as_json: bool) -> None:
     ctx.obj = Ctx(db, db_explicit=explicit, as_json=as_json)
 
 
-_COMMANDS = (demo, init, sla, import_, kpi, baseline, opportunity, prioritise, initiative, report)
+_COMMANDS = (
+    demo,
+    init,
+    sla,
+    import_,
+    kpi,
+    baseline,
+    opportunity,
+    prioritise,
+    initiative,
+    report,
+    register,
+)
 for _command in _COMMANDS:
     cli.add_command(_command)
     add_global_options(_command)

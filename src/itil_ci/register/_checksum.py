@@ -131,8 +131,8 @@ def mismatch(stored: object, computed: int) -> str | None:
     return None
 
 
-def damaged(where: str, what: str, reason: str) -> StorageError:
-    """The error for one damaged row read on its own.
+def damaged(where: str, what: str, reason: str, medium: str = "the file") -> StorageError:
+    """The error for one damaged row read on its own (``medium``: what holds it).
 
     Examples:
         >>> print(damaged("r.db", "opportunity 'o1'", "its checksum does not match"))
@@ -140,6 +140,6 @@ def damaged(where: str, what: str, reason: str) -> StorageError:
         restore it from a backup or export what is still readable)
     """
     return StorageError(
-        f"{where}: {what} is damaged: {reason} (the file is corrupt; restore it from a backup "
+        f"{where}: {what} is damaged: {reason} ({medium} is corrupt; restore it from a backup "
         "or export what is still readable)"
     )

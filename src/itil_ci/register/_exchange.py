@@ -18,8 +18,9 @@ from itil_ci.domain.series import Series
 from itil_ci.errors import DecodeError, ImportRowError, InvalidInputError
 from itil_ci.io.codec import from_json, to_json
 from itil_ci.register import _dims, _paths
+from itil_ci.register._common import group_order
 from itil_ci.register.records import RecordedSeries, RegisterExport
-from itil_ci.register.store import Times, Values, group_order
+from itil_ci.register.store import Times, Values
 
 if TYPE_CHECKING:
     from itil_ci.register.register import Register

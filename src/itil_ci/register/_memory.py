@@ -16,20 +16,19 @@ from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 from itil_ci.errors import StorageError
-from itil_ci.register._schema import INDEXED
-from itil_ci.register.store import (
-    NO_DIMS,
-    Listed,
-    Times,
-    Values,
-    Where,
+from itil_ci.register._common import (
+    Depth,
     checked_document,
     checked_table,
     conflict,
     duplicate,
     group_order,
+    indexed,
     missing,
+    nested,
 )
+from itil_ci.register._schema import INDEXED
+from itil_ci.register.store import NO_DIMS, Listed, Times, Values, Where
 
 __all__ = ["MemoryStore"]
 
@@ -86,7 +85,8 @@ class MemoryStore:
         self._chunks: list[tuple[str, str | None, str, Times, Values]] = []
         self._documents: dict[tuple[str, str], str] = {}
         self._tables: dict[str, tuple[str, tuple[bytes, ...]]] = {}
-        self._depth = 0
+        self._state = Depth()
+        self._saved: Any = None  # what the open transaction restores if it rolls back
         self._closed = False
         self._lock = threading.RLock()  # one writer at a time, as one SQLite connection
 
@@ -95,8 +95,7 @@ class MemoryStore:
         if self._closed:
             raise StorageError("the register is closed; open it again to use it")
         for k in kind:
-            if not isinstance(k, str) or k not in INDEXED:
-                raise StorageError(f"unknown entity kind {k!r:.40}")
+            indexed(k)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -114,18 +113,11 @@ class MemoryStore:
             []
         """
         with self._lock:
-            yield from self._transaction()
+            self._check()
+            yield from nested(self._state, self._begin, self._commit, self._rollback)
 
-    def _transaction(self) -> Iterator[None]:
-        self._check()
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        saved: Any = (
+    def _begin(self) -> None:
+        self._saved = (
             {k: dict(v) for k, v in self._entities.items()},
             dict(self._kpis),
             list(self._baselines),
@@ -133,21 +125,20 @@ class MemoryStore:
             dict(self._documents),
             dict(self._tables),
         )
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            (
-                self._entities,
-                self._kpis,
-                self._baselines,
-                self._chunks,
-                self._documents,
-                self._tables,
-            ) = saved
-            raise
-        finally:
-            self._depth = 0
+
+    def _commit(self) -> None:
+        self._saved = None
+
+    def _rollback(self) -> None:
+        (
+            self._entities,
+            self._kpis,
+            self._baselines,
+            self._chunks,
+            self._documents,
+            self._tables,
+        ) = self._saved
+        self._saved = None
 
     @_locked
     def insert(
@@ -530,6 +521,22 @@ class MemoryStore:
         self._check()
         name, _, _ = checked_table(name)
         return self._tables.pop(name, None) is not None
+
+    @_locked
+    def clear(self) -> None:
+        """Delete everything (inside the current transaction if there is one).
+
+        Examples:
+            >>> s = MemoryStore()
+            >>> s.put_document("sla", "a", "1")
+            >>> s.clear()
+            >>> s.document_kinds()
+            []
+        """
+        self._check()
+        self._entities = {kind: {} for kind in INDEXED}
+        self._kpis, self._baselines, self._chunks = {}, [], []
+        self._documents, self._tables = {}, {}
 
     @_locked
     def close(self) -> None:

@@ -1,10 +1,14 @@
-"""The SQLite schema of a register file and its migrations (private).
+"""The schema of a register's database and its migrations, for every database (private).
 
-The schema version lives in the file as ``PRAGMA user_version`` and the file
-is marked as a register with ``PRAGMA application_id``.  ``MIGRATIONS[n]``
-takes a file from version ``n`` to ``n + 1``; opening a file applies the
-missing ones in one transaction.  A file whose version is newer than
-:data:`SCHEMA_VERSION` is refused before anything is written to it.
+The schema is written once, with the column types as placeholders that each
+database fills in (``register/_sql.py``: SQLite's ``TEXT``/``INTEGER``/
+``BLOB``, PostgreSQL's ``text COLLATE "C"``/``bigint``/``bytea``).  A SQLite
+file keeps its schema version as ``PRAGMA user_version`` and is marked as a
+register with ``PRAGMA application_id``; a PostgreSQL database keeps both in
+its table ``itil_ci_register``.  ``MIGRATIONS[n]`` takes a register from
+version ``n`` to ``n + 1``; opening one applies the missing ones in one
+transaction.  A register whose version is newer than :data:`SCHEMA_VERSION`
+is refused before anything is written to it.
 
 Entities are stored as the codec's JSON document plus the columns that the
 register's questions filter on (:data:`INDEXED`), so a count or a filter never
@@ -47,51 +51,51 @@ INDEXED: dict[str, tuple[str, tuple[str, ...]]] = {
 
 _V1 = """
 CREATE TABLE opportunities (
-    id TEXT PRIMARY KEY NOT NULL,
-    version INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    service TEXT NOT NULL,
-    source TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    document TEXT NOT NULL
+    id $text PRIMARY KEY NOT NULL,
+    version $int NOT NULL,
+    status $text NOT NULL,
+    service $text NOT NULL,
+    source $text NOT NULL,
+    updated_at $text NOT NULL,
+    document $text NOT NULL
 );
 CREATE INDEX opportunities_status ON opportunities (status);
 CREATE INDEX opportunities_service ON opportunities (service);
 CREATE INDEX opportunities_source ON opportunities (source);
 CREATE TABLE initiatives (
-    id TEXT PRIMARY KEY NOT NULL,
-    version INTEGER NOT NULL,
-    step TEXT,
-    model TEXT NOT NULL,
-    open INTEGER NOT NULL,
-    due TEXT,
-    remeasure_on TEXT,
-    updated_at TEXT NOT NULL,
-    document TEXT NOT NULL
+    id $text PRIMARY KEY NOT NULL,
+    version $int NOT NULL,
+    step $text,
+    model $text NOT NULL,
+    open $int NOT NULL,
+    due $text,
+    remeasure_on $text,
+    updated_at $text NOT NULL,
+    document $text NOT NULL
 );
 CREATE INDEX initiatives_step ON initiatives (step);
 CREATE INDEX initiatives_model ON initiatives (model, step);
 CREATE INDEX initiatives_due ON initiatives (open, due);
 CREATE INDEX initiatives_remeasure ON initiatives (remeasure_on);
 CREATE TABLE kpis (
-    key TEXT PRIMARY KEY NOT NULL,
-    document TEXT NOT NULL
+    key $text PRIMARY KEY NOT NULL,
+    document $text NOT NULL
 );
 CREATE TABLE baselines (
-    seq INTEGER PRIMARY KEY,
-    kpi_key TEXT NOT NULL,
-    document TEXT NOT NULL
+    seq $seq,
+    kpi_key $text NOT NULL,
+    document $text NOT NULL
 );
 CREATE INDEX baselines_kpi ON baselines (kpi_key);
 CREATE TABLE chunks (
-    seq INTEGER PRIMARY KEY,
-    kpi_key TEXT NOT NULL,
-    source TEXT,
-    t_min INTEGER NOT NULL,
-    t_max INTEGER NOT NULL,
-    n INTEGER NOT NULL,
-    times BLOB NOT NULL,
-    vals BLOB NOT NULL
+    seq $seq,
+    kpi_key $text NOT NULL,
+    source $text,
+    t_min $int NOT NULL,
+    t_max $int NOT NULL,
+    n $int NOT NULL,
+    times $blob NOT NULL,
+    vals $blob NOT NULL
 );
 CREATE INDEX chunks_key ON chunks (kpi_key, t_min, t_max);
 """
@@ -99,7 +103,7 @@ CREATE INDEX chunks_key ON chunks (kpi_key, t_min, t_max);
 # Version 2: dimensions of observations.  ADD COLUMN with a constant default does not
 # rewrite the table: rows written before read back as '{}'.
 _V2 = """
-ALTER TABLE chunks ADD COLUMN dims TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE chunks ADD COLUMN dims $text NOT NULL DEFAULT '{}';
 CREATE INDEX chunks_groups ON chunks (kpi_key, dims, source);
 """
 
@@ -107,11 +111,11 @@ CREATE INDEX chunks_groups ON chunks (kpi_key, dims, source);
 # (``SQLiteStore._fill_checksums``: SQL cannot compute CRC-32).  Nullable, as ADD COLUMN
 # needs a default otherwise; a row without one reads as damaged.
 _V3 = """
-ALTER TABLE opportunities ADD COLUMN checksum INTEGER;
-ALTER TABLE initiatives ADD COLUMN checksum INTEGER;
-ALTER TABLE kpis ADD COLUMN checksum INTEGER;
-ALTER TABLE baselines ADD COLUMN checksum INTEGER;
-ALTER TABLE chunks ADD COLUMN checksum INTEGER;
+ALTER TABLE opportunities ADD COLUMN checksum $int;
+ALTER TABLE initiatives ADD COLUMN checksum $int;
+ALTER TABLE kpis ADD COLUMN checksum $int;
+ALTER TABLE baselines ADD COLUMN checksum $int;
+ALTER TABLE chunks ADD COLUMN checksum $int;
 """
 
 # Version 4: named documents by kind (SLA and KPI derivation definitions) and named tables
@@ -119,28 +123,30 @@ ALTER TABLE chunks ADD COLUMN checksum INTEGER;
 # how many chunks it has, so a chunk that goes missing is noticed.
 _V4 = """
 CREATE TABLE named_documents (
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    document TEXT NOT NULL,
-    checksum INTEGER NOT NULL,
+    kind $text NOT NULL,
+    key $text NOT NULL,
+    document $text NOT NULL,
+    checksum $int NOT NULL,
     PRIMARY KEY (kind, key)
 );
 CREATE TABLE named_tables (
-    name TEXT PRIMARY KEY NOT NULL,
-    parts INTEGER NOT NULL,
-    meta TEXT NOT NULL,
-    checksum INTEGER NOT NULL
+    name $text PRIMARY KEY NOT NULL,
+    parts $int NOT NULL,
+    meta $text NOT NULL,
+    checksum $int NOT NULL
 );
 CREATE TABLE named_table_chunks (
-    name TEXT NOT NULL,
-    part INTEGER NOT NULL,
-    data BLOB NOT NULL,
-    checksum INTEGER NOT NULL,
+    name $text NOT NULL,
+    part $int NOT NULL,
+    data $blob NOT NULL,
+    checksum $int NOT NULL,
     PRIMARY KEY (name, part)
 );
 """
 
-#: ``MIGRATIONS[n]``: the SQL that takes a file from schema version ``n`` to ``n + 1``.
+#: ``MIGRATIONS[n]``: the SQL that takes a register from schema version ``n`` to ``n + 1``,
+#: written once for every database: ``$text``, ``$int``, ``$blob`` and ``$seq`` (an
+#: auto-numbered primary key) stand for the column types of each (``register/_sql.py``).
 MIGRATIONS: dict[int, str] = {0: _V1, 1: _V2, 2: _V3, 3: _V4}
 
 assert sorted(MIGRATIONS) == list(range(SCHEMA_VERSION))

@@ -17,7 +17,7 @@ from itil_ci.domain.results import Evaluation, Signal
 from itil_ci.domain.series import Series
 from itil_ci.register._dims import check_combination
 
-__all__ = ["Drift", "KPIOutcome", "RecordedSeries", "RegisterExport"]
+__all__ = ["CopySummary", "Drift", "KPIOutcome", "RecordedSeries", "RegisterExport"]
 
 
 def _v_dims(instance: object, attribute: attrs.Attribute[dict[str, str]], value: object) -> None:
@@ -146,3 +146,35 @@ class Drift:
             True
         """
         return bool(self.signals)
+
+
+@attrs.frozen
+class CopySummary:
+    """What :func:`itil_ci.register.copy` copied, verified on both sides.
+
+    The counts are of the destination as read back after the copy, equal to
+    the source's; ``checksum`` is the CRC-32 (hex) of everything copied, in
+    a form that does not depend on the store (the codec's JSON of each
+    entry, KPI and baseline, the bytes of each series, document and table),
+    computed from the source and from the destination, and equal.
+    ``replaced`` says whether the destination held something that the copy
+    replaced.
+
+    Examples:
+        >>> from itil_ci.register import Register, copy
+        >>> summary = copy(Register.in_memory(), Register.in_memory())
+        >>> summary.opportunities, summary.observations, summary.replaced
+        (0, 0, False)
+    """
+
+    opportunities: int
+    initiatives: int
+    kpis: int
+    baselines: int
+    series: int
+    observations: int
+    documents: int
+    tables: int
+    table_bytes: int
+    checksum: str
+    replaced: bool = False

@@ -31,11 +31,13 @@ from itil_ci.domain.series import Series, to_datetime64
 from itil_ci.errors import InvalidInputError, NotFound
 from itil_ci.io.codec import to_json
 from itil_ci.register import _dims, _documents, _exchange, _paths
+from itil_ci.register._common import group_order
 from itil_ci.register._memory import MemoryStore
+from itil_ci.register._postgres import PostgresStore, is_url
 from itil_ci.register._sqlite import SQLiteStore
 from itil_ci.register._ticketing import TicketMethods
 from itil_ci.register.records import Drift, KPIOutcome, RegisterExport
-from itil_ci.register.store import NO_DIMS, Store, group_order
+from itil_ci.register.store import NO_DIMS, Store
 
 __all__ = ["Register"]
 
@@ -103,7 +105,8 @@ def _closed_at(ini: Initiative) -> dt.datetime:
 class Register(TicketMethods):
     """The continual improvement register over a :class:`~itil_ci.register.Store`.
 
-    Open one with :meth:`open` (SQLite, the embedded default) or
+    Open one with :meth:`open` (a SQLite file, the embedded default, or a
+    ``postgresql://`` URL for a register shared by many services) or
     :meth:`in_memory`.  Opportunities and initiatives are *entries*:
     :meth:`log` adds one, :meth:`update` stores a changed copy (optimistic
     concurrency: a stale copy raises :class:`~itil_ci.errors.ConflictError`).
@@ -131,23 +134,43 @@ class Register(TicketMethods):
     # -- opening and closing ------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, timeout: float = 30.0) -> Register:
-        """Open (or create) the SQLite register at ``path`` (``":memory:"`` for a temporary one).
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 30.0,
+        pool_size: int | None = None,
+    ) -> Register:
+        """Open (or create) the register at ``path``: a SQLite file or a PostgreSQL database.
 
-        The schema is created or migrated on open.  A file written by a newer
-        library, a file that is not a register and an unwritable location
-        raise :class:`~itil_ci.errors.StorageError` and leave the file as it
+        ``path`` is a file path (``":memory:"`` for a temporary SQLite
+        database), or a PostgreSQL connection URL (``postgresql://user@host:5432/ci``,
+        ``postgresql:///ci?host=/run/postgresql``; needs the ``postgres``
+        extra: ``pip install 'itil-ci[postgres]'``).  The schema is created or
+        migrated on open.  A register written by a newer library, a file or
+        database schema that is not a register, an unwritable location and
+        a server that cannot be reached raise
+        :class:`~itil_ci.errors.StorageError` and leave what is there as it
         was.  ``timeout`` is how many seconds a write waits for another
-        process's transaction.
+        transaction.  ``pool_size`` (PostgreSQL only, default 4) is the most
+        connections the register opens at once for the threads sharing it.
 
         Examples:
             >>> with Register.open(":memory:") as reg:
             ...     reg.kpis()
             []
         """
+        v.number("timeout", timeout, minimum=0)
+        if is_url(path):
+            assert isinstance(path, str)
+            size = 4 if pool_size is None else pool_size
+            return cls(PostgresStore(path, timeout=float(timeout), pool_size=size))
+        if pool_size is not None:
+            raise v.fail(
+                "pool_size", "None for a SQLite register (it has one connection)", pool_size
+            )
         if not (isinstance(path, str) and path == ":memory:"):
             path = _paths.check("path", path)
-        v.number("timeout", timeout, minimum=0)
         return cls(SQLiteStore(path, timeout=float(timeout)))
 
     @classmethod

@@ -20,9 +20,6 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.validate import fail, text
-from itil_ci.errors import ConflictError, InvalidInputError, NotFound
-
 __all__ = [
     "MAX_TABLE_CHUNK",
     "NO_DIMS",
@@ -497,6 +494,22 @@ class Store(Protocol):
         """
         ...
 
+    def clear(self) -> None:
+        """Delete everything the store holds (inside the current transaction if there is one).
+
+        Used to replace a register's whole content (``copy(..., replace=True)``).
+
+        Examples:
+            >>> from itil_ci.register import MemoryStore
+            >>> s = MemoryStore()
+            >>> s.put_kpi("mttr", "{}")
+            >>> s.replace_table("tickets", [b"a"], "{}")
+            >>> s.clear()
+            >>> s.kpis(), s.tables()
+            ([], [])
+        """
+        ...
+
     def close(self) -> None:
         """Release the storage; later calls raise StorageError.
 
@@ -506,98 +519,3 @@ class Store(Protocol):
             >>> s.close()
         """
         ...
-
-
-def group_order(key: tuple[str, str | None, str]) -> tuple[str, bool, str, bool, str]:
-    """Sort key of a (KPI key, source, dims) group: None source and no dims first."""
-    k, source, dims = key
-    return (k, source is not None, source or "", dims != NO_DIMS, dims)
-
-
-def duplicate(kind: str, id: str) -> InvalidInputError:
-    """The error for logging an id that is already stored."""
-    return fail(
-        f"{kind}.id", "an id not yet in the register (use update to change a stored entry)", id
-    )
-
-
-def missing(kind: str, id: str) -> NotFound:
-    """The error for an id that is not stored."""
-    return NotFound(f"{kind} {id!r} not found in the register")
-
-
-def conflict(kind: str, id: str, expected: int, actual: int) -> ConflictError:
-    """The error for an update from a stale copy."""
-    return ConflictError(kind, id, expected=expected, actual=actual)
-
-
-def _name(arg: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME or "\x00" in value:
-        raise fail(
-            arg,
-            f"a non-empty name of at most {MAX_NAME} characters without NUL characters",
-            value,
-        )
-    return text(arg, value)
-
-
-def _text_value(arg: str, value: object) -> str:
-    if not isinstance(value, str) or "\x00" in value:
-        raise fail(arg, "text without NUL characters", value)
-    return text(arg, value)
-
-
-def checked_document(kind: object, key: object, document: object = "") -> tuple[str, str, str]:
-    """``(kind, key, document)`` of a named document, or InvalidInputError naming the bad one.
-
-    Every store runs its arguments through this one check, so all of them
-    accept and refuse the same values.
-
-    Examples:
-        >>> checked_document("sla", "p1", "{}")
-        ('sla', 'p1', '{}')
-        >>> checked_document("sla", "")
-        Traceback (most recent call last):
-        ...
-        itil_ci.errors.InvalidInputError: key: expected a non-empty name of at most 500 ...
-    """
-    return _name("kind", kind), _name("key", key), _text_value("document", document)
-
-
-def checked_table(
-    name: object, chunks: object = (), meta: object = ""
-) -> tuple[str, list[bytes], str]:
-    """``(name, chunks as bytes, meta)`` of a named table, or InvalidInputError.
-
-    ``chunks`` is a list or tuple of bytes-like objects (``bytes``,
-    ``bytearray``, ``memoryview``, a C-contiguous numpy array), each at most
-    :data:`MAX_TABLE_CHUNK` bytes.
-
-    Examples:
-        >>> checked_table("tickets", [b"ab", bytearray(b"c")], "{}")
-        ('tickets', [b'ab', b'c'], '{}')
-        >>> checked_table("tickets", b"ab", "{}")
-        Traceback (most recent call last):
-        ...
-        itil_ci.errors.InvalidInputError: chunks: expected a list or tuple of bytes ...
-    """
-    checked = _name("name", name)
-    if not isinstance(chunks, list | tuple):
-        raise fail("chunks", "a list or tuple of bytes (one item per chunk)", chunks)
-    out: list[bytes] = []
-    for i, chunk in enumerate(chunks):
-        if isinstance(chunk, str):
-            raise fail(f"chunks[{i}]", "bytes (not text)", chunk)
-        try:
-            view = memoryview(chunk)
-        except TypeError:
-            raise fail(f"chunks[{i}]", "bytes", chunk) from None
-        if view.nbytes > MAX_TABLE_CHUNK:
-            raise InvalidInputError(
-                f"chunks[{i}]: expected at most {MAX_TABLE_CHUNK} bytes per chunk (split the "
-                f"table into more chunks), got {view.nbytes}"
-            )
-        if not view.c_contiguous:
-            raise fail(f"chunks[{i}]", "C-contiguous bytes", chunk)
-        out.append(chunk if type(chunk) is bytes else view.tobytes())
-    return checked, out, _text_value("meta", meta)
