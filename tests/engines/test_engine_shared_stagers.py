@@ -20,3 +20,17 @@ def test_both_engines_use_the_shared_stager(name: str, shared: object) -> None:
         found = _stagers(engine, name)
         assert found, (engine.__name__, name)
         assert all(s is shared for s in found), (engine.__name__, name)
+
+
+def test_a_kpi_given_twice_in_one_move_is_refused_not_last_one_wins() -> None:
+    import itil_ci as ic
+    from itil_ci.errors import InvalidInputError
+
+    ini = ic.Initiative(title="Faster e-mail restores", owner="mia")
+    team = ic.Actor("tom", roles=["improvement-team"])
+    engine = ic.start(ini, "itil4", actor=team)
+    engine.advance(actor=team, objectives=["Restore e-mail within 4 hours"], vision="Calm mail")
+    twice = [ic.KPI("mttr", unit="hours"), ic.KPI("mttr", unit="minutes")]
+    with pytest.raises(InvalidInputError, match="kpis: expected unique values, got 'mttr'"):
+        engine.advance(actor=team, kpis=twice)
+    assert ini.kpis == []

@@ -105,3 +105,19 @@ def test_an_opportunity_with_a_hostile_title_round_trips(tmp_path: Path, text: s
     other = Register.in_memory()
     other.import_csv(tmp_path)
     assert other.opportunity("o1") == reg.opportunity("o1")
+
+
+def test_import_csv_refuses_a_time_outside_the_nanosecond_range_by_line(tmp_path: Path) -> None:
+    # numpy parses "3000-01-01" to nanoseconds as 1830-11-23 (int64 wrap); the shared
+    # parser (arrays.parse_times_at) reads it twice and refuses it, naming the line.
+    from itil_ci.errors import ImportRowError
+    from itil_ci.register import Register
+
+    reg = Register.in_memory()
+    reg.record("mttr", ["2026-01-01T00:00:00+00:00", "2026-01-02T00:00:00+00:00"], [5.0, 6.0])
+    reg.export_csv(tmp_path)
+    path = tmp_path / "observations.csv"
+    path.write_text(path.read_text().replace("2026-01-02T00:00:00", "3000-01-02T00:00:00"))
+    with pytest.raises(ImportRowError, match=r"line 3.*expected a time between 1677") as caught:
+        Register.in_memory().import_csv(tmp_path)
+    assert "3000-01-02" in str(caught.value)

@@ -144,23 +144,35 @@ def parse_times(name: str, text: Any) -> npt.NDArray[np.datetime64]:
     arr = np.asarray(text)
     if arr.dtype.kind not in "US":
         raise fail(name, "ISO-8601 date-time strings", f"values of dtype {arr.dtype}")
+    fine, bad, expected = parse_times_at(arr)
+    if bad is not None:
+        raise fail(_at(name, bad, arr), expected, str(arr.ravel()[bad]))
+    return fine
+
+
+def parse_times_at(
+    arr: npt.NDArray[Any],
+) -> tuple[npt.NDArray[np.datetime64], int | None, str]:
+    """:func:`parse_times` for callers that word their own error (e.g. with a line number).
+
+    Returns ``(times, index of the first bad string or None, what is expected there)``.
+    """
     try:
         fine = arr.astype(NS)
         coarse = arr.astype("datetime64[us]")
     except ValueError:
-        for i, item in enumerate(arr.ravel().tolist()):  # only to name the bad one
+        for i, item in enumerate(arr.ravel().tolist()):  # only to find the bad one
             try:
                 np.datetime64(item, "us")
             except ValueError:
-                raise fail(_at(name, i, arr), "an ISO-8601 date-time", item) from None
+                return np.empty(0, dtype=NS), i, "an ISO-8601 date-time"
         raise  # pragma: no cover - every item parsed one by one
     nat = np.isnat(coarse)
     wrapped = ~nat & (np.floor_divide(fine.view(np.int64), 1000) != coarse.view(np.int64))
     wrapped |= ~nat & np.isnat(fine)
     if wrapped.any():
-        i = int(np.flatnonzero(wrapped.ravel())[0])
-        raise fail(_at(name, i, arr), v.TIME_RANGE, str(arr.ravel()[i]))
-    return fine
+        return fine, int(np.flatnonzero(wrapped.ravel())[0]), v.TIME_RANGE
+    return fine, None, ""
 
 
 _UNIT_SECONDS = {

@@ -104,6 +104,7 @@ def stage_vision(view: View, value: object) -> None:
 
 def stage_kpis(view: View, value: object) -> None:
     new = items("kpis", value, KPI)
+    v.unique("kpis", [k.key for k in new])  # one definition per key (no last-one-wins)
     merged = {k.key: k for k in view.kpis}
     for k in new:
         merged[k.key] = k

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from itil_ci._internal import arrays
 from itil_ci.domain.baseline import Baseline
 from itil_ci.domain.initiative import Initiative
 from itil_ci.domain.kpi import KPI
@@ -257,28 +258,11 @@ def read_csv(directory: Path) -> RegisterExport:
         columns = [np.array(col) for col in zip(*rows, strict=True)]
         keys, sources, times, values = columns[:4]
         dims = columns[4] if len(columns) > 4 else np.full(len(rows), "")
-        try:
-            text = np.char.rstrip(times, "Z")
-            t = np.array(text, dtype="datetime64[ns]")
-            # numpy wraps a time outside the nanosecond range (1677-2262) around; a
-            # microsecond parse (range +-290,000 years) shows it
-            wide = np.array(text, dtype="datetime64[us]").astype(np.int64)
-        except ValueError:
-            bad = _first_bad(times, lambda s: np.datetime64(s.rstrip("Z"), "ns"))
+        t, bad, expected = arrays.parse_times_at(np.char.rstrip(times, "Z"))
+        if bad is not None:
             raise ImportRowError(
                 str(path),
-                f"expected an ISO-8601 UTC time, got {times[bad]!r}",
-                line=bad + 2,
-                field="time",
-            ) from None
-        wrapped = np.abs(t.astype(np.int64) // 1000 - wide) > 1
-        if wrapped.any():
-            bad = int(np.argmax(wrapped))
-            raise ImportRowError(
-                str(path),
-                "expected a time between 1677-09-21T00:12:43.145224193Z and "
-                f"2262-04-11T23:47:16.854775807Z (nanoseconds since 1970 in int64), "
-                f"got {times[bad]!r}",
+                f"expected {expected} (UTC), got {times[bad]!r}",
                 line=bad + 2,
                 field="time",
             )
