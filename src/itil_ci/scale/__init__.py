@@ -14,14 +14,16 @@ none.
 from itil_ci.scale._availability import availability
 from itil_ci.scale._backlog import backlog
 from itil_ci.scale._durations import mtta, mttr
+from itil_ci.scale._history import pauses
 from itil_ci.scale._rates import (
     change_success_rate,
     first_contact_resolution,
     reopen_rate,
     sla_attainment,
 )
-from itil_ci.scale._read import read_tickets
+from itil_ci.scale._read import read_history, read_tickets
 from itil_ci.scale._run import compute
+from itil_ci.scale._state_time import time_in_state
 
 __all__ = [
     "availability",
@@ -31,7 +33,10 @@ __all__ = [
     "first_contact_resolution",
     "mtta",
     "mttr",
+    "pauses",
+    "read_history",
     "read_tickets",
     "reopen_rate",
     "sla_attainment",
+    "time_in_state",
 ]

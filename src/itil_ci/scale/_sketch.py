@@ -41,8 +41,8 @@ def _gamma(alpha: float) -> float:
     return (1.0 + alpha) / (1.0 - alpha)
 
 
-def bins(durations: IntArray, alpha: float) -> IntArray:
-    """The bin of each duration (ns, ``>= 0``): ``-1`` for zero, else ``ceil(log_gamma d)``."""
+def bins(durations: IntArray | FloatArray, alpha: float) -> IntArray:
+    """The bin of each duration (``>= 0``): ``-1`` for zero, else ``ceil(log_gamma d)``."""
     out = np.full(durations.size, -1, dtype=np.int64)
     positive = durations > 0
     logs = np.log(durations[positive].astype(np.float64)) / math.log(_gamma(alpha))
