@@ -311,3 +311,28 @@ def test_bad_frames_of_pauses() -> None:
         scale.sla_attainment(t, 8.0, priority=None, pauses=dd.from_pandas(no_end, npartitions=1))
     with pytest.raises(InvalidInputError, match="met="):
         scale.sla_attainment(t, met="first_contact", calendar=CAL)
+
+
+def test_several_kpis_on_the_clock_in_one_pass(client: Any, tmp_path: Path) -> None:
+    from functools import partial
+
+    t, pauses, df, pz = laid_out("months", 16, 140, str(tmp_path))
+    opened, resolved, priority, ids = columns(df, "opened", "resolved", "priority", "id")
+    keys = keyed(df, ["assignment_group"])
+    clock = {"calendar": CAL, "as_of": "2025-04-15T00:00Z"}
+    m, s, r = scale.compute(
+        partial(scale.mttr, t, by="assignment_group", period="week", pauses=pauses, **clock),
+        partial(scale.sla_attainment, t, TARGETS, by="assignment_group", pauses=pauses, **clock),
+        partial(scale.reopen_rate, t, by="assignment_group"),
+    )
+    assert_same(
+        m,
+        itsm.mttr(opened, resolved, by=keys, period="week", pauses=pz, ids=ids, **clock),
+    )
+    assert_same(
+        s,
+        itsm.sla_attainment(
+            opened, resolved, priority, TARGETS, by=keys, pauses=pz, ids=ids, **clock
+        ),
+    )
+    assert_same(r, itsm.reopen_rate(df["reopen_count"].to_numpy(), by=keys))
