@@ -37,7 +37,7 @@ from itil_ci.scale import _sketch
 from itil_ci.scale._combine import find, no_rows, stack
 from itil_ci.scale._frame import Columns, Kind, columns, reraise, take
 from itil_ci.scale._run import CELL, Job, Steps, derive, finish
-from itil_ci.scale._slaclock import Clock, Plan, clock, plan, span
+from itil_ci.scale._slaclock import Clock, Plan, answers, clock, first_round, plan, span
 
 __all__ = ["Durations", "durations"]
 
@@ -213,20 +213,6 @@ def _describe(
     return kernel(**{start: _T0, end: _T0}, **sample)
 
 
-def first_round(
-    p: Plan, c: Clock | None, cols: tuple[str, ...], fn: Any, args: tuple[Any, ...]
-) -> tuple[Job, ...]:
-    """The partitions' job, and a count of the pauses no partition of tickets is paired with."""
-    job = p.job(cols, fn, args)
-    extra = None if c is None or c.frame is None else p.count_job(c.frame)
-    return (job,) if extra is None else (job, extra)
-
-
-def answers(answer: list[Any]) -> tuple[list[Any], int]:
-    """The partitions' results of :func:`first_round`, and the pauses counted besides."""
-    return answer[0], int(sum(answer[1])) if len(answer) > 1 else 0
-
-
 def durations(
     kernel: Callable[..., itsm.GroupedKPI],
     tickets: Any,
@@ -243,7 +229,7 @@ def durations(
     """The Dask form of a duration KPI (``mttr`` or ``mtta``), exact unless ``approximate``."""
     if not isinstance(approximate, bool):
         raise fail("approximate", "True or False", approximate)
-    alpha = _alpha(relative_error) if approximate else None
+    alpha = _sketch.relative_error(relative_error) if approximate else None
     c = clock(*sla_clock)
     roles: dict[str, tuple[object, Kind]] = {
         start[0]: (start[1], "time"),
@@ -327,15 +313,6 @@ def durations(
         method=model.method,
         parameters=params,
     )
-
-
-def _alpha(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise fail("relative_error", "a number between 0 and 0.5", value)
-    alpha = float(value)
-    if not 1e-6 <= alpha <= 0.5:
-        raise fail("relative_error", "a number from 1e-06 to 0.5", value)
-    return alpha
 
 
 def _exact(

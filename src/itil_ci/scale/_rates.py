@@ -25,10 +25,9 @@ from itil_ci.measurement import itsm
 from itil_ci.measurement.calendar import BusinessCalendar
 from itil_ci.measurement.pauses import Pauses
 from itil_ci.scale._combine import no_rows, stack
-from itil_ci.scale._durations import answers, first_round
 from itil_ci.scale._frame import Columns, Kind, columns, reraise, take
 from itil_ci.scale._run import Steps, finish
-from itil_ci.scale._slaclock import Clock, Plan, clock, plan, span
+from itil_ci.scale._slaclock import Clock, Plan, answers, clock, first_round, plan, span
 
 __all__ = [
     "change_success_rate",

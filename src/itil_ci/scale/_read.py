@@ -236,7 +236,11 @@ def read_tickets(
     keys become columns (``service=email/`` gives a ``service`` column).  A
     column without any value in any file is unknown and left out (a KPI
     needing it refuses to run).  Nothing is read but the file footers until
-    a KPI runs, and then only the columns it needs.
+    a KPI runs, and then only the columns it needs.  A dataset written by
+    ``Tickets.to_parquet(path, partition_by="month")`` (its files say so) is
+    known to hold in each directory the tickets opened in that month: the
+    KPIs then pair it month by month with the pauses of a history written by
+    ``History.to_parquet(path, partition_by="month", tickets=...)``.
 
     Examples:
         >>> import tempfile

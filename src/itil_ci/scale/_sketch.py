@@ -29,9 +29,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal.validate import fail
 from itil_ci.measurement import _grouping as grp
 
-__all__ = ["bins", "merge", "quantiles"]
+__all__ = ["bins", "merge", "quantiles", "relative_error"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -108,3 +109,13 @@ def quantiles(
         res[empty] = np.nan
         out.append(res)
     return out
+
+
+def relative_error(value: object) -> float:
+    """The checked ``relative_error`` argument of an approximate Dask form."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail("relative_error", "a number between 0 and 0.5", value)
+    alpha = float(value)
+    if not 1e-6 <= alpha <= 0.5:
+        raise fail("relative_error", "a number from 1e-06 to 0.5", value)
+    return alpha

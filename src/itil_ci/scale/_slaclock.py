@@ -43,7 +43,17 @@ from itil_ci.scale import _layout
 from itil_ci.scale._frame import columns, dask, times
 from itil_ci.scale._run import Job
 
-__all__ = ["Clock", "Plan", "clock", "hashed", "span", "to_pauses"]
+__all__ = [
+    "Clock",
+    "Plan",
+    "answers",
+    "clock",
+    "first_round",
+    "hashed",
+    "plan",
+    "span",
+    "to_pauses",
+]
 
 Ints = npt.NDArray[np.int64]
 _PAUSE_COLUMNS = ("id", "start", "end")
@@ -120,10 +130,7 @@ class Clock:
         if self.pauses is not None:
             out["pauses"] = companion if companion is not None else self.pauses
         elif self.frame is not None:
-            if isinstance(companion, Pauses):
-                out["pauses"] = companion
-            else:
-                out["pauses"] = to_pauses(companion, self.states, index)
+            out["pauses"] = to_pauses(companion, self.states, index)
         return out
 
     def sample(self) -> dict[str, Any]:
@@ -261,3 +268,17 @@ def plan(tickets: Any, needed: list[str], c: Clock) -> Plan:
     moved = hashed(tickets[needed], c.ids, n)
     pauses = hashed(pz[list(cols)], "id", n, name="pauses")
     return Plan(moved, pauses, tuple(range(n)), cols)
+
+
+def first_round(
+    p: Plan, c: Clock | None, cols: tuple[str, ...], fn: Any, args: tuple[Any, ...]
+) -> tuple[Job, ...]:
+    """The partitions' job, and a count of the pauses no partition of tickets is paired with."""
+    job = p.job(cols, fn, args)
+    extra = None if c is None or c.frame is None else p.count_job(c.frame)
+    return (job,) if extra is None else (job, extra)
+
+
+def answers(answer: list[Any]) -> tuple[list[Any], int]:
+    """The partitions' results of :func:`first_round`, and the pauses counted besides."""
+    return answer[0], int(sum(answer[1])) if len(answer) > 1 else 0

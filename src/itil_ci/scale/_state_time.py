@@ -40,7 +40,6 @@ from itil_ci.measurement.state_time import Unit
 from itil_ci.measurement.state_time import time_in_state as kernel
 from itil_ci.scale import _sketch
 from itil_ci.scale._combine import find, stack
-from itil_ci.scale._durations import _alpha
 from itil_ci.scale._history import by_ticket, check, ordered
 from itil_ci.scale._run import CELL, Job, Steps, derive, finish
 from itil_ci.scale._slaclock import Clock
@@ -210,7 +209,7 @@ def _steps(
     has_group = check(history)
     if not isinstance(approximate, bool):
         raise fail("approximate", "True or False", approximate)
-    alpha = _alpha(relative_error) if approximate else None
+    alpha = _sketch.relative_error(relative_error) if approximate else None
     cal, _, _ = _clock.check(calendar, None, None, 0)
     c = Clock(cal, as_of, None, None, (), None)
     model = kernel(_sample(has_group), by=by, unit=unit, **c.sample())  # type: ignore[arg-type]
