@@ -236,7 +236,7 @@ def durations(
         end[0]: (end[1], "optional-time"),
     }
     if c.ids is not None:
-        roles["ids"] = (c.ids, "any")
+        roles["ids"] = (c.ids, "text")
     on_column = not (isinstance(period_on, str) and period_on in ("start", "end"))
     if on_column:
         roles["period_on"] = (period_on, "time")
@@ -247,7 +247,7 @@ def durations(
     cols = columns(tickets, roles, by)
     needed = cols.needed()
     p = plan(tickets, needed, c)
-    spec = Durations(kernel, start[0], end[0], cols, kwargs, alpha, c)
+    spec = Durations(kernel, start[0], end[0], cols, kwargs, alpha, c.for_workers())
     answer = yield first_round(p, c, tuple(needed), _partial, (spec,))
     results, unpaired = answers(answer)
     seen = [r for r in results if "rows" in r]

@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.strings import grouped, strings
+from itil_ci._internal.strings import grouped
 from itil_ci._internal.validate import fail
 from itil_ci.errors import ItilCiError
 from itil_ci.io.history import History
 from itil_ci.measurement.pauses import _states
 from itil_ci.scale import _layout
-from itil_ci.scale._frame import Kind, columns, times
+from itil_ci.scale._frame import Kind, columns, text, times
 from itil_ci.scale._slaclock import hashed
 
 __all__ = ["ORDER", "by_ticket", "check", "ordered", "pauses"]
@@ -64,13 +64,21 @@ def ordered(part: Any, index: int) -> tuple[History, npt.NDArray[np.int64]]:
         if key.size > 1 and (np.diff(key) < 0).any():
             sort = np.argsort(key, kind="stable")
             part, key = part.iloc[sort], key[sort]
-        ids = strings("History.id", part["id"])
-        group = part["assignment_group"] if "assignment_group" in part.columns else None
-        h = History(id=ids, time=times(part["time"]), state=part["state"], assignment_group=group)
+        cols = {
+            "id": text(part["id"], "History.id"),
+            "time": times(part["time"]),
+            "state": text(part["state"], "History.state"),
+        }
+        if "assignment_group" in part.columns:
+            cols["assignment_group"] = text(part["assignment_group"], "History.assignment_group")
+        h = History(**cols)
+        if not np.array_equal(h.id, cols["id"]):  # History put each ticket's events together
+            moved = grouped(cols["id"])
+            assert moved is not None
+            key = key[moved]
+        return h, key
     except ItilCiError as err:
         raise fail(f"history, partition {index}", "a table of events", str(err)) from None
-    moved = grouped(ids)  # History makes each ticket's events contiguous: so do the keys
-    return h, key if moved is None else key[moved]
 
 
 def _with_order(part: Any, partition_info: dict[str, Any] | None = None) -> Any:

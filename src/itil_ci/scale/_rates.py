@@ -88,12 +88,12 @@ def _counts(
     """Run ``kernel`` per partition and add up the counts of each cell."""
     if c is not None:
         if c.ids is not None:
-            roles = {**roles, "ids": (c.ids, "any")}
+            roles = {**roles, "ids": (c.ids, "text")}
         sample = {**sample, **c.sample()}
     model = kernel(**sample, **kwargs)  # checks the scalar arguments; method and parameters
     cols = columns(tickets, roles, by)
     needed = cols.needed()
-    spec = _Counts(kernel, cols, kwargs, c)
+    spec = _Counts(kernel, cols, kwargs, None if c is None else c.for_workers())
     p = Plan(tickets) if c is None else plan(tickets, needed, c)
     answer = yield first_round(p, c, tuple(needed), _partial, (spec,))
     results, unpaired = answers(answer)

@@ -31,7 +31,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.strings import hash64, strings
+from itil_ci._internal.strings import hash64
 from itil_ci._internal.validate import fail
 from itil_ci.errors import ItilCiError
 from itil_ci.measurement import _clock
@@ -40,7 +40,7 @@ from itil_ci.measurement._kpi_input import _NAT
 from itil_ci.measurement.calendar import BusinessCalendar
 from itil_ci.measurement.pauses import Pauses
 from itil_ci.scale import _layout
-from itil_ci.scale._frame import columns, dask, times
+from itil_ci.scale._frame import columns, dask, text, times
 from itil_ci.scale._run import Job
 
 __all__ = [
@@ -81,16 +81,15 @@ def to_pauses(part: Any, states: tuple[str, ...], index: int) -> Pauses:
     if part is None:
         return Pauses.empty(states)
     try:
-        return Pauses(
-            id=part["id"], start=times(part["start"]), end=times(part["end"]), states=states
-        )
+        ids = text(part["id"], "id")
+        return Pauses(id=ids, start=times(part["start"]), end=times(part["end"]), states=states)
     except ItilCiError as err:
         raise fail(f"pauses, partition {index}", "a table of pauses", str(err)) from None
 
 
 def _with_pid(part: Any, column: str, frame: str) -> Any:
     try:
-        ids = strings(f"{frame}[{column!r}]", part[column])
+        ids = text(part[column], f"{frame}[{column!r}]")
     except ItilCiError as err:
         raise fail(frame, f"ticket ids in column {column!r}", str(err)) from None
     return part.assign(**{_layout.PID: hash64(ids).view(np.int64)})
@@ -119,17 +118,23 @@ class Clock:
     frame: Any  # a dask DataFrame of pauses, paired with the tickets
     states: tuple[str, ...]
     ids: str | None  # the column of ticket ids
+    table: bool = False  # the partitions get a Pauses table as their companion
+    framed: bool = False  # the partitions get a pandas frame of pauses as their companion
 
     @property
     def has_pauses(self) -> bool:
-        return self.pauses is not None or self.frame is not None
+        return self.table or self.framed
+
+    def for_workers(self) -> Clock:
+        """This clock without the pauses themselves (they reach partitions as companions)."""
+        return attrs.evolve(self, pauses=None, frame=None)
 
     def kwargs(self, companion: Any = None, index: int = -1) -> dict[str, Any]:
         """The kernel's clock arguments in a partition (``companion``: its pauses)."""
         out: dict[str, Any] = {"calendar": self.calendar, "as_of": self.as_of}
-        if self.pauses is not None:
-            out["pauses"] = companion if companion is not None else self.pauses
-        elif self.frame is not None:
+        if self.table:
+            out["pauses"] = companion
+        elif self.framed:
             out["pauses"] = to_pauses(companion, self.states, index)
         return out
 
@@ -149,7 +154,7 @@ class Clock:
 
     def count(self, companion: Any) -> int:
         """How many pauses a partition's companion holds (0 without a frame of pauses)."""
-        if self.frame is None or companion is None:
+        if not self.framed or companion is None:
             return 0
         return len(companion)
 
@@ -202,7 +207,7 @@ def clock(calendar: object, pauses: object, ids: object, as_of: object) -> Clock
     if ids is not None and not isinstance(ids, str):
         raise fail("ids", "the name of the column of ticket ids, or None", ids)
     column = ids if ids is not None else ("id" if table is not None or frame is not None else None)
-    return Clock(cal, as_of, table, frame, states, column)
+    return Clock(cal, as_of, table, frame, states, column, table is not None, frame is not None)
 
 
 @attrs.frozen(eq=False)
@@ -234,14 +239,28 @@ def _count(part: Any, index: int) -> int:
     return len(part)
 
 
+def _shared(obj: Any) -> Any:
+    """One object for every partition: scattered to the workers of the client computing, if any.
+
+    Embedded in the task graph it would travel through the scheduler (and
+    Dask warns about graphs past a few MiB); scattered, each worker holds it
+    once.
+    """
+    from dask.base import get_scheduler
+    from dask.delayed import delayed
+
+    client = getattr(get_scheduler(), "__self__", None)  # type: ignore[no-untyped-call]
+    if client is not None and type(client).__name__ == "Client" and hasattr(client, "scatter"):
+        return client.scatter(obj, broadcast=True, hash=False)
+    return delayed(obj, pure=True)
+
+
 def plan(tickets: Any, needed: list[str], c: Clock) -> Plan:
     """How the partitions of ``tickets`` (only ``needed`` columns) meet their pauses."""
     if c.frame is None:
         if c.pauses is None:
             return Plan(tickets)
-        from dask.delayed import delayed
-
-        return Plan(tickets, companion=delayed(c.pauses, pure=True), shared=True)
+        return Plan(tickets, companion=_shared(c.pauses), shared=True)
     assert c.ids is not None
     pz = c.frame
     cols = _PAUSE_COLUMNS

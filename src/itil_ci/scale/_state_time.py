@@ -9,10 +9,11 @@ groups sorted.  Rows keyed by state or group only gather stints of many
 partitions: the counts, totals, tickets and open stints are added up, the
 mean is the kernel's division of the totals, and the median and p90 need
 all the stints of the row.  For those, each partition reads the length of
-every stint from the kernel itself -- run once more with every event in a
-state of its own, so each stint is a row -- and the (row, stint) pairs of
-the rows spread over partitions are shuffled on the row (exact, the
-default) or merged as logarithmic histograms (``approximate=True``).  The
+every stint from the kernel itself -- run once more by ticket and by the
+rank of each event in its ticket, so each stint is a row -- and the (row,
+stint) pairs of the rows spread over partitions are shuffled on the row
+(exact, the default) or merged as logarithmic histograms
+(``approximate=True``).  The
 stints come from the kernel in ``unit`` as floats, so those medians and
 p90s may differ from the in-memory ones in the last bits (well within a
 relative 1e-12).
@@ -112,22 +113,29 @@ def _stints(
 ) -> tuple[Keys, npt.NDArray[np.float64]]:
     """The key of every measured stint (in stacking form) and its length in ``unit``.
 
-    The kernel measures them: every event is given a state of its own (its
-    position, zero-padded so that text order is event order) and the rows
-    by state are the stints.
+    The kernel measures them: each event's state is replaced by its rank
+    within its ticket (zero-padded, so that text order is rank order), and
+    the rows by ticket and rank are then the stints, one event each.
     """
     n = len(h)
-    width = len(str(max(n - 1, 0)))
-    labels = np.char.zfill(np.arange(n).astype(str), width)
-    alone = History._trusted(h.id, h.time, labels, None)
-    r = spec.run(alone, index, by="state")
-    event = r.groups[0].astype(np.int64)[r.count > 0]
-    value = r.value[r.count > 0]
+    starts = run_starts(h.id)
+    sizes = np.diff(np.append(starts, n))
+    rank = np.arange(n, dtype=np.int64) - np.repeat(starts, sizes)
+    top = int(rank.max()) if n else 0
+    width = len(str(top))
+    words = np.array([str(k).zfill(width) for k in range(top + 1)])  # distinct ranks only
+    ranked = History._trusted(h.id, h.time, words[rank], None)
+    r = spec.run(ranked, index, by=("id", "state"))
+    kept = r.count > 0
     ids, firsts = _first_keys(h, key)
+    order = np.argsort(ids, kind="stable")
+    ticket = order[np.searchsorted(ids[order], r.groups[0][kept])]
+    event = starts[ticket] + r.groups[1][kept].astype(np.int64)
+    value = r.value[kept]
     cols: list[npt.NDArray[Any]] = []
     for name in spec.keys:  # a loop over the (at most three) key columns
         if name == "id":
-            cols.append(_as_order(h.id[event], ids, firsts))
+            cols.append(np.asarray(firsts[ticket], dtype=np.int64))
         elif name == "state":
             cols.append(h.state[event])
         else:
