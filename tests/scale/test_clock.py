@@ -336,3 +336,15 @@ def test_several_kpis_on_the_clock_in_one_pass(client: Any, tmp_path: Path) -> N
         ),
     )
     assert_same(r, itsm.reopen_rate(df["reopen_count"].to_numpy(), by=keys))
+
+
+def test_a_missing_ticket_id_is_named() -> None:
+    df = random_tickets(17, 30)
+    pz = history_of(random_history(df, 17)).pauses(PAUSE_STATES)
+    df["id"] = df["id"].astype("string")
+    df.loc[25, "id"] = None
+    t = frame(df, [slice(0, 20), slice(20, 30)])
+    with pytest.raises(InvalidInputError, match=r"tickets, partition 1: id\[5\]: expected a text"):
+        scale.sla_attainment(t, TARGETS, calendar=CAL, pauses=pz)
+    with pytest.raises(InvalidInputError, match=r"tickets: expected ticket ids in column 'id'"):
+        scale.mttr(t, pauses=dd.from_pandas(pauses_frame(pz), npartitions=2)).count.tolist()

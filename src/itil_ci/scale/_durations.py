@@ -60,11 +60,14 @@ class Durations:
 
     def inputs(self, part: Any, index: int, companion: Any) -> tuple[dict[str, Any], Any]:
         """The kernel's arguments in one partition (columns, scalars, clock) and its keys."""
-        args, keys = take(part, self.cols)
-        kwargs = dict(self.kwargs)
-        if "period_on" in args:
-            kwargs["period_on"] = args.pop("period_on")
-        kwargs.update(self.clock.kwargs(companion, index))
+        try:
+            args, keys = take(part, self.cols)
+            kwargs = dict(self.kwargs)
+            if "period_on" in args:
+                kwargs["period_on"] = args.pop("period_on")
+            kwargs.update(self.clock.kwargs(companion, index))
+        except ItilCiError as err:
+            raise reraise(err, self.cols, index) from None
         return {**args, **kwargs}, keys or None
 
     def call(self, values: dict[str, Any], by: Any, index: int) -> itsm.GroupedKPI:

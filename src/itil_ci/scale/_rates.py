@@ -60,11 +60,11 @@ def _partial(part: Any, index: int, spec: _Counts, companion: Any = None) -> dic
     out: dict[str, Any] = {"pauses": 0 if spec.clock is None else spec.clock.count(companion)}
     if len(part) == 0:
         return out
-    args, keys = take(part, spec.cols)
-    kwargs = {**spec.kwargs, **args}
-    if spec.clock is not None:
-        kwargs.update(spec.clock.kwargs(companion, index))
     try:
+        args, keys = take(part, spec.cols)
+        kwargs = {**spec.kwargs, **args}
+        if spec.clock is not None:
+            kwargs.update(spec.clock.kwargs(companion, index))
         r = spec.kernel(by=keys or None, **kwargs)
         out["span"] = spec.span(kwargs)
     except ItilCiError as err:
