@@ -6,9 +6,12 @@ does not import it.  :func:`read_tickets` opens a Parquet dataset of ticket
 columns as a dask DataFrame, one partition per directory of a hive-style
 layout (``month=2025-01/``); each KPI function takes such a frame and column
 names and returns the same :class:`~itil_ci.measurement.GroupedKPI` as the
-in-memory function on the same tickets.  It runs on the ``distributed.Client``
-you made (any scheduler address), or on Dask's local threads when there is
-none.
+in-memory function on the same tickets.  :func:`read_history` opens a
+dataset of state history; :func:`pauses` finds the pauses of the SLA clock
+in it and :func:`time_in_state` measures it, and ``mttr``, ``mtta`` and
+``sla_attainment`` run on the SLA clock (``calendar``, ``pauses``,
+``as_of``) as in memory.  It runs on the ``distributed.Client`` you made
+(any scheduler address), or on Dask's local threads when there is none.
 """
 
 from itil_ci.scale._availability import availability
