@@ -169,3 +169,98 @@ def pieces(n: int, seed: int, parts: int = 4) -> list[slice]:
     out = [slice(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
     out.insert(int(rng.integers(0, len(out) + 1)), slice(0, 0))
     return out
+
+
+PAUSE_STATES = frozenset({"On Hold", "Awaiting User"})
+_WORK_STATES = np.array(["In Progress", "On Hold", "Awaiting User", "In Progress", "Assigned"])
+
+
+def calendar() -> Any:
+    """Business hours in New York (DST from 9 March 2025) with holidays, a short Saturday."""
+    from itil_ci import BusinessCalendar
+
+    return BusinessCalendar(
+        "mon-fri 08:00-18:00; sat 09:00-12:00",
+        timezone="America/New_York",
+        holidays=["2025-01-01", "2025-01-20", "2025-02-17", "2025-04-18", "2025-05-26"],
+    )
+
+
+def random_history(df: pd.DataFrame, seed: int, *, strangers: int = 3) -> pd.DataFrame:
+    """A state history of the tickets in ``df`` as an event log, in history order.
+
+    Each ticket: ``New`` at its opening, a few work and pause states (pauses
+    often running over a month's end), ``Resolved`` at its resolution when
+    resolved (an open ticket may still be on hold).  Rows are ordered by
+    time across tickets, as an export's event log; then a few events get an
+    earlier time without moving (history order is not time order).  A few
+    tickets not in ``df`` have events too (their pauses tie to nothing).
+    """
+    rng = np.random.default_rng(seed)
+    ids = list(df["id"]) + [f"OTHER{i}" for i in range(strangers)]
+    opened = np.concatenate(
+        [columns(df, "opened")[0], BASE + rng.integers(0, 90 * 86_400, strangers).astype("m8[s]")]
+    )
+    resolved = np.concatenate(
+        [columns(df, "resolved")[0], np.full(strangers, np.datetime64("NaT"))]
+    )
+    rows: list[tuple[str, np.datetime64, str, str]] = []
+    for i, ticket in enumerate(ids):  # test data: a loop over a few hundred tickets
+        group = str(rng.choice(GROUPS))
+        rows.append((ticket, opened[i], "New", group))
+        end = resolved[i] if not np.isnat(resolved[i]) else opened[i] + np.timedelta64(12, "D")
+        k = int(rng.integers(0, 5))
+        span = max(int((end - opened[i]) / np.timedelta64(1, "s")), 1)
+        at = np.sort(rng.integers(0, span, k)).astype("m8[s]") + opened[i]
+        for t in at:
+            group = str(rng.choice(GROUPS)) if rng.random() < 0.3 else group
+            rows.append((ticket, t, str(rng.choice(_WORK_STATES)), group))
+        if not np.isnat(resolved[i]):
+            rows.append((ticket, resolved[i], "Resolved", group))
+    hist = pd.DataFrame(rows, columns=["id", "time", "state", "assignment_group"])
+    hist["time"] = hist["time"].astype("datetime64[ns]")
+    hist = hist.sort_values("time", kind="stable").reset_index(drop=True)
+    late = rng.random(len(hist)) < 0.03  # logged later than it happened
+    hist.loc[late, "time"] = hist.loc[late, "time"] - pd.Timedelta(hours=5)
+    hist["time"] = hist["time"].dt.tz_localize("UTC")
+    return hist
+
+
+def history_of(hist: pd.DataFrame) -> Any:
+    """The in-memory History of an event log (history order: the log's row order)."""
+    from itil_ci.io import History
+
+    return History(
+        id=hist["id"].to_numpy().astype(str),
+        time=columns(hist, "time")[0],
+        state=hist["state"].to_numpy().astype(str),
+        assignment_group=hist["assignment_group"].to_numpy().astype(str),
+    )
+
+
+def tickets_of(df: pd.DataFrame) -> Any:
+    """The tickets of ``df`` as an in-memory Tickets table."""
+    from itil_ci.io import Tickets
+
+    opened, ack, resolved = columns(df, "opened", "acknowledged", "resolved")
+    return Tickets(
+        id=df["id"].to_numpy().astype(str),
+        opened=opened,
+        acknowledged=ack,
+        resolved=resolved,
+        priority=df["priority"].to_numpy(),
+        assignment_group=df["assignment_group"].to_numpy().astype(str),
+        reopen_count=df["reopen_count"].to_numpy(),
+        first_contact=df["first_contact"].to_numpy(),
+    )
+
+
+def pauses_frame(p: Any) -> pd.DataFrame:
+    """A Pauses table as a pandas frame (``id``, ``start``, ``end`` in UTC)."""
+    return pd.DataFrame(
+        {
+            "id": p.id.astype(object),
+            "start": pd.Series(p.start).dt.tz_localize("UTC"),
+            "end": pd.Series(p.end).dt.tz_localize("UTC"),
+        }
+    )

@@ -167,3 +167,53 @@ def test_a_column_without_any_value_is_unknown(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="acknowledged: expected the name of a column"):
         scale.mtta(t)  # unknown is refused, not taken as "never acknowledged"
     assert scale.mttr(t).count.tolist() == [int(df["resolved"].notna().sum())]
+
+
+def test_what_tickets_to_parquet_writes(tmp_path: Path) -> None:
+    # Tickets.to_parquet(partition_by="month"): month=YYYY-MM/ directories of opened, a _row
+    # column, and no column for an unknown field (here acknowledged, sla_met, service...)
+    from itil_ci.io import Tickets
+    from itil_ci.scale import _layout
+
+    df = random_tickets(10, 250, days=95)
+    opened, resolved = columns(df, "opened", "resolved")
+    tickets = Tickets(
+        id=df["id"].to_numpy().astype(str),
+        opened=opened,
+        resolved=resolved,
+        priority=df["priority"].to_numpy(),
+        assignment_group=df["assignment_group"].to_numpy().astype(str),
+        reopen_count=df["reopen_count"].to_numpy(),
+    )
+    assert {"acknowledged", "sla_met", "service"} <= set(tickets.unknown)
+    tickets.to_parquet(tmp_path / "t", partition_by="month")
+    t = scale.read_tickets(tmp_path / "t")
+    assert t.npartitions == 4  # January to April
+    assert list(t.columns) == [
+        "id", "opened", "resolved", "priority", "assignment_group", "reopen_count", "_row", "month",
+    ]  # fmt: skip
+    layout = _layout.of(t)
+    assert layout is not None
+    assert layout.by_opened_month  # the files say who wrote them: months of opened
+    back = t.compute().sort_values("_row")
+    assert back["id"].tolist() == df["id"].tolist()
+    assert (back["month"] == back["opened"].dt.strftime("%Y-%m")).all()
+    by = keyed(df, ["assignment_group"])
+    assert_same(
+        scale.mttr(t, by="assignment_group", period="month"),
+        itsm.mttr(opened, resolved, by=by, period="month"),
+    )
+    assert_same(
+        scale.reopen_rate(t, by="assignment_group"),
+        itsm.reopen_rate(df["reopen_count"].to_numpy(), by=by),
+    )
+    # an unknown field has no column: a KPI that needs it refuses, as in memory
+    with pytest.raises(InvalidInputError, match="acknowledged: expected the name of a column"):
+        scale.mtta(t)
+    with pytest.raises(InvalidInputError, match="met: expected the name of a column"):
+        scale.sla_attainment(t, met="sla_met")
+    # renaming columns drops the month guarantee (the directories may not be of opened)
+    renamed = scale.read_tickets(tmp_path / "t", mapping={"resolved": "closed"})
+    renamed_layout = _layout.of(renamed)
+    assert renamed_layout is not None
+    assert not renamed_layout.by_opened_month

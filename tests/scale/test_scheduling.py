@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dask
+import dask.dataframe as dd
 import pytest
 from dask.diagnostics import ProgressBar
 
@@ -17,7 +18,17 @@ from itil_ci import scale
 from itil_ci.measurement import itsm
 from itil_ci.scale import _read
 
-from .data import assert_same, columns, keyed, random_tickets, write_months
+from .data import (
+    PAUSE_STATES,
+    assert_same,
+    calendar,
+    columns,
+    history_of,
+    keyed,
+    random_history,
+    random_tickets,
+    write_months,
+)
 
 TARGETS = {1: 4.0, 2: 8.0, 3: 24.0, 4: 72.0}
 
@@ -93,10 +104,26 @@ def test_worker_processes(tmp_path: Path) -> None:
             partial(scale.sla_attainment, t, TARGETS, by="assignment_group", period="month"),
         )
         week = scale.mttr(t, period="week")  # ISO weeks cross months: cells shuffled
+        # the SLA clock across processes: a pickled calendar, pauses handed to every
+        # partition, and pauses computed on the workers from an event log shuffled by id
+        log = random_history(df, 24)
+        pz = history_of(log).pauses(PAUSE_STATES)
+        clocked = scale.sla_attainment(t, TARGETS, calendar=calendar(), pauses=pz)
+        events = scale.pauses(dd.from_pandas(log, npartitions=3, sort=False), PAUSE_STATES)
+        by_week = scale.mttr(t, period="week", calendar=calendar(), pauses=events)
     want_m, want_s = _expected(df)
     assert_same(m, want_m)
     assert_same(s, want_s)
-    assert_same(week, itsm.mttr(*columns(df, "opened", "resolved"), period="week"))
+    opened, resolved, priority, ids = columns(df, "opened", "resolved", "priority", "id")
+    assert_same(week, itsm.mttr(opened, resolved, period="week"))
+    cal = calendar()
+    assert_same(
+        clocked,
+        itsm.sla_attainment(opened, resolved, priority, TARGETS, calendar=cal, pauses=pz, ids=ids),
+    )
+    assert_same(
+        by_week, itsm.mttr(opened, resolved, period="week", calendar=cal, pauses=pz, ids=ids)
+    )
 
 
 def test_import_itil_ci_does_not_import_dask() -> None:

@@ -8,6 +8,9 @@
 - :func:`to_parquet` / :func:`from_parquet` write and read a file, or a
   dataset partitioned by the month tickets were opened in (``month=2025-01/``
   directories, the layout Dask reads fastest).  Round trips are exact.
+- :func:`history_to_parquet` / :func:`history_from_parquet` do the same for a
+  :class:`~itil_ci.io.History`, each ticket's events in the month directory
+  of its ticket (so a history and its tickets pair directory by directory).
 
 pyarrow is imported when one of these functions runs, never by
 ``import itil_ci``.
@@ -15,9 +18,10 @@ pyarrow is imported when one of these functions runs, never by
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,9 +31,20 @@ from itil_ci._internal.columns import UnknownColumn
 from itil_ci.io._arrowtext import codes_and_words, unicode
 from itil_ci.io.tickets import Tickets, _check_values, kind_of
 
-__all__ = ["from_arrow", "from_parquet", "to_arrow", "to_parquet"]
+if TYPE_CHECKING:
+    from itil_ci.io.history import History
+
+__all__ = [
+    "from_arrow",
+    "from_parquet",
+    "history_from_parquet",
+    "history_to_parquet",
+    "to_arrow",
+    "to_parquet",
+]
 
 _META_KEY = b"itil_ci.tickets"
+_HISTORY_KEY = b"itil_ci.history"
 _ROW = "_row"  # original position, kept in a partitioned dataset
 _MONTH = "month"
 _NAT = np.iinfo(np.int64).min
@@ -365,3 +380,159 @@ def from_parquet(path: str | os.PathLike[str]) -> Tickets:
         table = table.take(order)
     keep = [c for c in table.column_names if c not in (_ROW, _MONTH)]
     return from_arrow(table.select(keep))
+
+
+def _history_months(history: History, tickets: Tickets | None) -> tuple[npt.NDArray[Any], str]:
+    """The ``YYYY-MM`` directory of each event, and how it was chosen.
+
+    Each ticket's events go to one month: that of its ``opened`` time in
+    ``tickets`` when given and the ticket is there, else that of its first
+    event in history order.
+    """
+    from itil_ci._internal.strings import run_starts
+
+    starts = run_starts(history.id)
+    lengths = np.diff(np.append(starts, len(history)))
+    month = history.time[starts].astype("datetime64[M]")
+    chosen = "first event"
+    if tickets is not None:
+        chosen = "opened"
+        order = np.argsort(tickets.id, kind="stable")
+        known = tickets.id[order]
+        pos = np.minimum(np.searchsorted(known, history.id[starts]), max(known.size - 1, 0))
+        hit = (known[pos] == history.id[starts]) if known.size else np.zeros(starts.size, bool)
+        month[hit] = tickets.opened[order[pos[hit]]].astype("datetime64[M]")
+    return np.repeat(np.datetime_as_string(month, unit="M"), lengths), chosen
+
+
+def history_to_parquet(
+    history: History,
+    path: str | os.PathLike[str],
+    *,
+    partition_by: str | None = None,
+    tickets: Tickets | None = None,
+) -> None:
+    """Write a state history to a Parquet file, or a dataset partitioned by month.
+
+    Columns ``id``, ``time`` (``timestamp[ns, tz=UTC]``), ``state`` and,
+    when known, ``assignment_group``.  ``partition_by=None`` writes one file
+    at ``path``.  ``partition_by="month"`` writes ``month=YYYY-MM``
+    sub-directories (``path`` new or empty) with every ticket's events in
+    one directory: the month its ticket was opened in (UTC) when
+    ``tickets`` is given and holds the ticket -- the directories of
+    ``Tickets.to_parquet(path, partition_by="month")``, so
+    :mod:`itil_ci.scale` pairs the two month by month -- else the month of
+    the ticket's first event.  A ``_row`` column keeps the history order, so
+    :func:`history_from_parquet` reads the events back as they were.
+
+    Examples:
+        >>> import numpy as np, pathlib, tempfile
+        >>> from itil_ci.io import History, Tickets
+        >>> root = pathlib.Path(tempfile.mkdtemp()) / "history"
+        >>> h = History(id=["a", "a"], time=np.array(["2025-01-31T23:00", "2025-02-01T01:00"],
+        ...             dtype="M8[ns]"), state=["New", "On Hold"])
+        >>> t = Tickets(id=["a"], opened=np.array(["2025-01-31T23:00"], dtype="M8[ns]"))
+        >>> history_to_parquet(h, root, partition_by="month", tickets=t)
+        >>> sorted(p.name for p in root.iterdir())  # both events with their ticket
+        ['month=2025-01']
+        >>> history_from_parquet(root) == h
+        True
+    """
+    pa = _pyarrow()
+    import pyarrow.parquet as pq
+
+    from itil_ci.io.history import History
+
+    if not isinstance(history, History):
+        raise v.fail("history", "a History", history)
+    if tickets is not None and not isinstance(tickets, Tickets):
+        raise v.fail("tickets", "a Tickets table or None", tickets)
+    if partition_by not in (None, "month"):
+        raise v.fail("partition_by", "None or 'month'", partition_by)
+    if tickets is not None and partition_by is None:
+        raise v.fail("tickets", "None unless partition_by='month'", tickets)
+    target = _path("path", path)
+    ints = history.time.view(np.int64)
+    arrays = [
+        pa.array(history.id, type=pa.string()),
+        pa.array(ints, type=pa.int64()).cast(pa.timestamp("ns", tz="UTC")),
+        pa.array(history.state, type=pa.string()),
+    ]
+    names = ["id", "time", "state"]
+    if history.assignment_group is not None:
+        arrays.append(pa.array(history.assignment_group, type=pa.string()))
+        names.append("assignment_group")
+    arrays.append(pa.array(np.arange(len(history), dtype=np.int64)))
+    names.append(_ROW)
+    chosen = None
+    month = None
+    if partition_by == "month" and len(history):
+        month, chosen = _history_months(history, tickets)
+    mark = json.dumps({"month_of": chosen}).encode("utf-8")
+    table = pa.Table.from_arrays(arrays, names=names).replace_schema_metadata({_HISTORY_KEY: mark})
+    try:
+        if partition_by is None:
+            if target.is_dir():
+                raise v.fail("path", "a file path (not a directory)", str(target))
+            pq.write_table(table.drop_columns([_ROW]), target)
+            return
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise v.fail("path", "a new or empty directory for the dataset", str(target))
+        if month is None:  # no event, no month: one empty file keeps the schema
+            target.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table, target / "empty.parquet")
+            return
+        table = table.append_column(_MONTH, pa.array(month.astype(object), type=pa.string()))
+        pq.write_to_dataset(table, root_path=str(target), partition_cols=[_MONTH])
+    except OSError as e:
+        raise v.fail("path", "a writable location", f"{target} ({e.strerror or e})") from None
+
+
+def history_from_parquet(path: str | os.PathLike[str]) -> History:
+    """Read a state history from a Parquet file or a dataset (:func:`history_to_parquet`).
+
+    Columns ``id``, ``time`` (timezone-aware timestamps), ``state`` and, if
+    present, ``assignment_group``; a ``_row`` column restores the history
+    order of a partitioned dataset.
+
+    Examples:
+        >>> import numpy as np, pathlib, tempfile
+        >>> from itil_ci.io import History
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "h.parquet"
+        >>> h = History(id=["a"], time=np.zeros(1, "M8[ns]"), state=["New"])
+        >>> history_to_parquet(h, p)
+        >>> history_from_parquet(p).state.tolist()
+        ['New']
+    """
+    pa = _pyarrow()
+    import pyarrow.parquet as pq
+
+    from itil_ci.io.history import History
+
+    source = _path("path", path)
+    if not source.exists():
+        raise v.fail("path", "an existing Parquet file or dataset directory", str(source))
+    try:
+        table = pq.read_table(source)
+    except OSError as e:
+        raise v.fail("path", "a readable Parquet file or dataset", f"{source} ({e})") from None
+    except Exception as e:  # pyarrow raises ArrowInvalid (a ValueError) for non-Parquet data
+        raise v.fail("path", "a Parquet file or dataset", f"{source} ({e})") from None
+    names = list(table.column_names)
+    for need in ("id", "time", "state"):
+        if need not in names:
+            raise v.fail("path", f"a history with a column {need!r}", names)
+    if _ROW in names:
+        order = np.argsort(np.asarray(table.column(_ROW).to_numpy()), kind="stable")
+        table = table.take(order)
+    if table.num_rows == 0:
+        return History.empty()
+    group = None
+    if "assignment_group" in names:
+        group = _text(pa, "column 'assignment_group'", table.column("assignment_group"), True)
+    return History(
+        id=_text(pa, "column 'id'", table.column("id"), False),
+        time=_times(pa, "column 'time'", table.column("time")),
+        state=_text(pa, "column 'state'", table.column("state"), True),
+        assignment_group=group,
+    )

@@ -10,6 +10,7 @@ for pauses and time in state.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -23,6 +24,7 @@ from itil_ci._internal.strings import grouped as _grouped
 from itil_ci._internal.strings import strings as _strings
 
 if TYPE_CHECKING:
+    from itil_ci.io.tickets import Tickets
     from itil_ci.measurement.pauses import Pauses
 
 __all__ = ["History"]
@@ -294,6 +296,39 @@ class History:
             ids, time, state = ids[order], time[order], state[order]
             group = None if group is None else group[order]
         return cls._trusted(ids, time, state, group)
+
+    def to_parquet(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        partition_by: str | None = None,
+        tickets: Tickets | None = None,
+    ) -> None:
+        """Write Parquet; see :func:`itil_ci.io.arrow.history_to_parquet`.
+
+        Examples:
+            >>> import numpy as np, pathlib, tempfile
+            >>> p = pathlib.Path(tempfile.mkdtemp()) / "h.parquet"
+            >>> h = History(id=["a"], time=np.zeros(1, dtype="M8[ns]"), state=["New"])
+            >>> h.to_parquet(p)
+            >>> History.from_parquet(p) == h
+            True
+        """
+        from itil_ci.io.arrow import history_to_parquet
+
+        history_to_parquet(self, path, partition_by=partition_by, tickets=tickets)
+
+    @classmethod
+    def from_parquet(cls, path: str | os.PathLike[str]) -> History:
+        """Read what :meth:`to_parquet` wrote; see :func:`itil_ci.io.arrow.history_from_parquet`.
+
+        Examples:
+            >>> History.from_parquet  # doctest: +ELLIPSIS
+            <bound method History.from_parquet of <class '...History'>>
+        """
+        from itil_ci.io.arrow import history_from_parquet
+
+        return history_from_parquet(path)
 
     def to_pandas(self) -> Any:
         """The events as a pandas DataFrame (``time`` tz-aware UTC); needs pandas.

@@ -1,15 +1,20 @@
 """MTTR and MTTA on Dask: the numpy kernels per partition, exact percentiles (private).
 
-Each partition runs :func:`itil_ci.measurement.itsm.mttr` (or ``mtta``) on
-its own tickets and returns one row per cell (keys and period) it holds.
-A cell whose closed tickets all sit in one partition is finished there: its
-count, mean, median and p90 are the kernel's.  Counts of cells found in
-several partitions are added; their percentiles need all their durations in
-one place, so (exact, the default) the rows of those cells only are read
-again and shuffled on the cell, and the kernel runs once more on each cell
-whole.  With ``approximate=True`` each partition also sends a logarithmic
-histogram of its durations per cell (:mod:`itil_ci.scale._sketch`) and the
-split cells' percentiles come from the merged histograms instead.
+Each partition runs :func:`itil_ci.measurement.mttr` (or ``mtta``) on its
+own tickets -- with the calendar, ``as_of``, the ticket ids and the pauses
+of its tickets (:mod:`itil_ci.scale._slaclock`) -- and returns one row per
+cell (keys and period) it holds.  A cell whose measured tickets all sit in
+one partition is finished there: its count, mean, median and p90 are the
+kernel's.  Counts of cells found in several partitions are added; their
+percentiles need all their durations in one place, so (exact, the default)
+the partitions are read again, the SLA clock of the shared kernel
+(:func:`itil_ci.measurement._clock.measure`) gives the durations of those
+cells' tickets only, in integer nanoseconds, and these (cell, duration)
+pairs are shuffled on the cell; the kernel then runs once more on each cell
+whole, on those durations.  With ``approximate=True`` each partition also
+sends a logarithmic histogram of its durations per cell
+(:mod:`itil_ci.scale._sketch`) and the split cells' percentiles come from
+the merged histograms instead.
 """
 
 from __future__ import annotations
@@ -23,23 +28,27 @@ import numpy.typing as npt
 
 from itil_ci._internal.validate import fail
 from itil_ci.errors import ItilCiError
+from itil_ci.measurement import _clock, itsm
 from itil_ci.measurement import _grouping as grp
 from itil_ci.measurement import _kpi_input as kin
-from itil_ci.measurement import itsm
+from itil_ci.measurement.calendar import BusinessCalendar
+from itil_ci.measurement.pauses import Pauses
 from itil_ci.scale import _sketch
 from itil_ci.scale._combine import find, no_rows, stack
 from itil_ci.scale._frame import Columns, Kind, columns, reraise, take
-from itil_ci.scale._run import Job, Steps, finish, regroup
+from itil_ci.scale._run import CELL, Job, Steps, derive, finish
+from itil_ci.scale._slaclock import Clock, Plan, answers, clock, first_round, plan, span
 
 __all__ = ["Durations", "durations"]
 
 _NAT = np.iinfo(np.int64).min
 _T0 = np.zeros(1, dtype="datetime64[ns]")
+_CELL_ARGS = ("unit", "quantile_method", "kind")  # what the kernel needs to finish a cell
 
 
 @attrs.frozen(eq=False)
 class Durations:
-    """What a partition computes: the kernel, its argument names, columns, keyword arguments."""
+    """What a partition computes: the kernel, its argument names, columns, arguments, clock."""
 
     kernel: Callable[..., itsm.GroupedKPI]
     start: str
@@ -47,74 +56,102 @@ class Durations:
     cols: Columns
     kwargs: Mapping[str, Any]
     alpha: float | None
+    clock: Clock
 
-    def nothing_to_measure(self, part: Any, index: int) -> bool:
-        """True when the kernel would keep no row: ``period_on="end"`` and every ticket open.
-
-        (The in-memory kernel cannot group zero rows; such a partition has no cells.)
-        """
-        if self.kwargs.get("period") is None or self.kwargs.get("period_on") != "end":
-            return False
-        args, _ = take(part, self.cols)
+    def inputs(self, part: Any, index: int, companion: Any) -> tuple[dict[str, Any], Any]:
+        """The kernel's arguments in one partition (columns, scalars, clock) and its keys."""
         try:
-            kin._times(self.start, args[self.start])
+            args, keys = take(part, self.cols)
+            kwargs = dict(self.kwargs)
+            if "period_on" in args:
+                kwargs["period_on"] = args.pop("period_on")
+            kwargs.update(self.clock.kwargs(companion, index))
         except ItilCiError as err:
             raise reraise(err, self.cols, index) from None
-        return bool(np.isnat(args[self.end]).all())
+        return {**args, **kwargs}, keys or None
 
-    def call(self, part: Any, index: int) -> tuple[itsm.GroupedKPI, dict[str, Any], Any]:
-        args, keys = take(part, self.cols)
-        kwargs = dict(self.kwargs)
-        if "period_on" in args:
-            kwargs["period_on"] = args.pop("period_on")
-        by = keys or None
+    def call(self, values: dict[str, Any], by: Any, index: int) -> itsm.GroupedKPI:
         try:
-            result = self.kernel(**args, by=by, **kwargs)
+            return self.kernel(**values, by=by)
         except ItilCiError as err:
             raise reraise(err, self.cols, index) from None
-        return result, {**args, **kwargs}, by
+
+    def times(self, values: Mapping[str, Any]) -> tuple[npt.NDArray[np.int64], ...]:
+        """Start and end (int64 ns, ``_NAT`` for open) of the tickets of a partition."""
+        s = kin._times(self.start, values[self.start])
+        return s, kin._times(self.end, values[self.end], allow_missing=True)
+
+    def span(self, values: Mapping[str, Any]) -> tuple[int, int] | None:
+        """The instants measured in a partition (recorded only on a calendar)."""
+        if self.clock.calendar is None:
+            return None
+        s, e = self.times(values)
+        cut = None if values["as_of"] is None else kin._one_time("as_of", values["as_of"])
+        return span(s, e, cut)
 
 
-def _rows(
-    spec: Durations, values: dict[str, Any], by: Any
-) -> tuple[grp.Grouping, Any, npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """The kernel's cells of the rows it measures.
-
-    Returns the grouping of the kept rows, the kept rows (``None``: all), and
-    the cell and duration (ns) of each closed kept ticket.
-    """
-    s = kin._times(spec.start, values[spec.start])
-    e = kin._times(spec.end, values[spec.end], allow_missing=True)
+def _cells(
+    spec: Durations, values: Mapping[str, Any], by: Any
+) -> tuple[
+    grp.Grouping, npt.NDArray[np.bool_] | None, npt.NDArray[np.int64], npt.NDArray[np.int64]
+]:
+    """The kernel's cells: the grouping of the rows it keeps, the rows kept (None: all), s, e."""
+    s, e = spec.times(values)
     n = s.size
-    per = values.get("period")
-    rows = None
-    ptimes = None
+    per = kin._period(values.get("period"))
+    rows = ptimes = None
     if per is not None:
         ptimes, rows = kin._period_times(values["period_on"], s, e, e != _NAT, n)
         if rows is not None:
-            s, e, ptimes = s[rows], e[rows], ptimes[rows]
+            ptimes = ptimes[rows]
     g, _ = kin._grouping(n, by, per, ptimes, rows)
-    closed = e != _NAT
-    return g, rows, g.codes[closed], e[closed] - s[closed]
+    return g, rows, s, e
 
 
-def _partial(part: Any, index: int, spec: Durations) -> dict[str, Any] | None:
+def _clocked(
+    values: Mapping[str, Any],
+    s: npt.NDArray[np.int64],
+    e: npt.NDArray[np.int64],
+    which: npt.NDArray[np.bool_] | None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Each ticket's duration on the shared SLA clock (ns) and whether it is measured.
+
+    ``which`` limits it to some tickets (each ticket's duration is its own).
+    """
+    cal, pz, ids = _clock.check(values["calendar"], values.get("pauses"), values.get("ids"), s.size)
+    if which is not None:
+        s, e = s[which], e[which]
+        ids = None if ids is None else ids[which]
+    cut = None if values["as_of"] is None else kin._one_time("as_of", values["as_of"])
+    m = _clock.measure(s, e, calendar=cal, pauses=pz, ids=ids, as_of=cut)
+    return m.elapsed, m.measured
+
+
+def _partial(part: Any, index: int, spec: Durations, companion: Any = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"pauses": spec.clock.count(companion)}
     if len(part) == 0:
-        return None
-    if spec.nothing_to_measure(part, index):
-        return {"skipped": True}
-    r, values, by = spec.call(part, index)
-    out: dict[str, Any] = {
-        "names": r.names,
-        "keys": r.groups,
-        "count": r.count,
-        "mean": r.mean,
-        "median": r.median,
-        "p90": r.p90,
-        "open": r.extra["open"],
-    }
+        return out
+    values, by = spec.inputs(part, index, companion)
+    r = spec.call(values, by, index)
+    out.update(
+        {
+            "rows": True,
+            "span": spec.span(values),
+            "names": r.names,
+            "keys": r.groups,
+            "count": r.count,
+            "mean": r.mean,
+            "median": r.median,
+            "p90": r.p90,
+            "open": r.extra["open"],
+        }
+    )
     if spec.alpha is not None:
-        _, _, cell_of, ends = _rows(spec, values, by)
+        g, rows, s, e = _cells(spec, values, by)
+        d, measured = _clocked(values, s, e, None)
+        if rows is not None:
+            d, measured = d[rows], measured[rows]
+        cell_of, ends = g.codes[measured], d[measured]
         cells, binned, counts = _sketch.merge(
             cell_of, _sketch.bins(ends, spec.alpha), np.ones(ends.size, dtype=np.int64)
         )
@@ -122,22 +159,51 @@ def _partial(part: Any, index: int, spec: Durations) -> dict[str, Any] | None:
     return out
 
 
-def _select(part: Any, spec: Durations, split: tuple[npt.NDArray[Any], ...], n_split: int) -> Any:
-    """Each row's position among the ``split`` cells, or -1 (rows of other cells are dropped)."""
-    cell = np.full(len(part), -1, dtype=np.int64)
-    if len(part) == 0 or spec.nothing_to_measure(part, -1):
-        return cell
-    args, keys = take(part, spec.cols)
-    values = {**args, **spec.kwargs}
-    if "period_on" in args:
-        values["period_on"] = args["period_on"]
-    g, rows, _, _ = _rows(spec, values, keys or None)
+def _split_durations(
+    part: Any,
+    index: int,
+    spec: Durations,
+    split: tuple[npt.NDArray[Any], ...],
+    n_split: int,
+    companion: Any = None,
+) -> Any:
+    """The (cell, duration in ns) of each measured ticket of the ``split`` cells in a partition."""
+    import pandas as pd
+
+    if len(part) == 0:
+        return _no_durations()
+    values, by = spec.inputs(part, index, companion)
+    g, rows, s, e = _cells(spec, values, by)
+    cell = np.full(s.size, -1, dtype=np.int64)
     where = find(split, g.keys, n_split, g.size)[g.codes]
     if rows is None:
         cell[:] = where
     else:
         cell[np.flatnonzero(rows)] = where
-    return cell
+    pick = cell >= 0
+    if not pick.any():
+        return _no_durations()
+    d, measured = _clocked(values, s, e, pick)
+    return pd.DataFrame({CELL: cell[pick][measured], "d": d[measured]})
+
+
+def _no_durations() -> Any:
+    import pandas as pd
+
+    none = np.zeros(0, dtype=np.int64)
+    return pd.DataFrame({CELL: none, "d": none.copy()})
+
+
+def _whole_cells(part: Any, index: int, spec: Durations) -> dict[str, Any] | None:
+    """The kernel on the durations of whole cells: each ticket from time 0 to its duration."""
+    if len(part) == 0:
+        return None
+    d = part["d"].to_numpy(dtype=np.int64)
+    zero = np.zeros(d.size, dtype="datetime64[ns]")
+    scalars = {k: v for k, v in spec.kwargs.items() if k in _CELL_ARGS}
+    by = part[CELL].to_numpy(dtype=np.int64)
+    r = spec.kernel(**{spec.start: zero, spec.end: d.view("datetime64[ns]")}, by=by, **scalars)
+    return {"cells": r.groups[0], "mean": r.mean, "median": r.median, "p90": r.p90}
 
 
 def _describe(
@@ -159,34 +225,45 @@ def durations(
     by: object,
     period_on: object,
     kwargs: dict[str, Any],
+    sla_clock: tuple[object, object, object, object],
     approximate: object,
     relative_error: object,
 ) -> Steps:
     """The Dask form of a duration KPI (``mttr`` or ``mtta``), exact unless ``approximate``."""
     if not isinstance(approximate, bool):
         raise fail("approximate", "True or False", approximate)
-    alpha = _alpha(relative_error) if approximate else None
+    alpha = _sketch.relative_error(relative_error) if approximate else None
+    c = clock(*sla_clock)
     roles: dict[str, tuple[object, Kind]] = {
         start[0]: (start[1], "time"),
         end[0]: (end[1], "optional-time"),
     }
+    if c.ids is not None:
+        roles["ids"] = (c.ids, "text")
     on_column = not (isinstance(period_on, str) and period_on in ("start", "end"))
     if on_column:
         roles["period_on"] = (period_on, "time")
         kwargs = {**kwargs, "period_on": None}
     else:
         kwargs = {**kwargs, "period_on": period_on}
-    model = _describe(kernel, start[0], end[0], kwargs)
+    model = _describe(kernel, start[0], end[0], {**kwargs, **c.sample()})
     cols = columns(tickets, roles, by)
-    frame = tickets[cols.needed()]
-    spec = Durations(kernel, start[0], end[0], cols, kwargs, alpha)
-    answer = yield Job(tickets, tuple(cols.needed()), _partial, (spec,))
-    seen = [p for p in answer if p is not None]
-    parts = [p for p in seen if "skipped" not in p]
+    needed = cols.needed()
+    p = plan(tickets, needed, c)
+    spec = Durations(kernel, start[0], end[0], cols, kwargs, alpha, c.for_workers())
+    answer = yield first_round(p, c, tuple(needed), _partial, (spec,))
+    results, unpaired = answers(answer)
+    seen = [r for r in results if "rows" in r]
     if not seen:
         raise fail(start[0], "at least one ticket", "an empty array")
+    params = dict(model.parameters)
+    counts = [r["pauses"] for r in results] + [unpaired]
+    params.update(c.describe([r["span"] for r in seen], counts, p.shared))
+    if alpha is not None:
+        params["approximate"] = f"percentiles within a relative {alpha:g} (logarithmic histogram)"
+    parts = [r for r in seen if r["count"].size]
     if not parts:
-        names, keys = no_rows(frame._meta, cols.by, kwargs.get("period"))
+        names, keys = no_rows(tickets._meta, cols.by, kwargs.get("period"))
         empty = np.zeros(0)
         return itsm.GroupedKPI(
             kpi=model.kpi,
@@ -200,19 +277,19 @@ def durations(
             extra={"open": empty.astype(np.int64)},
             unit=model.unit,
             method=model.method,
-            parameters=model.parameters,
+            parameters=params,
         )
     names = tuple(parts[0]["names"])
-    st = stack([p["keys"] for p in parts], len(names), [p["count"].size for p in parts])
+    st = stack([q["keys"] for q in parts], len(names), [q["count"].size for q in parts])
     codes, size = st.codes, st.size
 
     def cat(name: str) -> npt.NDArray[Any]:
-        return np.concatenate([p[name] for p in parts])
+        return np.concatenate([q[name] for q in parts])
 
-    n_closed = cat("count")
-    count = np.bincount(codes, weights=n_closed, minlength=size).astype(np.int64)
+    n_measured = cat("count")
+    count = np.bincount(codes, weights=n_measured, minlength=size).astype(np.int64)
     open_ = np.bincount(codes, weights=cat("open"), minlength=size).astype(np.int64)
-    has = n_closed > 0
+    has = n_measured > 0
     contrib = np.bincount(codes[has], minlength=size)
     mean = np.full(size, np.nan)
     median = np.full(size, np.nan)
@@ -221,13 +298,10 @@ def durations(
     for target, column in ((mean, "mean"), (median, "median"), (p90, "p90")):
         target[codes[alone]] = cat(column)[alone]
     split = contrib >= 2
-    params = dict(model.parameters)
     if split.any() and alpha is not None:
         _approximate(parts, st, split, count, mean, median, p90, alpha, model.unit)
     elif split.any():
-        yield from _exact(frame, spec, st, split, mean, median, p90)
-    if alpha is not None:
-        params["approximate"] = f"percentiles within a relative {alpha:g} (logarithmic histogram)"
+        yield from _exact(p, spec, st, split, mean, median, p90)
     return itsm.GroupedKPI(
         kpi=model.kpi,
         names=names,
@@ -244,17 +318,8 @@ def durations(
     )
 
 
-def _alpha(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise fail("relative_error", "a number between 0 and 0.5", value)
-    alpha = float(value)
-    if not 1e-6 <= alpha <= 0.5:
-        raise fail("relative_error", "a number from 1e-06 to 0.5", value)
-    return alpha
-
-
 def _exact(
-    frame: Any,
+    p: Plan,
     spec: Durations,
     st: Any,
     split: npt.NDArray[np.bool_],
@@ -262,15 +327,20 @@ def _exact(
     median: npt.NDArray[np.float64],
     p90: npt.NDArray[np.float64],
 ) -> Generator[Job, list[Any], None]:
-    """Shuffle the rows of the split cells on their cell and run the kernel on each cell whole."""
+    """Shuffle the split cells' durations on their cell and run the kernel on each cell whole."""
     which = np.flatnonzero(split)
+    n = int(which.size)
     table = tuple(k[which] for k in st.keys)
-    moved = regroup(frame, _select, spec, table, int(which.size), cells=int(which.size))
-    answer = yield Job(moved, None, _partial, (spec,))
-    again = [p for p in answer if p and "skipped" not in p]
-    for p in again:
-        at = which[find(table, tuple(p["keys"]), int(which.size), p["count"].size)]
-        mean[at], median[at], p90[at] = p["mean"], p["median"], p["p90"]
+    pairs = derive(
+        p.job(tuple(spec.cols.needed()), _split_durations, (spec, table, n)), _no_durations()
+    )
+    moved = pairs.shuffle(on=CELL, npartitions=max(1, min(int(p.tickets.npartitions), n)))
+    answer = yield Job(moved, None, _whole_cells, (spec,))
+    for q in answer:
+        if q is None:
+            continue
+        at = which[q["cells"]]
+        mean[at], median[at], p90[at] = q["mean"], q["median"], q["p90"]
 
 
 def _approximate(
@@ -286,12 +356,12 @@ def _approximate(
 ) -> None:
     """Split cells: the mean from the partitions' sums, percentiles from their merged histograms."""
     codes = st.codes
-    weights = np.concatenate([np.nan_to_num(p["mean"]) * p["count"] for p in parts])
+    weights = np.concatenate([np.nan_to_num(q["mean"]) * q["count"] for q in parts])
     total = np.bincount(codes, weights=weights, minlength=st.size)
     mean[split] = total[split] / count[split]
     cells, binned, counts = [], [], []
-    for i, p in enumerate(parts):
-        local, b, c = p["sketch"]
+    for i, q in enumerate(parts):
+        local, b, c = q["sketch"]
         cells.append(st.rows(i)[local])
         binned.append(b)
         counts.append(c)
@@ -312,6 +382,10 @@ def mttr(
     kind: str = "resolve",
     unit: kin.Unit = "hours",
     quantile_method: grp.QuantileMethod = "auto",
+    calendar: BusinessCalendar | None = None,
+    pauses: Pauses | Any = None,
+    ids: str | None = None,
+    as_of: Any = None,
     approximate: bool = False,
     relative_error: float = 0.01,
 ) -> itsm.GroupedKPI:
@@ -334,6 +408,21 @@ def mttr(
     logarithmic histogram per partition, and those cells' median and p90 are
     then within ``relative_error`` (relative) of the exact value (the mean
     and counts stay exact); ``parameters["approximate"]`` says so.
+
+    On the SLA clock, as in memory: ``calendar`` (a
+    :class:`~itil_ci.measurement.BusinessCalendar`) counts business time
+    only; ``as_of`` measures open tickets up to it; ``pauses`` take off the
+    business time each ticket spent paused, tied to tickets by the column
+    ``ids`` (default ``"id"`` when pauses are given).  ``pauses`` is an
+    in-memory :class:`~itil_ci.measurement.Pauses` (handed to every
+    partition: for pauses that fit in memory) or a dask DataFrame of pauses
+    with columns ``id``, ``start``, ``end`` such as
+    :func:`itil_ci.scale.pauses` gives.  Month directories of tickets and of
+    history written by ``Tickets.to_parquet(path, partition_by="month")`` and
+    ``History.to_parquet(path, partition_by="month", tickets=...)`` are
+    paired month by month; any other layout is shuffled on the ticket id
+    first.  Either way each ticket meets all its pauses, and the result is
+    the in-memory one.
 
     Examples:
         >>> import dask.dataframe as dd
@@ -368,6 +457,7 @@ def mttr(
                 "unit": unit,
                 "quantile_method": quantile_method,
             },
+            sla_clock=(calendar, pauses, ids, as_of),
             approximate=approximate,
             relative_error=relative_error,
         )
@@ -384,6 +474,10 @@ def mtta(
     period_on: str = "start",
     unit: kin.Unit = "hours",
     quantile_method: grp.QuantileMethod = "auto",
+    calendar: BusinessCalendar | None = None,
+    pauses: Pauses | Any = None,
+    ids: str | None = None,
+    as_of: Any = None,
     approximate: bool = False,
     relative_error: float = 0.01,
 ) -> itsm.GroupedKPI:
@@ -392,7 +486,8 @@ def mtta(
     The Dask form of :func:`itil_ci.measurement.mtta`; ``logged`` and
     ``acknowledged`` name time columns, and everything else is as in
     :func:`mttr` (tickets not yet acknowledged are counted in
-    ``extra["open"]``).
+    ``extra["open"]``), the SLA clock (``calendar``, ``pauses``, ``ids``,
+    ``as_of``) included.
 
     Examples:
         >>> import dask.dataframe as dd
@@ -415,6 +510,7 @@ def mtta(
             by=by,
             period_on=period_on,
             kwargs={"period": period, "unit": unit, "quantile_method": quantile_method},
+            sla_clock=(calendar, pauses, ids, as_of),
             approximate=approximate,
             relative_error=relative_error,
         )

@@ -16,16 +16,18 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
+from itil_ci._internal.strings import strings
 from itil_ci._internal.validate import fail
 from itil_ci.errors import InvalidInputError, ItilCiError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Columns", "columns", "dask", "reraise", "take"]
+__all__ = ["Columns", "columns", "dask", "reraise", "take", "text", "times"]
 
-Kind = Literal["time", "optional-time", "any", "flag-or-time"]
+Kind = Literal["time", "optional-time", "any", "flag-or-time", "text"]
 INSTALL_HINT = "pip install 'itil-ci[dask]'"
 
 
@@ -137,6 +139,40 @@ def times(series: pd.Series) -> np.ndarray:
     return ints.view("datetime64[ns]")
 
 
+def text(series: pd.Series, name: str) -> npt.NDArray[np.str_]:
+    """A pandas column of text as a numpy ``str_`` array, without a Python object per row.
+
+    Categoricals are looked up from their categories; Arrow-backed strings
+    are copied from Arrow's buffers; anything else goes through
+    :func:`~itil_ci._internal.strings.strings`, which refuses what is not
+    text.  A missing value is refused, naming its row.
+    """
+    import pandas as pd
+
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype) or (
+        isinstance(dtype, pd.StringDtype) or str(dtype) in ("str", "string")
+    ):
+        missing = np.asarray(series.isna())
+        if missing.any():
+            bad = int(np.flatnonzero(missing)[0])
+            raise fail(f"{name}[{bad}]", "a text (not missing)", "a missing value")
+        if isinstance(dtype, pd.CategoricalDtype):
+            words = strings(name, np.asarray(series.cat.categories, dtype=object))
+            return words[np.asarray(series.cat.codes, dtype=np.int64)]
+        import pyarrow as pa
+
+        from itil_ci.io._arrowtext import unicode
+
+        try:
+            arr = pa.array(series)
+        except (TypeError, ValueError, pa.ArrowException):  # pragma: no cover - text is text
+            return strings(name, series)
+        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            return unicode(pa, arr)
+    return strings(name, series)
+
+
 def take(part: pd.DataFrame, cols: Columns) -> tuple[dict[str, Any], dict[str, Any]]:
     """The kernel's arguments from one partition, and the key columns by name."""
     args: dict[str, Any] = {}
@@ -144,6 +180,8 @@ def take(part: pd.DataFrame, cols: Columns) -> tuple[dict[str, Any], dict[str, A
         series = part[name]
         if kind == "flag-or-time" and _is_time(series.dtype):
             args[argument] = ~np.isnat(times(series))
+        elif kind == "text":
+            args[argument] = text(series, name)
         elif _is_time(series.dtype):
             args[argument] = times(series)
         else:

@@ -2,10 +2,12 @@
 
 Every column of these KPIs is a count per cell (judged, met, breached, open;
 hits and tickets in the denominator), so each partition runs the in-memory
-kernel on its tickets and the cells' counts are summed, wherever the cells'
-tickets lie: no data moves and the result is exact for any partitioning.
-The headline ``value`` is then the kernel's own division of the summed
-counts.
+kernel on its tickets -- for SLA attainment with the calendar, ``as_of``,
+the recorded outcome (``met``) or the pauses of its tickets -- and the
+cells' counts are summed, wherever the cells' tickets lie: no ticket moves
+and the result is exact for any partitioning (only pauses may have to be
+brought to their tickets, see :mod:`itil_ci.scale._slaclock`).  The
+headline ``value`` is then the kernel's own division of the summed counts.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ import numpy as np
 from itil_ci._internal.validate import fail
 from itil_ci.errors import ItilCiError
 from itil_ci.measurement import _kpi_input as kin
-from itil_ci.measurement import attainment, itsm
+from itil_ci.measurement import itsm
+from itil_ci.measurement.calendar import BusinessCalendar
+from itil_ci.measurement.pauses import Pauses
 from itil_ci.scale._combine import no_rows, stack
 from itil_ci.scale._frame import Columns, Kind, columns, reraise, take
-from itil_ci.scale._run import Job, Steps, finish
+from itil_ci.scale._run import Steps, finish
+from itil_ci.scale._slaclock import Clock, Plan, answers, clock, first_round, plan, span
 
 __all__ = [
     "change_success_rate",
@@ -34,44 +39,38 @@ __all__ = [
 _T0 = np.zeros(1, dtype="datetime64[ns]")
 
 
-def _nothing_judged(kwargs: Mapping[str, Any]) -> bool:
-    """SLA by period of the outcome (``period_on="end"``) with no ticket decided: no row is kept.
-
-    (The in-memory kernel cannot group zero rows; such a partition has no cells.)
-    """
-    if kwargs.get("period") is None or kwargs.get("period_on") != "end":
-        return False
-    if not np.isnat(kwargs["end"]).all():
-        return False
-    s = kin._times("start", kwargs["start"])
-    if kwargs.get("as_of") is None:
-        return True
-    seconds = kin._unit(kwargs["unit"])
-    target, _ = attainment._target_ns(kwargs.get("priority"), kwargs["targets"], s.size, seconds)
-    late = kin._one_time("as_of", kwargs["as_of"]) - s.view(np.int64) > target
-    return not bool(np.any(late))
-
-
 @attrs.frozen(eq=False)
 class _Counts:
     kernel: Callable[..., itsm.GroupedKPI]
     cols: Columns
     kwargs: Mapping[str, Any]
-    skip: Callable[[Mapping[str, Any]], bool] | None = None
+    clock: Clock | None = None
+
+    def span(self, kwargs: Mapping[str, Any]) -> tuple[int, int] | None:
+        """The instants an SLA clock measures in a partition (recorded only on a calendar)."""
+        if self.clock is None or self.clock.calendar is None:
+            return None
+        s = kin._times("start", kwargs["start"])
+        e = kin._times("end", kwargs["end"], allow_missing=True)
+        cut = None if kwargs["as_of"] is None else kin._one_time("as_of", kwargs["as_of"])
+        return span(s, e, cut)
 
 
-def _partial(part: Any, index: int, spec: _Counts) -> dict[str, Any] | None:
+def _partial(part: Any, index: int, spec: _Counts, companion: Any = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"pauses": 0 if spec.clock is None else spec.clock.count(companion)}
     if len(part) == 0:
-        return None
-    args, keys = take(part, spec.cols)
-    kwargs = {**spec.kwargs, **args}
+        return out
     try:
-        if spec.skip is not None and spec.skip(kwargs):
-            return {"skipped": True}
+        args, keys = take(part, spec.cols)
+        kwargs = {**spec.kwargs, **args}
+        if spec.clock is not None:
+            kwargs.update(spec.clock.kwargs(companion, index))
         r = spec.kernel(by=keys or None, **kwargs)
+        out["span"] = spec.span(kwargs)
     except ItilCiError as err:
         raise reraise(err, spec.cols, index) from None
-    return {"names": r.names, "keys": r.groups, "count": r.count, "extra": dict(r.extra)}
+    out.update({"names": r.names, "keys": r.groups, "count": r.count, "extra": dict(r.extra)})
+    return out
 
 
 def _counts(
@@ -84,20 +83,30 @@ def _counts(
     sample: dict[str, Any],
     numerator: str,
     first: str,
-    skip: Callable[[Mapping[str, Any]], bool] | None = None,
+    c: Clock | None = None,
 ) -> Steps:
     """Run ``kernel`` per partition and add up the counts of each cell."""
+    if c is not None:
+        if c.ids is not None:
+            roles = {**roles, "ids": (c.ids, "text")}
+        sample = {**sample, **c.sample()}
     model = kernel(**sample, **kwargs)  # checks the scalar arguments; method and parameters
     cols = columns(tickets, roles, by)
-    spec = _Counts(kernel, cols, kwargs, skip)
-    frame = tickets[cols.needed()]
-    answer = yield Job(tickets, tuple(cols.needed()), _partial, (spec,))
-    seen = [p for p in answer if p is not None]
-    parts = [p for p in seen if "skipped" not in p]
+    needed = cols.needed()
+    spec = _Counts(kernel, cols, kwargs, None if c is None else c.for_workers())
+    p = Plan(tickets) if c is None else plan(tickets, needed, c)
+    answer = yield first_round(p, c, tuple(needed), _partial, (spec,))
+    results, unpaired = answers(answer)
+    seen = [r for r in results if "count" in r]
     if not seen:
         raise fail(first, "at least one ticket", "an empty array")
+    params = dict(model.parameters)
+    if c is not None:
+        counts = [r["pauses"] for r in results] + [unpaired]
+        params.update(c.describe([r["span"] for r in seen], counts, p.shared))
+    parts = [r for r in seen if r["count"].size]
     if not parts:
-        names, keys = no_rows(frame._meta, cols.by, kwargs.get("period"))
+        names, keys = no_rows(tickets._meta, cols.by, kwargs.get("period"))
         none = np.zeros(0, dtype=np.int64)
         return itsm.GroupedKPI(
             kpi=model.kpi,
@@ -108,17 +117,17 @@ def _counts(
             extra=dict.fromkeys(model.extra, none),
             unit=model.unit,
             method=model.method,
-            parameters=dict(model.parameters),
+            parameters=params,
         )
     names = tuple(parts[0]["names"])
-    st = stack([p["keys"] for p in parts], len(names), [p["count"].size for p in parts])
+    st = stack([q["keys"] for q in parts], len(names), [q["count"].size for q in parts])
 
     def total(column: list[Any]) -> Any:
         weights = np.concatenate(column)
         return np.bincount(st.codes, weights=weights, minlength=st.size).astype(np.int64)
 
-    count = total([p["count"] for p in parts])
-    extra = {name: total([p["extra"][name] for p in parts]) for name in model.extra}
+    count = total([q["count"] for q in parts])
+    extra = {name: total([q["extra"][name] for q in parts]) for name in model.extra}
     return itsm.GroupedKPI(
         kpi=model.kpi,
         names=names,
@@ -128,14 +137,15 @@ def _counts(
         extra=extra,
         unit=model.unit,
         method=model.method,
-        parameters=dict(model.parameters),
+        parameters=params,
     )
 
 
 def sla_attainment(
     tickets: Any,
-    targets: Mapping[Any, float] | float,
+    targets: Mapping[Any, float] | float | None = None,
     *,
+    met: str | None = None,
     start: str = "opened",
     end: str = "resolved",
     priority: str | None = "priority",
@@ -144,6 +154,9 @@ def sla_attainment(
     period_on: str = "start",
     as_of: Any = None,
     unit: kin.Unit = "hours",
+    calendar: BusinessCalendar | None = None,
+    pauses: Pauses | Any = None,
+    ids: str | None = None,
 ) -> itsm.GroupedKPI:
     """Share of tickets resolved within their priority's target, over a dask DataFrame.
 
@@ -152,40 +165,67 @@ def sla_attainment(
     ``None`` when ``targets`` is one number), ``by`` one key column or
     several, ``period_on`` is ``"start"``, ``"end"`` or a time column; the
     rest is as in memory and the result is the same
-    :class:`~itil_ci.measurement.GroupedKPI`.  Every column is a count, so
-    the partitions' counts per cell are added up: exact for any
-    partitioning, no shuffle.
+    :class:`~itil_ci.measurement.GroupedKPI`.  ``met`` instead names a
+    boolean column holding the outcome the service-desk tool recorded
+    (``sla_met``); ``targets`` and ``priority`` are then not used.  Every
+    column is a count, so the partitions' counts per cell are added up:
+    exact for any partitioning, no shuffle of tickets.
+
+    On the SLA clock (``calendar``, ``as_of``; ``pauses`` tied to tickets by
+    the column ``ids``, default ``"id"``) durations and targets are business
+    time less pauses, as in memory.  ``pauses`` is an in-memory
+    :class:`~itil_ci.measurement.Pauses` handed to every partition, or a dask
+    DataFrame of pauses (``id``, ``start``, ``end``) such as
+    :func:`itil_ci.scale.pauses` gives: paired month by month with tickets
+    and history written by ``Tickets.to_parquet(..., partition_by="month")``
+    and ``History.to_parquet(..., partition_by="month", tickets=...)``, else
+    both shuffled on the ticket id (see :func:`mttr`).
 
     Examples:
         >>> import dask.dataframe as dd
+        >>> import numpy as np
         >>> import pandas as pd
-        >>> from itil_ci import scale
+        >>> from itil_ci import BusinessCalendar, Pauses, scale
         >>> df = pd.DataFrame({
+        ...     "id": ["INC1", "INC2", "INC3", "INC4"],
         ...     "opened": pd.to_datetime(["2026-03-02T09:00"] * 4, utc=True),
         ...     "resolved": pd.to_datetime(["2026-03-02T12:00", "2026-03-02T14:00",
         ...                                 "2026-03-02T19:00", "2026-03-03T15:00"], utc=True),
         ...     "priority": ["P1", "P1", "P2", "P2"]})
-        >>> r = scale.sla_attainment(dd.from_pandas(df, npartitions=2), {"P1": 4, "P2": 24})
+        >>> tickets = dd.from_pandas(df, npartitions=2)
+        >>> r = scale.sla_attainment(tickets, {"P1": 4, "P2": 24})
         >>> r.value.tolist(), r.extra["met"].tolist(), r.extra["breached"].tolist()
         ([0.5], [2], [2])
+        >>> # on business hours (Monday 2 March 2026, 09:00-17:00 UTC), INC2 on hold 1 h
+        >>> cal = BusinessCalendar("mon-fri 09:00-17:00")
+        >>> hold = Pauses(id=["INC2"], start=np.array(["2026-03-02T10:00"], dtype="M8[ns]"),
+        ...               end=np.array(["2026-03-02T11:00"], dtype="M8[ns]"))
+        >>> r = scale.sla_attainment(tickets, {"P1": 4, "P2": 8}, calendar=cal, pauses=hold)
+        >>> r.extra["met"].tolist(), r.parameters["pauses"]
+        ([3], {'states': [], 'pauses': 1})
     """
     roles: dict[str, tuple[object, Kind]] = {
         "start": (start, "time"),
         "end": (end, "optional-time"),
-        "priority": (priority, "any"),
     }
     kwargs: dict[str, Any] = {"targets": targets, "period": period, "as_of": as_of, "unit": unit}
-    if priority is None:
-        kwargs["priority"] = None
     sample: dict[str, Any] = {"start": _T0, "end": _T0}
-    if priority is not None:  # one ticket of the first priority with a target
+    if met is not None:
+        roles["met"] = (met, "any")
+        sample["met"] = [True]
+    elif priority is not None:  # one ticket of the first priority with a target
+        roles["priority"] = (priority, "any")
         first = [next(iter(targets))] if isinstance(targets, Mapping) and targets else None
         sample["priority"] = first
+    if met is None and priority is None:
+        kwargs["priority"] = None
     if isinstance(period_on, str) and period_on in ("start", "end"):
         kwargs["period_on"] = period_on
     else:  # the name of a time column
         roles["period_on"] = (period_on, "time")
         sample["period_on"] = _T0
+    c = clock(calendar, pauses, ids, as_of)
+    kwargs.pop("as_of")  # the clock hands it to every partition
     return finish(
         _counts(
             itsm.sla_attainment,
@@ -196,7 +236,7 @@ def sla_attainment(
             sample=sample,
             numerator="met",
             first="start",
-            skip=_nothing_judged,
+            c=c,
         )
     )
 

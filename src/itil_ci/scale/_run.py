@@ -11,14 +11,20 @@ percentiles of cells spread over partitions), and finally returns its
 jobs of all of them and computes them in one ``dask.compute`` call, with one
 task per partition of each frame, which reads the union of the columns the
 jobs need and runs every job's function on it.  So KPIs computed together
-(:func:`itil_ci.scale.compute`) read the data once.  The computation runs on
+(:func:`itil_ci.scale.compute`) read the data once.  A job may have a
+*companion*: a second dask DataFrame whose partitions are paired with the
+frame's (``pairing[i]`` is the companion partition of partition ``i``, -1
+for none), or one object (a ``Delayed``) handed to every partition; the
+function then gets it as ``companion=``.  A step may also yield several jobs
+at once (a tuple) and receives their results in the same order.  The computation runs on
 whatever scheduler is current: the ``distributed.Client`` the user made (it
 registers itself as the default), or Dask's local threads.  Only the needed
 columns are read (the projection reaches the Parquet reader).
 
 :func:`regroup` keeps the rows that ``select(partition, *args)`` marks with a
 non-negative ``_cell`` number and shuffles them on that number, so that each
-cell's rows end up in one partition.
+cell's rows end up in one partition; :func:`derive` makes a new frame of a
+job's per-partition results (companion included), ready for such a shuffle.
 """
 
 from __future__ import annotations
@@ -34,28 +40,58 @@ from itil_ci._internal.validate import fail
 from itil_ci.measurement.itsm import GroupedKPI
 from itil_ci.scale._frame import dask
 
-__all__ = ["CELL", "Job", "Steps", "compute", "finish", "regroup", "run"]
+__all__ = ["CELL", "Job", "Steps", "compute", "derive", "finish", "regroup", "run"]
 
 CELL = "_cell"
 
 
 @attrs.frozen(eq=False)
 class Job:
-    """Run ``fn(partition, index, *args)`` on every partition of ``frame`` (only ``columns``)."""
+    """Run ``fn(partition, index, *args)`` on every partition of ``frame`` (only ``columns``).
+
+    With a ``companion`` the call is ``fn(partition, index, *args, companion=c)``:
+    ``c`` is partition ``pairing[index]`` of the companion frame (only
+    ``companion_columns``), ``None`` where the pairing is -1, or the companion
+    itself when it is not a frame (one object for every partition).
+    """
 
     frame: Any
     columns: tuple[str, ...] | None
     fn: Callable[..., Any]
     args: tuple[Any, ...] = ()
+    companion: Any = None
+    pairing: tuple[int, ...] | None = None
+    companion_columns: tuple[str, ...] | None = None
+
+    def companions(self, n_parts: int) -> list[Any]:
+        """The companion of each of the frame's ``n_parts`` partitions (delayed objects)."""
+        if self.companion is None:
+            return [None] * n_parts
+        if not isinstance(self.companion, dask().DataFrame):
+            return [self.companion] * n_parts  # one object for every partition
+        comp = self.companion
+        if self.companion_columns is not None:
+            comp = comp[list(self.companion_columns)]
+        parts = comp.to_delayed()
+        pairing = self.pairing if self.pairing is not None else tuple(range(n_parts))
+        if len(pairing) != n_parts:  # pragma: no cover - the callers pair every partition
+            raise ValueError("a pairing per partition")
+        return [parts[j] if j >= 0 else None for j in pairing]
 
 
-Steps = Generator[Job, list[Any], GroupedKPI]
+Round = Job | tuple[Job, ...]
+Steps = Generator[Round, Any, GroupedKPI]
+_Call = tuple[Callable[..., Any], tuple[Any, ...], bool, Any]
 
 
-def _apply(
-    part: Any, index: int, calls: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]]
-) -> Any:
-    return [fn(part, index, *args) for fn, args in calls]
+def _apply(part: Any, index: int, calls: Sequence[_Call]) -> Any:
+    out = []
+    for fn, args, paired, companion in calls:
+        if paired:
+            out.append(fn(part, index, *args, companion=companion))
+        else:
+            out.append(fn(part, index, *args))
+    return out
 
 
 def _compute(jobs: Sequence[Job]) -> list[list[Any]]:
@@ -79,8 +115,13 @@ def _compute(jobs: Sequence[Job]) -> list[list[Any]]:
                 if name not in wanted:
                     wanted.append(name)
         parts = frame[wanted].to_delayed()
-        calls = [(jobs[i].fn, jobs[i].args) for i in members]
-        tasks += [apply(p, k, calls) for k, p in enumerate(parts)]
+        comps = [jobs[i].companions(len(parts)) for i in members]
+        for k, p in enumerate(parts):
+            calls = [
+                (jobs[i].fn, jobs[i].args, jobs[i].companion is not None, comps[j][k])
+                for j, i in enumerate(members)
+            ]
+            tasks.append(apply(p, k, calls))
         layout.append((members, len(parts)))
     done = compute(*tasks)  # type: ignore[no-untyped-call]
     out: list[list[Any]] = [[] for _ in jobs]
@@ -96,7 +137,7 @@ def _compute(jobs: Sequence[Job]) -> list[list[Any]]:
 def run(*steps: Steps) -> list[GroupedKPI]:
     """Drive the generators together, one ``dask.compute`` per round of jobs."""
     results: list[GroupedKPI | None] = [None] * len(steps)
-    waiting: dict[int, Job] = {}
+    waiting: dict[int, Round] = {}
     for i, gen in enumerate(steps):
         try:
             waiting[i] = next(gen)
@@ -104,9 +145,18 @@ def run(*steps: Steps) -> list[GroupedKPI]:
             results[i] = stop.value
     while waiting:
         order = list(waiting)
-        answers = _compute([waiting[i] for i in order])
+        flat: list[Job] = []
+        spans: list[tuple[int, int, bool]] = []  # (first job, jobs, yielded a tuple)
+        for i in order:
+            got = waiting[i]
+            many = isinstance(got, tuple)
+            batch = list(got) if isinstance(got, tuple) else [got]
+            spans.append((len(flat), len(batch), many))
+            flat += batch
+        answers = _compute(flat)
         waiting = {}
-        for i, answer in zip(order, answers, strict=True):
+        for i, (first, count, many) in zip(order, spans, strict=True):
+            answer: Any = answers[first : first + count] if many else answers[first]
             try:
                 waiting[i] = steps[i].send(answer)
             except StopIteration as stop:
@@ -186,6 +236,28 @@ def _keep(part: Any, select: Callable[..., Any], *args: Any) -> Any:
     cell = select(part, *args)
     out = part.assign(**{CELL: cell})
     return out[cell >= 0]
+
+
+def derive(job: Job, meta: Any) -> Any:
+    """A dask DataFrame whose partition ``k`` is the job's result on partition ``k``.
+
+    ``job.fn`` must return a pandas DataFrame like ``meta``; its companion is
+    paired as in a computed job.  Nothing runs until the frame is computed.
+    """
+    dd = dask()
+    from dask.delayed import delayed
+
+    cols = list(job.frame.columns if job.columns is None else job.columns)
+    parts = job.frame[cols].to_delayed()
+    comps = job.companions(len(parts))
+    paired = job.companion is not None
+    apply = delayed(_one, pure=True)
+    pieces = [apply(p, k, (job.fn, job.args, paired, comps[k])) for k, p in enumerate(parts)]
+    return dd.from_delayed(pieces, meta=meta, verify_meta=False)
+
+
+def _one(part: Any, index: int, call: _Call) -> Any:
+    return _apply(part, index, [call])[0]
 
 
 def regroup(frame: Any, select: Callable[..., Any], *args: Any, cells: int) -> Any:

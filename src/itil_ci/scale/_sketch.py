@@ -29,9 +29,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal.validate import fail
 from itil_ci.measurement import _grouping as grp
 
-__all__ = ["bins", "merge", "quantiles"]
+__all__ = ["bins", "merge", "quantiles", "relative_error"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -41,8 +42,8 @@ def _gamma(alpha: float) -> float:
     return (1.0 + alpha) / (1.0 - alpha)
 
 
-def bins(durations: IntArray, alpha: float) -> IntArray:
-    """The bin of each duration (ns, ``>= 0``): ``-1`` for zero, else ``ceil(log_gamma d)``."""
+def bins(durations: IntArray | FloatArray, alpha: float) -> IntArray:
+    """The bin of each duration (``>= 0``): ``-1`` for zero, else ``ceil(log_gamma d)``."""
     out = np.full(durations.size, -1, dtype=np.int64)
     positive = durations > 0
     logs = np.log(durations[positive].astype(np.float64)) / math.log(_gamma(alpha))
@@ -108,3 +109,13 @@ def quantiles(
         res[empty] = np.nan
         out.append(res)
     return out
+
+
+def relative_error(value: object) -> float:
+    """The checked ``relative_error`` argument of an approximate Dask form."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail("relative_error", "a number between 0 and 0.5", value)
+    alpha = float(value)
+    if not 1e-6 <= alpha <= 0.5:
+        raise fail("relative_error", "a number from 1e-06 to 0.5", value)
+    return alpha
