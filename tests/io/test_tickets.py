@@ -162,3 +162,14 @@ def test_select_bad_input() -> None:
             t.select(which)
     with pytest.raises(InvalidInputError, match=r"tables\[1\]"):
         Tickets.concat([t, "x"])  # type: ignore[list-item]
+
+
+def test_tickets_refuse_a_coarse_time_beyond_the_nanosecond_range() -> None:
+    # numpy's datetime64[s] -> [ns] cast wraps 3000-01-01 round to 1830; Tickets goes
+    # through the same never-wrapping conversion as the KPIs.
+    import numpy as np
+
+    import itil_ci as ic
+
+    with pytest.raises(ic.InvalidInputError, match=r"Tickets.opened\[0\]: expected a time"):
+        ic.Tickets(id=["a"], opened=np.array(["3000-01-01"], dtype="M8[s]"))

@@ -160,24 +160,9 @@ def native(name: str, value: Any) -> Any:
 
 def _ns(name: str, arr: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
     """``datetime64`` of any unit as ``[ns]``, refusing times outside the ns range."""
-    if arr.dtype == np.dtype("datetime64[ns]"):
-        return arr
-    unit, _ = np.datetime_data(arr.dtype)
-    ints = arr.view(np.int64)
-    present = ints != _NAT
-    if unit in ("us", "ms", "s"):
-        factor = {"us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}[unit]
-        limit = _NS_MAX // factor
-        wide = present & ((ints > limit) | (ints < -limit))
-        if wide.any():
-            bad = int(np.flatnonzero(wide)[0])
-            raise InvalidInputError(
-                f"{name}[{bad}]: expected a time between 1677-09-21 and 2262-04-11 "
-                f"(nanoseconds in int64), got {arr[bad]!s}"
-            )
-        out = np.where(present, ints * factor, _NAT)
-        return out.view("datetime64[ns]")
-    return arr.astype("datetime64[ns]")
+    from itil_ci._internal.arrays import to_ns  # arrays imports this module
+
+    return to_ns(name, arr)
 
 
 def _from_polars(name: str, s: Any) -> Any:

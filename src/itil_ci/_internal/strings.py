@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from itil_ci._internal import arrays
 from itil_ci._internal import validate as v
+from itil_ci._internal.columns import native
 
 __all__ = ["grouped", "hash64", "run_starts", "strings"]
 
@@ -28,9 +29,22 @@ U64 = npt.NDArray[np.uint64]
 
 
 def strings(name: str, value: Any) -> Strs:
-    """A 1-D array of strings (numpy ``str_``); refuses anything else."""
-    if arrays._is_pandas(value) or type(value).__module__.split(".")[0] in ("polars", "pyarrow"):
-        value = value.to_numpy() if hasattr(value, "to_numpy") else np.asarray(value)
+    """A 1-D array of strings (numpy ``str_``), the one text-column check; refuses anything else.
+
+    numpy ``str_`` arrays pass as they are; pandas categoricals are looked up
+    from their categories and pandas Arrow-backed or ``string`` columns copied
+    from Arrow's buffers, without a Python object per row; polars and Arrow
+    columns are converted first (:func:`~itil_ci._internal.columns.native`).
+    Python lists and object arrays (small inputs) are checked item by item.
+    A missing value (``None``, ``NaN``, ``<NA>``) or a non-string is refused
+    naming its row.
+    """
+    value = native(name, value)
+    if arrays._is_pandas(value):
+        fast = _pandas_text(name, value)
+        if fast is not None:
+            return fast
+        value = value.to_numpy(dtype=object)
     if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
         raise v.fail(name, "a sequence of strings", value)
     arr = value if isinstance(value, np.ndarray) else np.asarray(list(value), dtype=object)
@@ -43,10 +57,41 @@ def strings(name: str, value: Any) -> Strs:
     if arr.dtype != object:
         raise v.fail(name, "an array of strings", f"array of dtype {arr.dtype}")
     is_str = np.fromiter((type(x) is str for x in arr), dtype=bool, count=arr.size)
-    if not is_str.all():
+    if not is_str.all():  # the slow path for Python lists and object arrays
         bad = int(np.flatnonzero(~is_str)[0])
         raise v.fail(f"{name}[{bad}]", "a string", arr[bad])
     return arr.astype(np.str_)
+
+
+def _pandas_text(name: str, series: Any) -> Strs | None:
+    """A categorical or string-typed pandas column as ``str_`` (None: not such a column)."""
+    import pandas as pd  # a pandas object is in hand
+
+    dtype = getattr(series, "dtype", None)
+    is_cat = isinstance(dtype, pd.CategoricalDtype)
+    if not (is_cat or isinstance(dtype, pd.StringDtype) or str(dtype) in ("str", "string")):
+        return None
+    missing = np.asarray(series.isna())
+    if missing.any():
+        bad = int(np.flatnonzero(missing)[0])
+        raise v.fail(f"{name}[{bad}]", "a string (not missing)", "a missing value")
+    if is_cat:
+        words = strings(name, np.asarray(series.cat.categories, dtype=object))
+        out: Strs = words[np.asarray(series.cat.codes, dtype=np.int64)]
+        return out
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pandas string columns without pyarrow
+        return None
+    from itil_ci._internal.arrowtext import unicode
+
+    try:
+        arr = pa.array(series)
+    except (TypeError, ValueError, pa.ArrowException):  # pragma: no cover - text is text
+        return None
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return unicode(pa, arr)
+    return None  # pragma: no cover - a string dtype is Arrow text
 
 
 def run_starts(keys: npt.NDArray[Any]) -> Ints:

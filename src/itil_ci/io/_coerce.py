@@ -17,64 +17,20 @@ import numpy.typing as npt
 from itil_ci._internal import arrays
 from itil_ci._internal import validate as v
 from itil_ci._internal.columns import native
+from itil_ci._internal.strings import strings
 
 NS = "datetime64[ns]"
 _INT64_MAX = np.iinfo(np.int64).max
 
 
 def times(name: str, value: Any, *, required: bool) -> npt.NDArray[np.datetime64]:
-    """A 1-D ``datetime64[ns]`` UTC column; ``NaT`` allowed unless ``required``."""
-    value = native(name, value)
-    if arrays._is_pandas(value):
-        dt_acc = getattr(value, "dt", None)
-        tz = getattr(dt_acc if dt_acc is not None else value, "tz", None)
-        if tz is None:
-            raise v.fail(name, "timezone-aware pandas times (use .dt.tz_localize('UTC'))", value)
-        conv = (
-            value.dt.tz_convert("UTC").dt.tz_localize(None)
-            if dt_acc is not None
-            else (value.tz_convert("UTC").tz_localize(None))
-        )
-        arr = np.asarray(conv.to_numpy(dtype=NS))
-    elif isinstance(value, np.ndarray) and value.dtype.kind == "M":
-        arr = value.astype(NS)
-    else:
-        if isinstance(value, str | bytes) or not hasattr(value, "__len__"):
-            raise v.fail(name, "a sequence of timezone-aware times", value)
-        items = list(value)
-        arr = np.full(len(items), np.datetime64("NaT"), dtype=NS)
-        for i, item in enumerate(items):  # the slow path for small Python inputs
-            if item is None:
-                continue
-            arr[i] = arrays._one_time(f"{name}[{i}]", item)
-    if arr.ndim != 1:
-        raise v.fail(name, "a one-dimensional array of times", f"array of shape {arr.shape}")
-    if required and arr.size and np.isnat(arr).any():
-        bad = int(np.flatnonzero(np.isnat(arr))[0])
-        raise v.fail(f"{name}[{bad}]", "a time (not missing)", "NaT")
-    return arr
+    """A 1-D ``datetime64[ns]`` UTC column; ``NaT`` (or ``None``) allowed unless ``required``."""
+    return arrays.as_times(name, value, allow_missing=not required)
 
 
 def text(name: str, value: Any) -> npt.NDArray[np.str_]:
     """A 1-D numpy string column (no missing values; ``""`` is empty)."""
-    value = native(name, value)
-    if arrays._is_pandas(value):
-        value = value.to_numpy(dtype=object)
-    if isinstance(value, str) or not hasattr(value, "__len__"):
-        raise v.fail(name, "a sequence of strings", value)
-    arr = value if isinstance(value, np.ndarray) else np.asarray(value, dtype=object)
-    if arr.dtype.kind != "U":
-        if arr.size == 0:
-            return np.empty(0, dtype="<U1")
-        if arr.dtype != object:
-            raise v.fail(name, "an array of strings", f"array of dtype {arr.dtype}")
-        for i, item in enumerate(arr.ravel().tolist()):  # edge check, small inputs
-            if not isinstance(item, str):
-                raise v.fail(f"{name}[{i}]", "a string", item)
-        arr = arr.astype(np.str_)
-    if arr.ndim != 1:
-        raise v.fail(name, "a one-dimensional array of strings", f"array of shape {arr.shape}")
-    return arr
+    return strings(name, value)
 
 
 def ints(name: str, value: Any) -> npt.NDArray[np.int64]:

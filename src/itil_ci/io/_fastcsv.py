@@ -29,8 +29,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal.arrowtext import unicode, unicode_checked
 from itil_ci.io import _build, _csvread, _parse
-from itil_ci.io._arrowtext import unicode, unicode_checked
 from itil_ci.io.tickets import COUNT_FIELDS, TIME_FIELDS
 
 _NAT = np.iinfo(np.int64).min

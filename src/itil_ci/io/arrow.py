@@ -27,8 +27,8 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import validate as v
+from itil_ci._internal.arrowtext import codes_and_words, unicode
 from itil_ci._internal.columns import UnknownColumn
-from itil_ci.io._arrowtext import codes_and_words, unicode
 from itil_ci.io.tickets import Tickets, _check_values, kind_of
 
 if TYPE_CHECKING:

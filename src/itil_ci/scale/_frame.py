@@ -140,36 +140,7 @@ def times(series: pd.Series) -> np.ndarray:
 
 
 def text(series: pd.Series, name: str) -> npt.NDArray[np.str_]:
-    """A pandas column of text as a numpy ``str_`` array, without a Python object per row.
-
-    Categoricals are looked up from their categories; Arrow-backed strings
-    are copied from Arrow's buffers; anything else goes through
-    :func:`~itil_ci._internal.strings.strings`, which refuses what is not
-    text.  A missing value is refused, naming its row.
-    """
-    import pandas as pd
-
-    dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype) or (
-        isinstance(dtype, pd.StringDtype) or str(dtype) in ("str", "string")
-    ):
-        missing = np.asarray(series.isna())
-        if missing.any():
-            bad = int(np.flatnonzero(missing)[0])
-            raise fail(f"{name}[{bad}]", "a text (not missing)", "a missing value")
-        if isinstance(dtype, pd.CategoricalDtype):
-            words = strings(name, np.asarray(series.cat.categories, dtype=object))
-            return words[np.asarray(series.cat.codes, dtype=np.int64)]
-        import pyarrow as pa
-
-        from itil_ci.io._arrowtext import unicode
-
-        try:
-            arr = pa.array(series)
-        except (TypeError, ValueError, pa.ArrowException):  # pragma: no cover - text is text
-            return strings(name, series)
-        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-            return unicode(pa, arr)
+    """A pandas column of text as a numpy ``str_`` array (see :func:`strings`)."""
     return strings(name, series)
 
 
