@@ -58,8 +58,12 @@ WRONG: tuple[Any, ...] = (
     "abc",
     "1.5",
     "",
+    "\ud800",
+    "a\x00b",
     b"abc",
+    2**70,
     [],
+    [1],
     [[]],
     [None],
     ["a"],
@@ -67,6 +71,7 @@ WRONG: tuple[Any, ...] = (
     {"a": 1},
     object(),
     np.array([]),
+    np.array([1, 2]),
     np.array([[1.0, 2.0]]),
     np.array(["x"]),
     np.array([1 + 1j]),
@@ -147,3 +152,24 @@ def extreme_probes(
         for j, ext in enumerate(extremes(arg)):
             kw = {**kwargs, key: ext}
             yield f"{key} extreme {j}", lambda kw=kw: fn(*args, **kw)
+
+
+def escapes(targets: Mapping[str, Callable[[Any], object]]) -> list[str]:
+    """Feed every :data:`WRONG` value to every target; what escaped other than an ItilCiError.
+
+    Warnings are errors in the suite, so a warning counts as an escape too.
+    """
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxstring, short.maxother = 2, 30, 30
+    out = []
+    for name, call in targets.items():
+        for value in WRONG:
+            try:
+                call(value)
+            except ItilCiError:
+                pass
+            except Exception as exc:
+                out.append(f"{name}({short.repr(value)}): {type(exc).__name__}: {exc}")
+    return out

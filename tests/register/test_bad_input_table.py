@@ -30,6 +30,7 @@ from itil_ci.errors import (
     UnreadableEntries,
 )
 from itil_ci.register import MemoryStore, Register, RegisterExport, SQLiteStore
+from tests._refusal import WRONG
 
 T2 = np.array(["2026-01-01", "2026-01-02"], dtype="datetime64[ns]")
 
@@ -362,26 +363,6 @@ def test_the_table_has_enough_rows() -> None:
 
 
 # --- sweep: a battery of wrong values into every public function ---------------------
-
-WRONG: list[object] = [
-    None,
-    -1,
-    2**70,
-    1.5,
-    float("nan"),
-    True,
-    "",
-    "\ud800",
-    "a\x00b",
-    b"bytes",
-    [],
-    [1],
-    {"a": 1},
-    object(),
-    np.int64(3),
-    np.array([1, 2]),
-    complex(1, 2),
-]
 
 
 def _sweep_targets(reg: Register, tmp: Path) -> dict[str, Callable[[Any], object]]:

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 import itil_ci as ic
@@ -37,6 +36,7 @@ from itil_ci.report import (
     report_from_register,
     write_report,
 )
+from tests._refusal import WRONG, escapes
 
 DATA = ReportData(title="Q3")
 
@@ -270,25 +270,6 @@ def test_a_good_report_is_still_written(tmp_path: Path) -> None:
 
 # --- sweep ---------------------------------------------------------------------------
 
-WRONG: list[object] = [
-    None,
-    -1,
-    2**70,
-    1.5,
-    float("nan"),
-    True,
-    "",
-    "\ud800",
-    "a\x00b",
-    b"bytes",
-    [],
-    [1],
-    {"a": 1},
-    object(),
-    np.int64(3),
-    np.array([1, 2]),
-    complex(1, 2),
-]
 
 COMPARISON = Comparison(difference=-1.0, low=-1.5, high=-0.5, p_value=0.01, verdict="improved")
 
@@ -348,14 +329,5 @@ def test_no_wrong_value_lets_anything_but_an_itil_ci_error_escape(
 ) -> None:
     monkeypatch.chdir(tmp_path)  # write_report("") and friends stay inside the test's directory
     targets = _targets(tmp_path)
-    escaped = []
-    for name, call in targets.items():
-        for value in WRONG:
-            try:
-                call(value)
-            except ItilCiError:
-                pass
-            except Exception as exc:
-                escaped.append(f"{name}({value!r:.30}): {type(exc).__name__}: {exc}")
-    assert escaped == []
+    assert escapes(targets) == []
     assert len(targets) * len(WRONG) >= 600

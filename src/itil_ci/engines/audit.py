@@ -53,6 +53,7 @@ import json
 
 import attrs
 
+from itil_ci._internal.validate import shown
 from itil_ci.domain.initiative import AuditRecord, Initiative
 from itil_ci.errors import InvalidInputError
 
@@ -153,7 +154,7 @@ def record_hash(
         True
     """
     if not isinstance(record, AuditRecord):
-        raise InvalidInputError(f"record: expected an AuditRecord, got {record!r:.80}")
+        raise InvalidInputError(f"record: expected an AuditRecord, got {shown(record, 80)}")
     if record.seal == PLAIN:
         return hashlib.sha256(_canonical(record, None)).hexdigest()
     checked = _check_key("key", key)
@@ -192,7 +193,7 @@ def seal(
         ('hmac-sha256', True)
     """
     if not isinstance(record, AuditRecord):
-        raise InvalidInputError(f"record: expected an AuditRecord, got {record!r:.80}")
+        raise InvalidInputError(f"record: expected an AuditRecord, got {shown(record, 80)}")
     checked = _check_key("key", key)
     chained = attrs.evolve(
         record, prev_hash=prev_hash, hash="", seal=PLAIN if checked is None else KEYED
@@ -315,7 +316,7 @@ def verify_history(initiative: Initiative, *, key: bytes | None = None) -> Histo
         ("record 1 moves from 'act' but record 0 ended at 'plan': a step was skipped ...",)
     """
     if not isinstance(initiative, Initiative):
-        raise InvalidInputError(f"initiative: expected an Initiative, got {initiative!r:.80}")
+        raise InvalidInputError(f"initiative: expected an Initiative, got {shown(initiative, 80)}")
     checked = _check_key("key", key)
     problems: list[str] = []
     prev = ""
@@ -359,9 +360,9 @@ def verify_history(initiative: Initiative, *, key: bytes | None = None) -> Histo
             "without the key"
         )
     if initiative.step is not None and (last_main is None or last_main.to_step != initiative.step):
-        shown = None if last_main is None else last_main.to_step
+        ended_at = None if last_main is None else last_main.to_step
         problems.append(
-            f"the trail ends at step {shown!r} but the initiative is at {initiative.step!r}: "
+            f"the trail ends at step {ended_at!r} but the initiative is at {initiative.step!r}: "
             "records removed"
         )
     nested = getattr(initiative, "pdca_step", None)

@@ -257,6 +257,27 @@ def _check_order(start: IntArray, end: IntArray, closed: npt.NDArray[np.bool_], 
         )
 
 
+def _intervals(
+    start: Any, end: Any, names: str = "start,end", *, allow_empty: bool = False
+) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
+    """The ``(start, end, ended)`` of intervals given as two time columns, checked once.
+
+    ``start`` must be a time per item and ``end`` a time or ``NaT`` (still
+    open), of the same length, never before its start and less than 292
+    years after it; ``names`` are the two arguments' names for the errors
+    (``"opened,closed"``).  Without ``allow_empty`` an empty input is refused.
+    """
+    s_name, e_name = names.split(",")
+    s = _times(s_name, start)
+    e = _times(e_name, end, allow_missing=True)
+    if not allow_empty:
+        _nonempty(s_name, s.size)
+    _same_length(s.size, **{e_name: e.size})
+    ended = e != _NAT
+    _check_order(s, e, ended, names)
+    return s, e, ended
+
+
 def _period_times(
     period_on: Any, s: IntArray, e: IntArray, closed: npt.NDArray[np.bool_], n: int
 ) -> tuple[IntArray, npt.NDArray[np.bool_] | None]:

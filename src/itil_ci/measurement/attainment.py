@@ -17,20 +17,17 @@ from itil_ci._internal.validate import fail, number
 from itil_ci.measurement import _clock
 from itil_ci.measurement import _grouping as grp
 from itil_ci.measurement._kpi_input import (
-    _NAT,
     IntArray,
     Period,
     Unit,
-    _check_order,
     _divide,
     _flags,
     _grouping,
-    _nonempty,
+    _intervals,
     _one_time,
     _period,
     _period_times,
     _same_length,
-    _times,
     _unit,
 )
 from itil_ci.measurement.calendar import BusinessCalendar
@@ -145,13 +142,8 @@ def sla_attainment(
     """
     seconds = _unit(unit)
     per = _period(period)
-    s = _times("start", start)
-    e = _times("end", end, allow_missing=True)
+    s, e, closed = _intervals(start, end)
     n = s.size
-    _nonempty("start", n)
-    _same_length(n, end=e.size)
-    closed = e != _NAT
-    _check_order(s, e, closed, "start,end")
     recorded: dict[str, float] | float | str
     target: IntArray | int = 0
     cut = None if as_of is None else _one_time("as_of", as_of)

@@ -17,20 +17,16 @@ from itil_ci.measurement import _clock
 from itil_ci.measurement import _grouping as grp
 from itil_ci.measurement._kpi_input import (
     _MTTR_KINDS,
-    _NAT,
     _QUANTILE_METHODS,
     IntArray,
     Period,
     Unit,
-    _check_order,
     _divide,
     _grouping,
-    _nonempty,
+    _intervals,
     _one_time,
     _period,
     _period_times,
-    _same_length,
-    _times,
     _unit,
 )
 from itil_ci.measurement.calendar import BusinessCalendar
@@ -63,14 +59,8 @@ def _duration_kpi(
     if not isinstance(quantile_method, str) or quantile_method not in _QUANTILE_METHODS:
         accepted = ", ".join(map(repr, _QUANTILE_METHODS))
         raise fail("quantile_method", f"one of {accepted}", quantile_method)
-    s_name, e_name = names.split(",")
-    s = _times(s_name, start)
-    e = _times(e_name, end, allow_missing=True)
+    s, e, closed = _intervals(start, end, names)
     n = s.size
-    _nonempty(s_name, n)
-    _same_length(n, **{e_name: e.size})
-    closed = e != _NAT
-    _check_order(s, e, closed, names)
     cal, pz, idc = _clock.check(calendar, pauses, ids, n)
     cut = None if as_of is None else _one_time("as_of", as_of)
     rows: npt.NDArray[np.bool_] | None = None

@@ -26,11 +26,9 @@ import numpy.typing as npt
 from itil_ci._internal.validate import fail, number
 from itil_ci.measurement import _clock
 from itil_ci.measurement._kpi_input import (
-    _check_order,
-    _nonempty,
+    _intervals,
     _one_time,
     _same_length,
-    _times,
     _unit,
 )
 from itil_ci.measurement.attainment import _target_ns
@@ -103,11 +101,8 @@ def business_duration(
         [3.0, 3.5]
     """
     seconds = _unit(unit)
-    s = _times("start", start)
-    e = _times("end", end, allow_missing=True)
+    s, e, _ = _intervals(start, end, allow_empty=True)
     n = s.size
-    _same_length(n, end=e.size)
-    _check_order(s, e, e != _NAT, "start,end")
     cal, pz, idc = _clock.check(calendar, pauses, ids, n)
     m = _clock.measure(s, e, calendar=cal, pauses=pz, ids=idc, as_of=_as_of(as_of))
     out = np.full(n, np.nan)
@@ -276,15 +271,10 @@ def sla_status(
         (['in_progress', 'in_progress'], [4.0, 2.0], ['2026-01-12T09:00', '2026-01-12T15:00'])
     """
     seconds = _unit(unit)
-    s = _times("start", start)
-    e = _times("end", end, allow_missing=True)
+    s, e, closed = _intervals(start, end)
     n = s.size
-    _nonempty("start", n)
-    _same_length(n, end=e.size)
     if priority is not None and hasattr(priority, "__len__"):
         _same_length(n, priority=len(priority))
-    closed = e != _NAT
-    _check_order(s, e, closed, "start,end")
     target_ns, recorded = _target_ns(priority, targets, n, seconds)
     target = np.broadcast_to(np.asarray(target_ns, dtype=np.int64), (n,))
     cal, pz, idc = _clock.check(calendar, pauses, ids, n)

@@ -15,21 +15,17 @@ from itil_ci._internal import arrays
 from itil_ci._internal.validate import fail
 from itil_ci.measurement import _grouping as grp
 from itil_ci.measurement._kpi_input import (
-    _NAT,
     IntArray,
     Period,
     Unit,
-    _check_order,
     _divide,
     _grouping,
-    _nonempty,
+    _intervals,
     _one_time,
     _period,
     _period_code,
     _period_labels,
     _period_start,
-    _same_length,
-    _times,
     _unit,
 )
 from itil_ci.measurement.attainment import _positive
@@ -94,13 +90,8 @@ def backlog(
     """
     seconds = _unit(unit)
     per = _period(period)
-    o = _times("opened", opened)
-    c = _times("closed", closed, allow_missing=True)
+    o, c, has_close = _intervals(opened, closed, "opened,closed")
     n = o.size
-    _nonempty("opened", n)
-    _same_length(n, closed=c.size)
-    has_close = c != _NAT
-    _check_order(o, c, has_close, "opened,closed")
     if as_of is None:
         cut = int(max(o.max(), c[has_close].max() if has_close.any() else o.max()))
     else:
@@ -236,13 +227,8 @@ def availability(
     """
     _unit(unit)
     per = _period(period)
-    s = _times("start", start)
-    e = _times("end", end, allow_missing=True)
+    s, e, ended = _intervals(start, end)
     n = s.size
-    _nonempty("start", n)
-    _same_length(n, end=e.size)
-    ended = e != _NAT
-    _check_order(s, e, ended, "start,end")
     if agreed is not None:
         agreed = _positive("agreed", agreed)
     if window is not None:

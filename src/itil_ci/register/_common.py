@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 
-from itil_ci._internal.validate import fail, text
+from itil_ci._internal.validate import fail, shown, text
 from itil_ci.errors import ConflictError, InvalidInputError, NotFound, StorageError
 from itil_ci.register import store as _store
 from itil_ci.register._schema import INDEXED
@@ -21,7 +21,7 @@ from itil_ci.register.store import NO_DIMS
 def indexed(kind: object) -> tuple[str, tuple[str, ...]]:
     """The table and indexed columns of an entity kind (StorageError for another kind)."""
     if not isinstance(kind, str) or kind not in INDEXED:
-        raise StorageError(f"unknown entity kind {kind!r:.40}")
+        raise StorageError(f"unknown entity kind {shown(kind, 40)}")
     return INDEXED[kind]
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from itil_ci._internal.validate import shown
 from itil_ci.errors import (
     DecodeError,
     InvalidInputError,
@@ -103,7 +104,9 @@ def load(text: object, cls: type[T], name: str) -> T:
         itil_ci.errors.DecodeError: text: expected a JSON document (str or bytes), got 5
     """
     if not isinstance(text, str | bytes | bytearray):
-        raise DecodeError([f"{name}: expected a JSON document (str or bytes), got {text!r:.80}"])
+        raise DecodeError(
+            [f"{name}: expected a JSON document (str or bytes), got {shown(text, 80)}"]
+        )
     return from_json(bytes(text) if isinstance(text, bytearray) else text, cls)
 
 
@@ -175,6 +178,6 @@ def check_version(arg: str, what: str, version: Any) -> None:
     """
     if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version <= MAX_VERSION:
         raise InvalidInputError(
-            f"{arg}: {what} has version {version!r:.40}; expected a whole number from 0 to "
+            f"{arg}: {what} has version {shown(version, 40)}; expected a whole number from 0 to "
             f"{MAX_VERSION} (the largest a store keeps)"
         )

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from itil_ci._internal import validate as v
 from itil_ci.errors import StorageError
 from itil_ci.register import _checksum
 from itil_ci.register.store import Damaged, Listed, Times, Values, Where
@@ -292,7 +293,10 @@ def verified_table(
             continue
         if isinstance(part, bool) or not isinstance(part, int) or part < len(chunks):
             raise _checksum.damaged(
-                where_, table, f"it has a chunk numbered {part!r:.20} (it was altered)", medium
+                where_,
+                table,
+                f"it has a chunk numbered {v.shown(part, 20)} (it was altered)",
+                medium,
             )
         if part > len(chunks) >= parts:
             break  # a chunk the table does not list: reported below

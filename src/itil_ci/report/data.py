@@ -27,6 +27,7 @@ from itil_ci.domain.opportunity import Opportunity, OpportunityStatus
 from itil_ci.domain.ranking import Ranking
 from itil_ci.domain.results import Comparison, Evaluation, Signal
 from itil_ci.domain.series import Series
+from itil_ci.errors import ItilCiError
 from itil_ci.measurement.pareto import ParetoAnalysis, pareto
 from itil_ci.measurement.spc import ControlChart
 from itil_ci.prioritisation.scoring import Explanation
@@ -64,17 +65,18 @@ def _v_items(cls: type[Any] | tuple[type[Any], ...]) -> Any:
 def _c_floats(value: Any) -> Any:
     if isinstance(value, Series):
         value = value.values
-    try:
-        arr = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError):
+    try:  # the shared number check; what it refuses is named by the validator below
+        arr = arrays.as_values("values", value, allow_missing=True)
+    except ItilCiError:
         return value
-    return arrays.readonly(arr)
+    return arrays.readonly(arr.copy() if arr is value else arr)
 
 
 def _v_floats(inst: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     name = f"{type(inst).__name__}.{attribute.name}"
-    if not isinstance(value, np.ndarray) or value.ndim != 1:
-        raise v.fail(name, "a one-dimensional sequence of numbers", value)
+    if not isinstance(value, np.ndarray) or value.dtype != np.float64:
+        arrays.as_values(name, value)  # raises the standard error naming the field
+        raise v.fail(name, "a one-dimensional sequence of numbers", value)  # pragma: no cover
     if not np.isfinite(value).all():
         raise v.fail(name, "finite numbers", "a NaN or infinite value")
 
@@ -213,8 +215,10 @@ class ControlChartPanel:
 
 
 def _c_labels(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.dtype.kind in "US":
+        return tuple(str(x) for x in value.tolist())
     if isinstance(value, list | np.ndarray):
-        return tuple(str(x) for x in value)
+        return tuple(value.tolist() if isinstance(value, np.ndarray) else value)
     return value
 
 

@@ -81,10 +81,7 @@ def _partial(part: Any, index: int, spec: _Spec) -> dict[str, Any] | None:
     args, keys = take(part, spec.cols)
     finish = _END if spec.window is None else spec.window[1]
     try:
-        s = kin._times("start", args["start"])
-        e = kin._times("end", args["end"], allow_missing=True)
-        ended = e != _NAT
-        kin._check_order(s, e, ended, "start,end")
+        s, e, ended = kin._intervals(args["start"], args["end"])
         g, names = kin._grouping(s.size, keys or None, None, None)
         e_eff = np.where(ended, e, finish)
         stocks._check_overlaps(g.codes, s, e_eff)

@@ -73,10 +73,7 @@ def _partial(part: Any, index: int, spec: _Spec) -> dict[str, Any] | None:
         return None
     args, keys = take(part, spec.cols)
     try:
-        o = kin._times("opened", args["opened"])
-        c = kin._times("closed", args["closed"], allow_missing=True)
-        has_close = c != _NAT
-        kin._check_order(o, c, has_close, "opened,closed")
+        o, c, has_close = kin._intervals(args["opened"], args["closed"], "opened,closed")
         g, names = kin._grouping(o.size, keys or None, None, None)
     except ItilCiError as err:
         raise reraise(err, spec.cols, index) from None
