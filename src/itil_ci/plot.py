@@ -230,8 +230,8 @@ def control_chart(
         panel.chart,
         panel.signals,
         panel.times,
-        title=title or panel.title,
-        unit=unit or panel.unit,
+        title=v.text("title", title) or panel.title,
+        unit=v.text("unit", unit) or panel.unit,
     )
 
 
@@ -317,7 +317,7 @@ def pareto_chart(
         panel.cumulative,
         threshold=panel.threshold,
         vital=len(panel.vital_few),
-        title=title or panel.title,
+        title=v.text("title", title) or panel.title,
         unit=panel.unit,
     )
 
@@ -456,14 +456,23 @@ def kpi_chart(
         ...     loc="left")
         'FCR'
     """
+    from itil_ci.domain.baseline import Baseline as _Baseline
     from itil_ci.domain.kpi import KPI as _KPI
+    from itil_ci.domain.results import Evaluation as _Evaluation
 
     if not isinstance(kpi, _KPI):
         raise v.fail("kpi", "a KPI", kpi)
-    if getattr(series, "values", None) is None:
+    if baseline is not None and not isinstance(baseline, _Baseline):
+        raise v.fail("baseline", "None or a Baseline", baseline)
+    if evaluation is not None and not isinstance(evaluation, _Evaluation):
+        raise v.fail("evaluation", "None or an Evaluation", evaluation)
+    from itil_ci.domain.series import Series
+
+    if not isinstance(series, Series):
         from itil_ci.measurement._common import values_of
 
         series = values_of("series", series)
+    title = v.text("title", title)
     return _draw_kpi(_axes(ax), kpi, series, baseline, evaluation, title=title)
 
 
@@ -546,11 +555,14 @@ def value_effort_chart(
     if val.size != eff.size:
         raise v.fail("effort", f"{val.size} efforts (one per value)", f"{eff.size} efforts")
     if labels is not None:
-        if isinstance(labels, str) or len(labels) != val.size:
+        if not isinstance(labels, Sequence | np.ndarray) or isinstance(labels, str | bytes):
+            raise v.fail("labels", f"None or {val.size} labels (one per value)", labels)
+        if len(labels) != val.size:
             raise v.fail("labels", f"None or {val.size} labels (one per value)", labels)
         labels = [str(x) for x in labels]
     vs = float(np.median(val)) if value_split is None else v.number("value_split", value_split)
     es = float(np.median(eff)) if effort_split is None else v.number("effort_split", effort_split)
     assert vs is not None
     assert es is not None
+    title = v.text("title", title)
     return _draw_value_effort(_axes(ax), val, eff, labels, vs, es, title=title)

@@ -111,3 +111,56 @@ def test_outages_overlapping_across_partitions() -> None:
     fine = random_outages(8, 30)
     with pytest.raises(InvalidInputError, match="agreed: expected at least the downtime of row"):
         scale.availability(frame(fine, pieces(30, 8)), by="service", period="month", agreed=0.001)
+
+
+# --- sweep: every wrong value into every argument of the Dask forms -------------------
+
+
+def _sweep_targets() -> dict[str, Any]:
+    t = _t()
+    outages = frame(random_outages(8, 12), pieces(12, 8))
+    out: dict[str, Any] = {"read_tickets.path": lambda x: scale.read_tickets(x)}
+    for arg in (
+        "start",
+        "end",
+        "by",
+        "period",
+        "period_on",
+        "kind",
+        "unit",
+        "quantile_method",
+        "calendar",
+        "pauses",
+        "ids",
+        "as_of",
+        "approximate",
+        "relative_error",
+    ):
+        out[f"mttr.{arg}"] = partial(lambda a, x: scale.mttr(t, **{a: x}), arg)
+    out["mttr.tickets"] = lambda x: scale.mttr(x)
+    for arg in ("targets", "priority", "by", "period", "as_of", "unit", "met", "calendar"):
+        base: dict[str, Any] = {"targets": 24.0, "priority": None}
+        out[f"sla_attainment.{arg}"] = partial(
+            lambda a, b, x: scale.sla_attainment(t, **{**b, a: x}), arg, base
+        )
+    for arg in ("reopened", "resolved", "by", "period", "times"):
+        out[f"reopen_rate.{arg}"] = partial(lambda a, x: scale.reopen_rate(t, **{a: x}), arg)
+    for arg in ("opened", "closed", "by", "period", "as_of", "unit"):
+        out[f"backlog.{arg}"] = partial(lambda a, x: scale.backlog(t, **{a: x}), arg)
+    window = ("2025-01-01T00:00Z", "2026-01-01T00:00Z")
+    for arg in ("by", "period", "window", "agreed", "unit"):
+        kw = {"window": window, arg: None} if arg != "window" else {}
+        out[f"availability.{arg}"] = partial(
+            lambda a, k, x: scale.availability(outages, **{**k, a: x}), arg, kw
+        )
+    out["time_in_state.calendar"] = lambda x: scale.time_in_state(t, calendar=x)
+    out["compute.calls"] = lambda x: scale.compute(x)
+    return out
+
+
+def test_no_wrong_value_lets_anything_but_an_itil_ci_error_escape() -> None:
+    from tests._refusal import escapes
+
+    targets = _sweep_targets()
+    assert len(targets) >= 30
+    assert escapes(targets) == []

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from itil_ci._internal import arrays
+from itil_ci._internal import paths as _paths
 from itil_ci.domain.baseline import Baseline
 from itil_ci.domain.initiative import Initiative
 from itil_ci.domain.kpi import KPI
@@ -18,7 +19,7 @@ from itil_ci.domain.opportunity import Opportunity
 from itil_ci.domain.series import Series
 from itil_ci.errors import DecodeError, ImportRowError, InvalidInputError
 from itil_ci.io.codec import from_json, to_json
-from itil_ci.register import _dims, _paths
+from itil_ci.register import _dims
 from itil_ci.register._common import group_order
 from itil_ci.register.records import RecordedSeries, RegisterExport
 from itil_ci.register.store import Times, Values

@@ -21,9 +21,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from itil_ci._internal import paths as _paths
 from itil_ci._internal import validate as v
 from itil_ci.errors import InvalidInputError, StorageError
-from itil_ci.register import _checksum, _common, _paths
+from itil_ci.register import _checksum, _common
 from itil_ci.register._schema import APPLICATION_ID, INDEXED, MIGRATIONS, SCHEMA_VERSION
 from itil_ci.register._sql import SQLITE, Connection
 from itil_ci.register._sqlstore import SQLStore

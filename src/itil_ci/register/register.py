@@ -21,6 +21,7 @@ import attrs
 import numpy as np
 
 from itil_ci._internal import arrays
+from itil_ci._internal import paths as _paths
 from itil_ci._internal import validate as v
 from itil_ci.domain.baseline import Baseline
 from itil_ci.domain.initiative import STEPS, ImprovementModel, Initiative
@@ -30,7 +31,7 @@ from itil_ci.domain.ranking import Ranking
 from itil_ci.domain.series import Series, to_datetime64
 from itil_ci.errors import InvalidInputError, NotFound
 from itil_ci.io.codec import to_json
-from itil_ci.register import _dims, _documents, _exchange, _paths
+from itil_ci.register import _dims, _documents, _exchange
 from itil_ci.register._common import group_order
 from itil_ci.register._memory import MemoryStore
 from itil_ci.register._postgres import PostgresStore, is_url

@@ -303,7 +303,7 @@ def write_report(
         >>> write_report(ReportData(title="Q3"), out).read_text(encoding="utf-8").splitlines()[0]
         '# Q3'
     """
-    from itil_ci.register import _paths
+    from itil_ci._internal import paths as _paths
     from itil_ci.report.html import render_html
     from itil_ci.report.markdown import render_markdown
 

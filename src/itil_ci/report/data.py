@@ -204,6 +204,12 @@ class ControlChartPanel:
 
         if not isinstance(rules, str):
             raise v.fail("rules", "'western-electric', 'nelson' or 'nhs'", rules)
+        import inspect
+
+        accepted = set(inspect.signature(xmr).parameters) - {"values", "times"}
+        unknown = sorted(set(xmr_options) - accepted)
+        if unknown:
+            raise v.fail("xmr_options", "options of xmr: " + ", ".join(sorted(accepted)), unknown)
         if isinstance(values, Series) and times is None:
             times = values.times
         chart = xmr(values, times=times, **xmr_options)

@@ -95,9 +95,10 @@ def columns(
 ) -> Columns:
     """Check that ``tickets`` is a dask DataFrame holding the named columns with usable dtypes.
 
-    ``roles`` maps each argument to ``(column name, kind)``; a column name of
-    ``None`` leaves the argument out.  Time columns must hold timezone-aware
-    times (:func:`itil_ci.scale.read_tickets` gives UTC); ``"flag-or-time"``
+    ``roles`` maps each argument to ``(column name, kind)``; every role is
+    needed (callers leave optional arguments out of ``roles``).  Time columns
+    must hold timezone-aware times (:func:`itil_ci.scale.read_tickets` gives
+    UTC); ``"flag-or-time"``
     takes booleans or times (a time that is present counts as true).
     """
     dd = dask()
@@ -107,8 +108,6 @@ def columns(
     available = [str(c) for c in meta.columns]
     out: list[tuple[str, str, Kind]] = []
     for argument, (name, kind) in roles.items():
-        if name is None:
-            continue
         if not isinstance(name, str) or name not in available:
             raise fail(argument, f"the name of a column of {frame} ({', '.join(available)})", name)
         dtype = meta[name].dtype

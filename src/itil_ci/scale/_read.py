@@ -42,6 +42,7 @@ from typing import Any
 
 import attrs
 
+from itil_ci._internal import paths
 from itil_ci._internal.validate import fail
 from itil_ci.scale import _layout
 from itil_ci.scale._frame import INSTALL_HINT, dask
@@ -294,6 +295,7 @@ def _open(
         raise ImportError(f"itil_ci.scale needs pyarrow to read Parquet: {INSTALL_HINT}") from err
     if not isinstance(path, str | os.PathLike):
         raise fail("path", "a path or URI of a Parquet file or directory", path)
+    paths.check("path", path)  # no NUL, no lone surrogate; a URI is passed on as given
     try:
         dataset = ds.dataset(os.fspath(path), format="parquet", partitioning="hive")
         units = _units(dataset)

@@ -1,4 +1,4 @@
-"""File paths given to the register and the reports: checked once, OS errors explained (private).
+"""Paths given to the register, the reports and the readers: checked once, OS errors explained.
 
 A path argument is refused with :class:`~itil_ci.errors.InvalidInputError`
 when it cannot name a file at all (not a string or path, empty, a NUL
