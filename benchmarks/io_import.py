@@ -20,6 +20,15 @@ Workloads (files generated into a temporary directory from
 
 Times are the best of ``--repeats`` runs in this process.
 
+Fresh memory: pyarrow's allocator keeps the pages it freed for the next read,
+while numpy's arrays come from ``malloc`` and large ones go back to the
+operating system when freed.  On a virtual machine that hands freed pages
+back to its host, every first touch of a page is slow (measured at about
+2.5 s per GiB on one such machine), which can double the figures for the
+event log.  Running with ``MALLOC_MMAP_THRESHOLD_=2147483647
+MALLOC_TRIM_THRESHOLD_=17179869184`` makes ``malloc`` keep its pages too, so
+both sides reuse memory; report which way a figure was taken.
+
 Usage: ``python benchmarks/io_import.py [--rows N] [--repeats R] [--only NAME]``.
 """
 

@@ -65,14 +65,16 @@ def unicode_checked(pa: Any, chunked: Any) -> tuple[npt.NDArray[np.str_], bool]:
         starts = (offsets[:-1] - lo)[full]
         if (body[starts] <= 32).any() or (body[starts + lens[full] - 1] <= 32).any():
             clean = False
+        # ASCII bytes widened to UCS-4 code points are the ``<U`` layout itself: a
+        # widening copy is an order of magnitude faster than numpy's S -> U cast.
         if (lens == width).all():
-            mat = body.reshape(n, width)
+            points = np.empty((n, width), dtype=np.uint32)
+            points[...] = body.reshape(n, width)
         else:
-            mat = np.zeros((n, width), dtype=np.uint8)
-            rows = np.repeat(np.arange(n), lens)
-            cols = np.arange(hi - lo) - np.repeat(offsets[:-1] - lo, lens)
-            mat[rows, cols] = body
-        parts.append(np.ascontiguousarray(mat).view(f"S{width}").ravel().astype(f"<U{width}"))
+            points = np.zeros((n, width), dtype=np.uint32)
+            shift = np.arange(n, dtype=np.int64) * width - (offsets[:-1] - lo)
+            points.reshape(-1)[np.arange(hi - lo) + np.repeat(shift, lens)] = body
+        parts.append(points.view(f"<U{width}").reshape(n))
     if not parts:
         return np.empty(0, dtype="<U1"), True
     return (np.concatenate(parts) if len(parts) > 1 else parts[0]), clean
