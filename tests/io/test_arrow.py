@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import itil_ci as ic
 from itil_ci.errors import InvalidInputError
-from itil_ci.io import Tickets, generate_tickets, read_csv
+from itil_ci.io import History, Tickets, generate_tickets, read_csv
 from itil_ci.io.arrow import from_arrow, to_arrow
 
 from .test_importers import ticket_tables
@@ -150,6 +150,11 @@ def test_parquet_refusals(tmp_path: Path) -> None:
         Tickets.from_parquet(not_parquet)
     with pytest.raises(InvalidInputError, match="existing"):
         Tickets.from_parquet(tmp_path / "missing.parquet")
+    h = History(id=["a"], time=np.zeros(1, "M8[ns]"), state=["New"])
+    for bad, message in [("\ud800", "lone surrogates"), ("a\x00b", "NUL"), (5, "os.PathLike")]:
+        for call in (t.to_parquet, Tickets.from_parquet, h.to_parquet, History.from_parquet):
+            with pytest.raises(InvalidInputError, match=message):
+                call(bad)
 
 
 def test_import_itil_ci_does_not_import_pyarrow_or_polars() -> None:

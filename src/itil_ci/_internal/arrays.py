@@ -9,7 +9,7 @@ objects carrying their own time zones); pass ``datetime64`` for speed.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -409,6 +409,32 @@ def as_values(
     if not allow_empty and arr.size == 0:
         raise fail(name, "at least one value", "an empty array")
     return arr
+
+
+@overload
+def frozen_array(arr: npt.NDArray[Any]) -> npt.NDArray[Any]: ...
+@overload
+def frozen_array(arr: None) -> None: ...
+def frozen_array(arr: npt.NDArray[Any] | None) -> npt.NDArray[Any] | None:
+    """A read-only contiguous array that owns its data (a view is copied); None stays None.
+
+    For the array fields of result objects: what a caller holds afterwards
+    cannot change them.
+
+    Examples:
+        >>> import numpy as np
+        >>> base = np.arange(4.0)
+        >>> f = frozen_array(base[1:])
+        >>> f.flags.writeable, f.base is None, frozen_array(None)
+        (False, True, None)
+    """
+    if arr is None:
+        return None
+    out = np.ascontiguousarray(arr)
+    if out.base is not None:
+        out = out.copy()
+    out.flags.writeable = False
+    return out
 
 
 def readonly(arr: npt.NDArray[Any]) -> npt.NDArray[Any]:

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal import paths
 from itil_ci._internal import validate as v
 from itil_ci._internal.arrowtext import codes_and_words, unicode
 from itil_ci._internal.columns import UnknownColumn
@@ -286,13 +286,19 @@ def to_arrow(tickets: Tickets) -> Any:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _path(name: str, path: object) -> Path:
-    if not isinstance(path, str | os.PathLike):
-        raise v.fail(name, "a file path", path)
-    p = os.fspath(path)
-    if not isinstance(p, str) or not p or "\x00" in p:
-        raise v.fail(name, "a text file path", path)
-    return Path(p)
+def _read_table(path: object) -> Any:
+    """The Parquet file or dataset at ``path`` as one Arrow table, or InvalidInputError."""
+    import pyarrow.parquet as pq
+
+    source = paths.check("path", path)
+    if not source.exists():
+        raise v.fail("path", "an existing Parquet file or dataset directory", str(source))
+    try:
+        return pq.read_table(source)
+    except OSError as e:
+        raise v.fail("path", "a readable Parquet file or dataset", f"{source} ({e})") from None
+    except Exception as e:  # pyarrow raises ArrowInvalid (a ValueError) for non-Parquet data
+        raise v.fail("path", "a Parquet file or dataset", f"{source} ({e})") from None
 
 
 def to_parquet(
@@ -324,7 +330,7 @@ def to_parquet(
 
     if not isinstance(tickets, Tickets):
         raise v.fail("tickets", "a Tickets table", tickets)
-    target = _path("path", path)
+    target = paths.check("path", path)
     if partition_by not in (None, "month"):
         raise v.fail("partition_by", "None or 'month'", partition_by)
     table = to_arrow(tickets)
@@ -363,17 +369,8 @@ def from_parquet(path: str | os.PathLike[str]) -> Tickets:
         ['New']
     """
     _pyarrow()
-    import pyarrow.parquet as pq
 
-    source = _path("path", path)
-    if not source.exists():
-        raise v.fail("path", "an existing Parquet file or dataset directory", str(source))
-    try:
-        table = pq.read_table(source)
-    except OSError as e:
-        raise v.fail("path", "a readable Parquet file or dataset", f"{source} ({e})") from None
-    except Exception as e:  # pyarrow raises ArrowInvalid (a ValueError) for non-Parquet data
-        raise v.fail("path", "a Parquet file or dataset", f"{source} ({e})") from None
+    table = _read_table(path)
     names = list(table.column_names)
     if _ROW in names:
         order = np.argsort(np.asarray(table.column(_ROW).to_numpy()), kind="stable")
@@ -451,7 +448,7 @@ def history_to_parquet(
         raise v.fail("partition_by", "None or 'month'", partition_by)
     if tickets is not None and partition_by is None:
         raise v.fail("tickets", "None unless partition_by='month'", tickets)
-    target = _path("path", path)
+    target = paths.check("path", path)
     ints = history.time.view(np.int64)
     arrays = [
         pa.array(history.id, type=pa.string()),
@@ -505,19 +502,10 @@ def history_from_parquet(path: str | os.PathLike[str]) -> History:
         ['New']
     """
     pa = _pyarrow()
-    import pyarrow.parquet as pq
 
     from itil_ci.io.history import History
 
-    source = _path("path", path)
-    if not source.exists():
-        raise v.fail("path", "an existing Parquet file or dataset directory", str(source))
-    try:
-        table = pq.read_table(source)
-    except OSError as e:
-        raise v.fail("path", "a readable Parquet file or dataset", f"{source} ({e})") from None
-    except Exception as e:  # pyarrow raises ArrowInvalid (a ValueError) for non-Parquet data
-        raise v.fail("path", "a Parquet file or dataset", f"{source} ({e})") from None
+    table = _read_table(path)
     names = list(table.column_names)
     for need in ("id", "time", "state"):
         if need not in names:

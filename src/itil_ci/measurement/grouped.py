@@ -10,6 +10,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal.arrays import frozen_array
 from itil_ci._internal.validate import fail, text
 from itil_ci.domain.series import Series
 
@@ -19,24 +20,12 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    a = np.ascontiguousarray(a)
-    if a.base is not None:
-        a = a.copy()
-    a.flags.writeable = False
-    return a
-
-
-def _ro_opt(a: npt.NDArray[Any] | None) -> npt.NDArray[Any] | None:
-    return None if a is None else _readonly(a)
-
-
 def _ro_tuple(t: Sequence[npt.NDArray[Any]]) -> tuple[npt.NDArray[Any], ...]:
-    return tuple(_readonly(a) for a in t)
+    return tuple(frozen_array(a) for a in t)
 
 
 def _ro_map(m: Mapping[str, npt.NDArray[Any]]) -> Mapping[str, npt.NDArray[Any]]:
-    return types.MappingProxyType({k: _readonly(v) for k, v in m.items()})
+    return types.MappingProxyType({k: frozen_array(v) for k, v in m.items()})
 
 
 def _frozen_map(m: Mapping[str, object]) -> Mapping[str, object]:
@@ -77,11 +66,11 @@ class GroupedKPI:
     kpi: str
     names: tuple[str, ...]
     groups: tuple[npt.NDArray[Any], ...] = attrs.field(converter=_ro_tuple)
-    count: IntArray = attrs.field(converter=_readonly)
-    value: FloatArray = attrs.field(converter=_readonly)
-    mean: FloatArray | None = attrs.field(default=None, converter=_ro_opt)
-    median: FloatArray | None = attrs.field(default=None, converter=_ro_opt)
-    p90: FloatArray | None = attrs.field(default=None, converter=_ro_opt)
+    count: IntArray = attrs.field(converter=frozen_array)
+    value: FloatArray = attrs.field(converter=frozen_array)
+    mean: FloatArray | None = attrs.field(default=None, converter=frozen_array)
+    median: FloatArray | None = attrs.field(default=None, converter=frozen_array)
+    p90: FloatArray | None = attrs.field(default=None, converter=frozen_array)
     extra: Mapping[str, npt.NDArray[Any]] = attrs.field(factory=dict, converter=_ro_map)
     unit: str | None = None
     method: str = ""

@@ -23,6 +23,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal.arrays import frozen_array
 from itil_ci._internal.validate import fail, number
 from itil_ci.measurement import _clock
 from itil_ci.measurement._kpi_input import (
@@ -44,18 +45,6 @@ _NAT = np.iinfo(np.int64).min
 
 #: The stages of a ticket's SLA clock, as :attr:`SLAStatus.stage` holds them.
 STAGES = ("in_progress", "paused", "achieved", "breached")
-
-
-def _readonly(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    a = np.ascontiguousarray(a)
-    if a.base is not None:
-        a = a.copy()
-    a.flags.writeable = False
-    return a
-
-
-def _ro_opt(a: npt.NDArray[Any] | None) -> npt.NDArray[Any] | None:
-    return None if a is None else _readonly(a)
 
 
 def _frozen(m: Mapping[str, object]) -> Mapping[str, object]:
@@ -143,16 +132,16 @@ class SLAStatus:
         (2, '2026-01-12T12:00:00.000000000')
     """
 
-    row: Ints = attrs.field(converter=_readonly)
-    id: npt.NDArray[np.str_] | None = attrs.field(converter=_ro_opt)
-    target: FloatArray = attrs.field(converter=_readonly)
-    elapsed: FloatArray = attrs.field(converter=_readonly)
-    paused: FloatArray = attrs.field(converter=_readonly)
-    remaining: FloatArray = attrs.field(converter=_readonly)
-    percent: FloatArray = attrs.field(converter=_readonly)
-    due: npt.NDArray[np.datetime64] = attrs.field(converter=_readonly)
-    stage: npt.NDArray[np.str_] = attrs.field(converter=_readonly)
-    on_hold: npt.NDArray[np.bool_] = attrs.field(converter=_readonly)
+    row: Ints = attrs.field(converter=frozen_array)
+    id: npt.NDArray[np.str_] | None = attrs.field(converter=frozen_array)
+    target: FloatArray = attrs.field(converter=frozen_array)
+    elapsed: FloatArray = attrs.field(converter=frozen_array)
+    paused: FloatArray = attrs.field(converter=frozen_array)
+    remaining: FloatArray = attrs.field(converter=frozen_array)
+    percent: FloatArray = attrs.field(converter=frozen_array)
+    due: npt.NDArray[np.datetime64] = attrs.field(converter=frozen_array)
+    stage: npt.NDArray[np.str_] = attrs.field(converter=frozen_array)
+    on_hold: npt.NDArray[np.bool_] = attrs.field(converter=frozen_array)
     unit: str = "hours"
     method: str = ""
     parameters: Mapping[str, object] = attrs.field(factory=dict, converter=_frozen)
