@@ -196,13 +196,13 @@ def test_series_document_rejects_unknown_and_mistyped_fields() -> None:
 def test_series_times_decode_the_same_by_the_fast_and_the_general_path(ns: list[int]) -> None:
     import numpy as np
 
-    from itil_ci.io import codec
+    from itil_ci.io import _codec_values
 
     times = np.array(ns, dtype=np.int64).view("datetime64[ns]")
-    canonical = codec._times_out(times)  # "YYYY-MM-DDTHH:MM:SS.fffffffffZ"
+    canonical = _codec_values._times_out(times)  # "YYYY-MM-DDTHH:MM:SS.fffffffffZ"
     general = [t[:-1] + "+00:00" for t in canonical]  # same instants, other spelling
-    assert codec._times_in(canonical).tolist() == times.tolist()
-    assert codec._times_in(general).tolist() == times.tolist()
+    assert _codec_values._times_in(canonical).tolist() == times.tolist()
+    assert _codec_values._times_in(general).tolist() == times.tolist()
 
 
 @pytest.mark.parametrize(
