@@ -34,6 +34,7 @@ from itil_ci.io.codec import to_json
 from itil_ci.register import _dims, _documents, _exchange
 from itil_ci.register._common import group_order
 from itil_ci.register._memory import MemoryStore
+from itil_ci.register._parts import E, as_of
 from itil_ci.register._postgres import PostgresStore, is_url
 from itil_ci.register._sqlite import SQLiteStore
 from itil_ci.register._ticketing import TicketMethods
@@ -42,7 +43,6 @@ from itil_ci.register.store import NO_DIMS, Store
 
 __all__ = ["Register"]
 
-E = TypeVar("E", Opportunity, Initiative)
 T = TypeVar("T")
 
 _KIND: dict[type[Any], str] = {Opportunity: "opportunity", Initiative: "initiative"}
@@ -90,10 +90,6 @@ def _enum_value(cls: Any) -> Any:
 
 def _text(name: str, item: object) -> str:
     return v.text(name, item)
-
-
-def _today(today: object) -> dt.date:
-    return v.utc_now().date() if today is None else v.date("today", today)
 
 
 def _closed_at(ini: Initiative) -> dt.datetime:
@@ -422,7 +418,7 @@ class Register(TicketMethods):
             where["model"] = chosen
         if overdue is not None and not isinstance(overdue, bool):
             raise v.fail("overdue", "True, False or None", overdue)
-        late: dict[str, str] = {} if overdue is None else {"due": _today(today).isoformat()}
+        late: dict[str, str] = {} if overdue is None else {"due": as_of(today).isoformat()}
         if overdue:
             docs = self.store.select("initiative", {**where, "open": 1}, late)
         elif overdue is False:
@@ -469,7 +465,7 @@ class Register(TicketMethods):
             >>> [i.id for i in reg.remeasurements_due(today="2026-03-01")]
             ['a']
         """
-        limit = (_today(today) + dt.timedelta(days=1)).isoformat()
+        limit = (as_of(today) + dt.timedelta(days=1)).isoformat()
         docs = self.store.select("initiative", {}, {"remeasure_on": limit})
         return self._listing("initiative", Initiative, docs)
 
@@ -824,7 +820,7 @@ class Register(TicketMethods):
                     assert kpi is not None
                     assert base is not None
                     try:
-                        evaluation = evaluate(kpi, base, after, today=_today(today))
+                        evaluation = evaluate(kpi, base, after, today=as_of(today))
                     except InvalidInputError as exc:
                         note = str(exc)
                 out.append(
