@@ -5,6 +5,12 @@
 it, and answers the questions people ask of a register through the shared
 cores (:mod:`itil_ci.prioritisation`, :mod:`itil_ci.measurement`); it holds
 no arithmetic of its own.
+
+This module opens and closes a register and keeps its entries and KPI
+definitions; the rest of :class:`Register` is written by concern in private
+mixins: baselines and observations (``_measuring``), the questions
+(``_questions``), export and import (``_exchanging``), tickets, SLA
+definitions and derived KPIs (``_ticketing``).
 """
 
 from __future__ import annotations
