@@ -6,7 +6,7 @@ import csv
 from collections.abc import Sequence
 from itertools import repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -22,10 +22,7 @@ from itil_ci.io.codec import from_json, to_json
 from itil_ci.register import _dims
 from itil_ci.register._common import group_order
 from itil_ci.register.records import RecordedSeries, RegisterExport
-from itil_ci.register.store import Times, Values
-
-if TYPE_CHECKING:
-    from itil_ci.register.register import Register
+from itil_ci.register.store import Store, Times, Values
 
 _EMPTY_T: Times = np.empty(0, dtype=np.int64)
 _EMPTY_X: Values = np.empty(0, dtype=np.float64)
@@ -75,11 +72,11 @@ def assemble(
     return t, x
 
 
-def recorded(reg: Register) -> list[RecordedSeries]:
-    """Every (KPI key, source, dims) series of the register, in canonical order."""
+def recorded(store: Store) -> list[RecordedSeries]:
+    """Every (KPI key, source, dims) series of a register's store, in canonical order."""
     out = []
-    for key, source, dims in reg.store.series_keys():
-        t, x = assemble(reg.store.fetch(key, None, None, [source], [dims]), None, None)
+    for key, source, dims in store.series_keys():
+        t, x = assemble(store.fetch(key, None, None, [source], [dims]), None, None)
         s = Series(t.view("datetime64[ns]"), x, kpi_key=key, allow_missing=bool(np.isnan(x).any()))
         out.append(RecordedSeries(s, source, _dims.parse(dims)))
     return out

@@ -13,20 +13,20 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import validate as v
 from itil_ci.domain.baseline import Baseline
-from itil_ci.domain.kpi import KPI
 from itil_ci.domain.series import to_datetime64
 from itil_ci.errors import InvalidInputError, NotFound, StorageError
 from itil_ci.io.history import History
 from itil_ci.io.tickets import Tickets
 from itil_ci.measurement.sla_definition import SLADefinition
 from itil_ci.register import _columns, _derive, _documents, _tickets
+from itil_ci.register._parts import RegisterPart
 from itil_ci.register.derivation import (
     GROUP_COLUMNS,
     Derivation,
@@ -34,9 +34,6 @@ from itil_ci.register.derivation import (
     TicketImport,
     TicketMeasure,
 )
-
-if TYPE_CHECKING:
-    from itil_ci.register.store import Store
 
 __all__ = ["DERIVED", "TicketMethods"]
 
@@ -66,20 +63,8 @@ def _day(ns: int) -> dt.date:
     return (dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=ns // 1000)).date()
 
 
-class TicketMethods:
+class TicketMethods(RegisterPart):
     """Register methods for tickets, SLA definitions and derived KPIs."""
-
-    store: Store
-
-    # implemented by Register
-    def transaction(self) -> Any:  # pragma: no cover - see Register
-        raise NotImplementedError
-
-    def kpi(self, key: str) -> KPI:  # pragma: no cover - see Register
-        raise NotImplementedError
-
-    def define_kpi(self, kpi: KPI) -> KPI:  # pragma: no cover - see Register
-        raise NotImplementedError
 
     # -- tickets --------------------------------------------------------------------------
 

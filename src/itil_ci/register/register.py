@@ -5,44 +5,44 @@
 it, and answers the questions people ask of a register through the shared
 cores (:mod:`itil_ci.prioritisation`, :mod:`itil_ci.measurement`); it holds
 no arithmetic of its own.
+
+This module opens and closes a register and keeps its entries and KPI
+definitions; the rest of :class:`Register` is written by concern in private
+mixins: baselines and observations (``_measuring``), the questions
+(``_questions``), export and import (``_exchanging``), tickets, SLA
+definitions and derived KPIs (``_ticketing``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
 import attrs
-import numpy as np
 
-from itil_ci._internal import arrays
 from itil_ci._internal import paths as _paths
 from itil_ci._internal import validate as v
-from itil_ci.domain.baseline import Baseline
 from itil_ci.domain.initiative import STEPS, ImprovementModel, Initiative
 from itil_ci.domain.kpi import KPI
 from itil_ci.domain.opportunity import Opportunity, OpportunitySource, OpportunityStatus
-from itil_ci.domain.ranking import Ranking
-from itil_ci.domain.series import Series, to_datetime64
 from itil_ci.errors import InvalidInputError, NotFound
-from itil_ci.io.codec import to_json
-from itil_ci.register import _dims, _documents, _exchange
-from itil_ci.register._common import group_order
+from itil_ci.register import _documents
+from itil_ci.register._exchanging import ExchangeMethods
+from itil_ci.register._measuring import MeasureMethods
 from itil_ci.register._memory import MemoryStore
+from itil_ci.register._parts import E, as_of
 from itil_ci.register._postgres import PostgresStore, is_url
+from itil_ci.register._questions import QuestionMethods
 from itil_ci.register._sqlite import SQLiteStore
 from itil_ci.register._ticketing import TicketMethods
-from itil_ci.register.records import Drift, KPIOutcome, RegisterExport
-from itil_ci.register.store import NO_DIMS, Store
+from itil_ci.register.store import Store
 
 __all__ = ["Register"]
 
-E = TypeVar("E", Opportunity, Initiative)
 T = TypeVar("T")
 
 _KIND: dict[type[Any], str] = {Opportunity: "opportunity", Initiative: "initiative"}
@@ -92,18 +92,7 @@ def _text(name: str, item: object) -> str:
     return v.text(name, item)
 
 
-def _today(today: object) -> dt.date:
-    return v.utc_now().date() if today is None else v.date("today", today)
-
-
-def _closed_at(ini: Initiative) -> dt.datetime:
-    for record in reversed(ini.history):
-        if record.to_step == "closed":
-            return record.at
-    return ini.updated_at
-
-
-class Register(TicketMethods):
+class Register(MeasureMethods, QuestionMethods, ExchangeMethods, TicketMethods):
     """The continual improvement register over a :class:`~itil_ci.register.Store`.
 
     Open one with :meth:`open` (a SQLite file, the embedded default, or a
@@ -422,7 +411,7 @@ class Register(TicketMethods):
             where["model"] = chosen
         if overdue is not None and not isinstance(overdue, bool):
             raise v.fail("overdue", "True, False or None", overdue)
-        late: dict[str, str] = {} if overdue is None else {"due": _today(today).isoformat()}
+        late: dict[str, str] = {} if overdue is None else {"due": as_of(today).isoformat()}
         if overdue:
             docs = self.store.select("initiative", {**where, "open": 1}, late)
         elif overdue is False:
@@ -469,11 +458,11 @@ class Register(TicketMethods):
             >>> [i.id for i in reg.remeasurements_due(today="2026-03-01")]
             ['a']
         """
-        limit = (_today(today) + dt.timedelta(days=1)).isoformat()
+        limit = (as_of(today) + dt.timedelta(days=1)).isoformat()
         docs = self.store.select("initiative", {}, {"remeasure_on": limit})
         return self._listing("initiative", Initiative, docs)
 
-    # -- KPIs and baselines -------------------------------------------------------------
+    # -- KPI definitions ----------------------------------------------------------------
 
     def define_kpi(self, kpi: KPI) -> KPI:
         """Define a KPI (a later definition with the same key replaces it); return it.
@@ -514,585 +503,3 @@ class Register(TicketMethods):
         if doc is None:
             raise NotFound(f"KPI {key!r} is not defined in the register")
         return _documents.decode(f"KPI {key!r}", KPI, doc)
-
-    def add_baseline(self, baseline: Baseline) -> Baseline:
-        """Keep a baseline (several per KPI are kept, oldest first); return it.
-
-        Examples:
-            >>> from itil_ci import Baseline
-            >>> reg = Register.in_memory()
-            >>> _ = reg.add_baseline(Baseline("mttr", 6.0))
-            >>> reg.baseline("mttr").value
-            6.0
-        """
-        if not isinstance(baseline, Baseline):
-            raise v.fail("baseline", "a Baseline", baseline)
-        what = f"a baseline of {baseline.kpi_key!r}"
-        document, checked = _documents.encode("baseline", what, baseline, Baseline)
-        self.store.add_baseline(checked.kpi_key, document)
-        return baseline
-
-    def baselines(self, kpi_key: str | None = None) -> list[Baseline]:
-        """Kept baselines of ``kpi_key`` (of every KPI if None), oldest first.
-
-        Examples:
-            >>> Register.in_memory().baselines("mttr")
-            []
-        """
-        if kpi_key is not None:
-            v.text("kpi_key", kpi_key)
-        rows = self.store.baselines(kpi_key)
-        names: list[str] = []  # "baseline 2 of 'mttr'": per KPI, oldest first, from 1
-        nth: dict[str, int] = {}
-        for key, _ in rows:
-            nth[key] = nth.get(key, 0) + 1
-            names.append(f"baseline {nth[key]} of {key!r}")
-        return _documents.decode_listing(Baseline, rows, lambda i, key: names[i])
-
-    def baseline(self, kpi_key: str) -> Baseline:
-        """The most recently kept baseline of ``kpi_key`` (NotFound if none).
-
-        Examples:
-            >>> Register.in_memory().baseline("mttr")
-            Traceback (most recent call last):
-            ...
-            itil_ci.errors.NotFound: no baseline of 'mttr' in the register
-        """
-        found = self.baselines(kpi_key)
-        if not found:
-            raise NotFound(f"no baseline of {kpi_key!r} in the register")
-        return found[-1]
-
-    # -- observations -------------------------------------------------------------------
-
-    def record(
-        self,
-        kpi_key: str,
-        times: Any,
-        values: Any,
-        source: str | None = None,
-        dims: Mapping[str, Any] | None = None,
-    ) -> int:
-        """Append observations of ``kpi_key`` in one transaction; return how many.
-
-        ``times`` are timezone-aware times (``datetime64`` arrays are read as
-        UTC and take the fast path), ``values`` numbers (``NaN`` marks a
-        missing value); ``source`` labels where they came from, for
-        :meth:`series` ``filters``.  The key need not be defined as a KPI.
-
-        ``dims`` labels the observations with dimensions to slice them by
-        later: it maps a dimension name (an identifier such as ``"service"``;
-        ``"source"`` is taken) to one non-empty string for every
-        observation, or to an array-like of strings, one per observation
-        (None, or NaN / ``pd.NA`` in a pandas column: that observation does
-        not have the dimension).  The
-        observations are split by their combination of dimensions in numpy
-        and each combination is stored as its own group.
-
-        Examples:
-            >>> import numpy as np
-            >>> reg = Register.in_memory()
-            >>> t = np.array(["2026-01-01", "2026-01-02"], dtype="datetime64[ns]")
-            >>> reg.record("mttr", t, [5.0, 4.0], source="servicenow")
-            2
-            >>> reg.record("mttr", t, [6.0, 3.0], dims={"service": ["email", "vpn"]})
-            2
-            >>> reg.series("mttr", filters={"service": "vpn"}).values.tolist()
-            [3.0]
-        """
-        try:
-            KPI(kpi_key)
-        except InvalidInputError:
-            raise v.fail(
-                "kpi_key", "a KPI key (letters, digits, '_', '.', ':' or '-')", kpi_key
-            ) from None
-        if source is not None and (not isinstance(source, str) or not source):
-            raise v.fail("source", "None or a non-empty string", source)
-        if source is not None:
-            v.text("source", source)
-        t = arrays.as_times("times", times)
-        x = arrays.as_values("values", values, allow_missing=True)
-        if t.shape != x.shape:
-            raise InvalidInputError(
-                f"values: expected {t.size} values (one per time), got {x.size}"
-            )
-        groups = _dims.split(dims, int(t.size))
-        ti = t.view(np.int64)
-        if ti.size > 1 and (ti[1:] < ti[:-1]).any():
-            order = np.argsort(ti, kind="stable")
-            ti, x = ti[order], x[order]
-            # the groups' rows follow the observations into time order
-            where = np.empty_like(order)
-            where[order] = np.arange(order.size)
-            groups = [(k, None if r is None else np.sort(where[r])) for k, r in groups]
-        if ti.size:
-            x = x + 0.0
-            with self.store.transaction():
-                for key, rows in groups:
-                    if rows is None:
-                        self.store.append(kpi_key, source, ti, x, key)
-                    else:
-                        self.store.append(kpi_key, source, ti[rows], x[rows], key)
-        return int(ti.size)
-
-    def series(
-        self,
-        kpi_key: str,
-        start: dt.datetime | np.datetime64 | str | None = None,
-        end: dt.datetime | np.datetime64 | str | None = None,
-        filters: Mapping[str, object] | None = None,
-    ) -> Series:
-        """The observations of ``kpi_key`` with ``start <= time < end``, as a Series.
-
-        ``filters`` maps ``"source"`` or a dimension name to one value or a
-        list of them; an observation is kept when it matches every filter.
-        For ``"source"``, None stands for unlabelled observations; an
-        observation without a filtered dimension does not match it.
-        Observations come in time order; equal times in source order
-        (unlabelled first), then by dimensions (none first, then by their
-        canonical JSON), then in recording order.  ``allow_missing`` is True
-        exactly when a value is missing.  The series of a KPI derived from the
-        register's tickets (:meth:`import_tickets`, :meth:`derive`) is part of
-        it as source ``"tickets"``, with the derivation's ticket columns as
-        its dimensions.
-
-        Examples:
-            >>> import numpy as np
-            >>> reg = Register.in_memory()
-            >>> t = np.array(["2026-01-02", "2026-01-01"], dtype="datetime64[ns]")
-            >>> _ = reg.record("mttr", t, [4.0, 5.0], source="a", dims={"service": "email"})
-            >>> reg.series("mttr", filters={"source": "a", "service": "email"}).values.tolist()
-            [5.0, 4.0]
-            >>> len(reg.series("mttr", filters={"team": "ops"}))
-            0
-        """
-        v.text("kpi_key", kpi_key)
-        lo = None if start is None else int(to_datetime64("start", start).astype(np.int64))
-        hi = None if end is None else int(to_datetime64("end", end).astype(np.int64))
-        sources, wanted = _dims.filters(filters)
-        groups: list[str] | None = None
-        if wanted:
-            stored = sorted({d for _, _, d in self.store.series_keys(kpi_key)})
-            groups = _dims.matching(stored, wanted)
-        if groups == [] or sources == ():
-            chunks = []
-        else:
-            chunks = self.store.fetch(kpi_key, lo, hi, sources, groups)
-        derived = self._derived_chunk(kpi_key)
-        if derived is not None and (sources is None or "tickets" in sources):
-            d, dt_, dx = derived
-            dims = _dims.canonical({k: x for k, x in d.where.items() if x})
-            if not wanted or _dims.matching([dims], wanted):
-                chunks = [*chunks, ("tickets", dims, dt_, dx)]
-        t, x = _exchange.assemble(chunks, lo, hi)
-        return Series(
-            t.view("datetime64[ns]"),
-            x,
-            kpi_key=kpi_key,
-            allow_missing=bool(np.isnan(x).any()),
-        )
-
-    # -- questions ----------------------------------------------------------------------
-
-    def prioritised(
-        self,
-        model: str = "weighted-sum",
-        criteria: Any = None,
-        *,
-        keys: Mapping[str, str] | None = None,
-        status: OpportunityStatus | str | Sequence[OpportunityStatus | str] | None = None,
-        service: str | Sequence[str] | None = None,
-        **options: Any,
-    ) -> Ranking:
-        """The backlog ranked by a model of :mod:`itil_ci.prioritisation`.
-
-        ``model`` is ``"weighted-sum"`` or ``"topsis"`` (which need
-        ``criteria``), or ``"wsjf"``, ``"rice"``, ``"ice"``,
-        ``"itil-priority"``; ``keys`` maps the model's inputs to score keys
-        of the opportunities (see the prioritisation docs) and ``options`` go
-        to the model function.  By default the open opportunities (logged,
-        assessed, approved, in progress) are ranked; ``status`` and
-        ``service`` choose others.
-
-        Examples:
-            >>> from itil_ci import Opportunity
-            >>> from itil_ci.prioritisation import Criterion
-            >>> reg = Register.in_memory()
-            >>> _ = reg.log(Opportunity("A", id="a", expected_benefit=8, effort=3))
-            >>> _ = reg.log(Opportunity("B", id="b", expected_benefit=5, effort=1))
-            >>> crit = [Criterion("benefit", 2), Criterion("effort", 1, "cost")]
-            >>> reg.prioritised(criteria=crit, keys={"benefit": "expected_benefit"}).order
-            ('a', 'b')
-        """
-        from itil_ci import prioritisation as p
-
-        models: dict[str, Any] = {
-            "weighted-sum": p.weighted_sum,
-            "topsis": p.topsis,
-            "wsjf": p.wsjf,
-            "rice": p.rice,
-            "ice": p.ice,
-            "itil-priority": p.itil_priority,
-        }
-        if not isinstance(model, str) or model not in models:
-            raise v.fail("model", f"one of {', '.join(map(repr, models))}", model)
-        if status is None:
-            status = [s for s in OpportunityStatus if s.is_open]
-        opps = self.opportunities(status=status, service=service)
-        if model in ("weighted-sum", "topsis"):
-            if criteria is None:
-                raise v.fail("criteria", f"the criteria of the {model!r} model", criteria)
-            criteria = p.as_criteria(criteria)
-            if not opps:
-                return Ranking(ids=(), scores=[], ranks=[], model=model)
-            result = models[model](opps, criteria, keys=keys, **options)
-        else:
-            if criteria is not None:
-                raise v.fail("criteria", f"None for the {model!r} model (use keys=)", criteria)
-            if not opps:
-                return Ranking(ids=(), scores=[], ranks=[], model=model)
-            result = models[model](opps, keys=keys, **options)
-        assert isinstance(result, Ranking)
-        return result
-
-    def _kpi_of(self, ini: Initiative, key: str, defined: dict[str, KPI]) -> KPI | None:
-        for k in ini.kpis:
-            if k.key == key:
-                return k
-        return defined.get(key)
-
-    def _closed(self, initiative: str | None) -> list[Initiative]:
-        if initiative is not None:
-            return [self.initiative(initiative)]
-        return self.initiatives(step="closed")
-
-    def outcomes(
-        self, *, initiative: str | None = None, today: dt.date | str | None = None
-    ) -> list[KPIOutcome]:
-        """What improved: each KPI of each closed initiative against its baseline.
-
-        For every closed initiative (or only ``initiative``) and each of its
-        KPIs, :func:`itil_ci.measurement.evaluate` judges the observations
-        recorded since the initiative closed against the baseline (the
-        initiative's own, else the latest kept one) and the KPI's target:
-        ``evaluation.value`` is the latest value, ``attainment`` and
-        ``status`` the verdict.  When the baseline, direction, target or
-        observations are missing, ``evaluation`` is None and ``note`` says why.
-
-        Examples:
-            >>> import datetime as dt, numpy as np
-            >>> from itil_ci import KPI, Baseline, Initiative, Target
-            >>> reg = Register.in_memory()
-            >>> k = KPI("mttr", direction="lower", target=Target(4.0, tolerance=0.5))
-            >>> ini = Initiative("Faster restores", id="i-1", model="pdca", step="closed",
-            ...                  kpis=[k], baselines={"mttr": Baseline("mttr", 6.0)},
-            ...                  updated_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
-            >>> _ = reg.log(ini)
-            >>> t = np.array(["2026-05-02", "2026-05-03"], dtype="datetime64[ns]")
-            >>> _ = reg.record("mttr", t, [4.2, 4.6])
-            >>> o = reg.outcomes()[0]
-            >>> o.evaluation.value, o.evaluation.attainment, o.evaluation.status.value
-            (4.4, 0.8, 'amber')
-        """
-        from itil_ci.measurement import evaluate
-
-        defined = {k.key: k for k in self.kpis()}
-        latest: dict[str, Baseline] | None = None  # the newest kept baseline per KPI
-        out: list[KPIOutcome] = []
-        for ini in self._closed(initiative):
-            closed_at = _closed_at(ini)
-            keys = [k.key for k in ini.kpis] or sorted(ini.baselines)
-            for key in keys:
-                kpi = self._kpi_of(ini, key, defined)
-                base = ini.baselines.get(key)
-                if base is None:
-                    if latest is None:  # read once, only when an initiative needs it
-                        latest = {b.kpi_key: b for b in self.baselines()}
-                    base = latest.get(key)
-                after = self.series(key, start=closed_at)
-                note = ""
-                if kpi is None:
-                    note = f"KPI {key!r} is not defined"
-                elif base is None:
-                    note = "no baseline"
-                elif kpi.direction is None or kpi.target is None:
-                    note = "the KPI has no direction or no target"
-                elif len(after) == 0:
-                    note = "no observations since closure"
-                evaluation = None
-                if not note:
-                    assert kpi is not None
-                    assert base is not None
-                    try:
-                        evaluation = evaluate(kpi, base, after, today=_today(today))
-                    except InvalidInputError as exc:
-                        note = str(exc)
-                out.append(
-                    KPIOutcome(ini.id, key, closed_at, base, evaluation, len(after), note=note)
-                )
-        return out
-
-    def drifting(
-        self,
-        *,
-        initiative: str | None = None,
-        limit_points: int = 20,
-        rules: str = "western-electric",
-    ) -> list[Drift]:
-        """KPIs drifting back after an initiative closed (the "keep the momentum" watch).
-
-        For every closed initiative (or only ``initiative``) and each of its
-        KPIs with at least two observations since closure, an XmR chart
-        (:func:`itil_ci.measurement.xmr`) takes its limits from the first
-        ``limit_points`` of them, and :func:`itil_ci.measurement.signals`
-        with ``rules`` finds special causes over all of them.  Only
-        ``concern`` signals are kept when the KPI has a direction.  Every
-        checked KPI is listed; :attr:`Drift.drifting` says whether it drifts.
-
-        Examples:
-            >>> import datetime as dt, numpy as np
-            >>> from itil_ci import KPI, Initiative
-            >>> reg = Register.in_memory()
-            >>> ini = Initiative("x", id="i-1", model="pdca", step="closed",
-            ...                  kpis=[KPI("mttr", direction="lower")],
-            ...                  updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-            >>> _ = reg.log(ini)
-            >>> t = np.datetime64("2026-01-02", "ns") + np.arange(12) * np.timedelta64(1, "D")
-            >>> x = [4.0, 4.2, 3.9, 4.1, 4.0, 3.8, 4.1, 4.0, 4.2, 3.9, 4.0, 9.0]
-            >>> _ = reg.record("mttr", t, x)
-            >>> d = reg.drifting(limit_points=10)[0]
-            >>> d.drifting, [s.rule for s in d.signals]
-            (True, ['we1'])
-        """
-        from itil_ci.measurement import signals, xmr
-
-        limit = v.number("limit_points", limit_points, minimum=2)
-        if isinstance(limit_points, bool) or not isinstance(limit_points, int):
-            raise v.fail("limit_points", "a whole number >= 2", limit_points)
-        assert limit is not None
-        defined = {k.key: k for k in self.kpis()}
-        out: list[Drift] = []
-        for ini in self._closed(initiative):
-            closed_at = _closed_at(ini)
-            keys = [k.key for k in ini.kpis] or sorted(ini.baselines)
-            for key in keys:
-                after = self.series(key, start=closed_at)
-                if len(after) < 2 or after.missing:
-                    after = Series(
-                        after.times[~np.isnan(after.values)],
-                        after.values[~np.isnan(after.values)],
-                        kpi_key=key,
-                    )
-                    if len(after) < 2:
-                        continue
-                kpi = self._kpi_of(ini, key, defined)
-                direction = kpi.direction if kpi is not None else None
-                chart = xmr(after.values, baseline_points=limit_points)
-                found = signals(after.values, chart, rules, direction=direction)
-                if direction is not None:
-                    found = [s for s in found if s.kind.value == "concern"]
-                times = tuple(
-                    dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-                    + dt.timedelta(microseconds=int(after.times[s.index].astype(np.int64)) // 1000)
-                    for s in found
-                )
-                out.append(
-                    Drift(
-                        ini.id,
-                        key,
-                        closed_at,
-                        chart.centre,
-                        chart.upper,
-                        chart.lower,
-                        tuple(found),
-                        times,
-                        min(limit_points, len(after)),
-                        len(after),
-                        rules=rules,
-                    )
-                )
-        return out
-
-    # -- export and import --------------------------------------------------------------
-
-    def export(self) -> RegisterExport:
-        """Everything in the register as one :class:`RegisterExport` record.
-
-        Examples:
-            >>> Register.in_memory().export().kpis
-            ()
-        """
-        return RegisterExport(
-            opportunities=tuple(self.opportunities()),
-            initiatives=tuple(self.initiatives()),
-            kpis=tuple(self.kpis()),
-            baselines=tuple(self.baselines()),
-            series=tuple(_exchange.recorded(self)),
-        )
-
-    def export_json(self, *, indent: int | None = None) -> str:
-        """The whole register as one JSON document (the codec's format).
-
-        Examples:
-            >>> import json
-            >>> sorted(json.loads(Register.in_memory().export_json()))[:3]
-            ['baselines', 'initiatives', 'kpis']
-        """
-        if indent is not None and (
-            isinstance(indent, bool) or not isinstance(indent, int) or not 0 <= indent <= 16
-        ):
-            raise v.fail("indent", "None or a whole number of spaces from 0 to 16", indent)
-        return to_json(self.export(), indent=indent)
-
-    def import_json(
-        self, text: str | bytes, *, replace_kpis: bool = False, append: bool = False
-    ) -> RegisterExport:
-        """Add everything in a JSON document written by :meth:`export_json`; return it.
-
-        The whole document is decoded and validated by the codec before
-        anything is written, and it is written in one transaction: a bad
-        document, or one that clashes with what is stored, writes nothing
-        (see :meth:`load` for the clashes and ``replace_kpis``/``append``).
-
-        Examples:
-            >>> from itil_ci import Opportunity
-            >>> a = Register.in_memory()
-            >>> _ = a.log(Opportunity("x", id="x"))
-            >>> b = Register.in_memory()
-            >>> _ = b.import_json(a.export_json())
-            >>> b.export() == a.export()
-            True
-        """
-        document = _documents.load(text, RegisterExport, "text")
-        self.load(document, replace_kpis=replace_kpis, append=append)
-        return document
-
-    def load(
-        self, document: RegisterExport, *, replace_kpis: bool = False, append: bool = False
-    ) -> None:
-        """Write a :class:`RegisterExport` into this register, all or nothing.
-
-        It is refused with :class:`~itil_ci.errors.InvalidInputError`, and
-        nothing is written, when an opportunity or initiative id is already
-        stored; when a KPI key is already defined, unless ``replace_kpis=True``
-        (the imported definition then replaces the stored one); and when a KPI
-        already has baselines or a series (KPI key and source) already has
-        observations, unless ``append=True`` (the imported baselines and
-        observations are then added to the stored ones, so loading the same
-        document twice with ``append=True`` doubles them).
-
-        Examples:
-            >>> from itil_ci import KPI
-            >>> reg = Register.in_memory()
-            >>> _ = reg.define_kpi(KPI("mttr"))
-            >>> doc = reg.export()
-            >>> reg.load(doc)
-            Traceback (most recent call last):
-            ...
-            itil_ci.errors.InvalidInputError: document.kpis: expected KPI keys not yet ...
-            >>> reg.load(doc, replace_kpis=True)
-        """
-        if not isinstance(document, RegisterExport):
-            raise v.fail("document", "a RegisterExport", document)
-        if not isinstance(replace_kpis, bool):
-            raise v.fail("replace_kpis", "True or False", replace_kpis)
-        if not isinstance(append, bool):
-            raise v.fail("append", "True or False", append)
-        with self.transaction():
-            self._check_clashes(document, replace_kpis=replace_kpis, append=append)
-            for opp in document.opportunities:
-                self.log(opp)
-            for ini in document.initiatives:
-                self.log(ini)
-            for kpi in document.kpis:
-                self.define_kpi(kpi)
-            for b in document.baselines:
-                self.add_baseline(b)
-            for rs in document.series:
-                self.record(
-                    rs.series.kpi_key, rs.series.times, rs.series.values, rs.source, rs.dims
-                )
-
-    def _check_clashes(self, document: RegisterExport, *, replace_kpis: bool, append: bool) -> None:
-        """Refuse a document whose KPIs, baselines or series are already stored."""
-        if not replace_kpis:
-            taken = sorted({k.key for k in document.kpis if self.store.get_kpi(k.key) is not None})
-            if taken:
-                raise v.fail(
-                    "document.kpis",
-                    "KPI keys not yet defined (or replace_kpis=True to replace them)",
-                    taken,
-                )
-        if append:
-            return
-        keys = sorted({b.kpi_key for b in document.baselines})
-        kept = [k for k in keys if self.store.baselines(k)]
-        if kept:
-            raise v.fail(
-                "document.baselines",
-                "KPIs without stored baselines (or append=True to add to them)",
-                kept,
-            )
-        stored = set(self.store.series_keys())
-        clash = sorted(
-            {
-                (rs.series.kpi_key, rs.source, _dims.canonical(rs.dims))
-                for rs in document.series
-                if rs.series.values.size
-            }
-            & stored,
-            key=group_order,
-        )
-        if clash:
-            shown = [c[:2] if c[2] == NO_DIMS else c for c in clash]
-            raise v.fail(
-                "document.series",
-                "series (KPI key, source[, dims]) without stored observations "
-                "(or append=True to add to them)",
-                shown,
-            )
-
-    def export_csv(self, directory: str | os.PathLike[str]) -> list[Path]:
-        """Write the register as CSV tables into ``directory``; return the files.
-
-        One file per table: ``opportunities.csv``, ``initiatives.csv``
-        (indexed columns for reading, plus ``document``, the codec's JSON
-        that is read back), ``kpis.csv``, ``baselines.csv`` and
-        ``observations.csv`` (``kpi_key, source, time, value``; times in
-        ISO-8601 UTC with nanoseconds, values in shortest round-trip form,
-        empty for missing).
-
-        Examples:
-            >>> import tempfile
-            >>> with tempfile.TemporaryDirectory() as d:
-            ...     [p.name for p in Register.in_memory().export_csv(d)][:2]
-            ['opportunities.csv', 'initiatives.csv']
-        """
-        return _exchange.write_csv(self.export(), _paths.check("directory", directory))
-
-    def import_csv(
-        self,
-        directory: str | os.PathLike[str],
-        *,
-        replace_kpis: bool = False,
-        append: bool = False,
-    ) -> RegisterExport:
-        """Add the CSV tables written by :meth:`export_csv`, all or nothing; return them.
-
-        Clashes with what is stored are refused as in :meth:`load`.
-
-        Examples:
-            >>> import tempfile
-            >>> from itil_ci import KPI
-            >>> a = Register.in_memory()
-            >>> _ = a.define_kpi(KPI("mttr"))
-            >>> with tempfile.TemporaryDirectory() as d:
-            ...     _ = a.export_csv(d)
-            ...     b = Register.in_memory()
-            ...     _ = b.import_csv(d)
-            >>> b.export() == a.export()
-            True
-        """
-        document = _exchange.read_csv(_paths.check("directory", directory))
-        self.load(document, replace_kpis=replace_kpis, append=append)
-        return document
