@@ -291,15 +291,3 @@ def test_table_is_read_only_and_checks_rows() -> None:
     assert len(empty) == 0
     assert empty.offsets.tolist() == [0]
     assert empty.to_list() == []
-
-
-def test_public_spc_names_belong_to_the_public_module() -> None:
-    # pickles and reprs name itil_ci.measurement.spc, not the private modules behind it
-    import pickle
-
-    from itil_ci.measurement import spc
-
-    chart = spc.xmr([float(i % 5) for i in range(12)])
-    assert type(chart).__module__ == "itil_ci.measurement.spc"
-    assert b"_spc_chart" not in pickle.dumps(chart)
-    assert {getattr(spc, n).__module__ for n in spc.__all__ if n != "CONSTANTS"} == {spc.__name__}
