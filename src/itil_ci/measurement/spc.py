@@ -12,8 +12,3 @@ __all__ = [
     "signals",
     "xmr",
 ]
-
-# Defined in private modules, known by this one (repr, pickles, help()).
-for _public in (ChartStage, ControlChart, SignalTable, signal_table, signals, xmr):
-    _public.__module__ = __name__
-del _public
