@@ -2,6 +2,9 @@
 
 * :func:`strings` coerces a column to a 1-D numpy ``str_`` array (refusing
   anything that is not text);
+* :func:`factorise` gives each string a code in sorted order (hashing the
+  strings rather than sorting them: several times faster than ``np.unique``
+  on millions of rows);
 * :func:`grouped` finds the row order that makes each key's rows contiguous;
 * :func:`run_starts` gives the first row of each run of equal keys;
 * :func:`hash64` hashes each string to 64 bits without a Python loop over the
@@ -21,7 +24,7 @@ from itil_ci._internal import arrays
 from itil_ci._internal import validate as v
 from itil_ci._internal.columns import native
 
-__all__ = ["grouped", "hash64", "run_starts", "strings"]
+__all__ = ["factorise", "grouped", "hash64", "run_starts", "strings"]
 
 Strs = npt.NDArray[np.str_]
 Ints = npt.NDArray[np.int64]
@@ -101,6 +104,53 @@ def run_starts(keys: npt.NDArray[Any]) -> Ints:
     return np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))).astype(np.int64)
 
 
+#: From this many rows on, :func:`factorise` hashes instead of sorting strings.
+HASHED_FROM = 1 << 15
+
+
+def factorise(values: Strs) -> tuple[Ints, Strs]:
+    """Codes ``0 .. k-1`` in sorted order of the strings, and the ``k`` distinct strings.
+
+    The same answer as ``np.unique(values, return_inverse=True)``.  From
+    :data:`HASHED_FROM` rows on, the strings are hashed (:func:`hash64`) and
+    the 64-bit hashes sorted, which is several times faster than sorting the
+    strings; every row is then compared with the first string of its hash, so
+    a collision between two distinct strings is caught and answered by the
+    plain sort instead.
+
+    Examples:
+        >>> codes, words = factorise(np.array(["b", "a", "b", "c"]))
+        >>> codes.tolist(), words.tolist()
+        ([1, 0, 1, 2], ['a', 'b', 'c'])
+    """
+    codes, words, _ = _factorise(values)
+    return codes, words
+
+
+def _factorise(values: Strs, chunk: int = 1 << 16) -> tuple[Ints, Strs, Ints]:
+    """:func:`factorise`, and the first row of each distinct string."""
+    n = values.size
+    if n >= HASHED_FROM:
+        _, first, inverse = np.unique(hash64(values), return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        words = values[first]
+        exact = all(  # in chunks: no second copy of the column
+            np.array_equal(values[lo : lo + chunk], words[inverse[lo : lo + chunk]])
+            for lo in range(0, n, chunk)
+        )
+        if exact:
+            order = np.argsort(words, kind="stable")
+            rank = np.empty(order.size, dtype=np.int64)
+            rank[order] = np.arange(order.size, dtype=np.int64)
+            return rank[inverse], words[order], first[order].astype(np.int64, copy=False)
+    uniques, first, codes = np.unique(values, return_index=True, return_inverse=True)
+    return (
+        codes.reshape(-1).astype(np.int64, copy=False),
+        uniques,
+        first.astype(np.int64, copy=False),
+    )
+
+
 def grouped(ids: Strs) -> Ints | None:
     """Row order that makes each key's rows contiguous (None: already so).
 
@@ -111,12 +161,15 @@ def grouped(ids: Strs) -> Ints | None:
     if n < 2:
         return None
     starts = run_starts(ids)
-    if np.unique(ids[starts]).size == starts.size:
-        return None  # every key's rows are one run already
-    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    runs = starts.size
+    if runs < HASHED_FROM and np.unique(ids[starts]).size == runs:
+        return None  # every key's rows are one run already (few runs: checked directly)
+    codes, _, first = _factorise(ids)
+    if runs == first.size:
+        return None  # as many runs as keys: each key's rows are one run
     rank = np.empty(first.size, dtype=np.int64)
     rank[np.argsort(first, kind="stable")] = np.arange(first.size, dtype=np.int64)
-    order: Ints = np.argsort(rank[inverse.reshape(-1)], kind="stable")
+    order: Ints = np.argsort(rank[codes], kind="stable")
     return order
 
 

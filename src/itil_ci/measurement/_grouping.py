@@ -29,6 +29,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal import strings
 from itil_ci._internal.validate import fail
 
 __all__ = ["Grouping", "counts", "factorise", "group", "quantiles", "sums"]
@@ -131,7 +132,9 @@ def factorise(name: str, values: Any, n: int) -> tuple[IntArray, npt.NDArray[Any
         if missing.any():
             bad = int(np.flatnonzero(missing)[0])
             raise fail(f"{name}[{bad}]", "a group key (not missing)", None)
-    elif kind not in "US":
+    elif kind == "U":
+        return strings.factorise(arr)
+    elif kind != "S":
         raise fail(name, "group keys that are strings, integers, booleans or times", arr.dtype)
     try:
         uniques, inverse = np.unique(arr, return_inverse=True)
