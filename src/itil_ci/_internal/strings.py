@@ -24,7 +24,7 @@ from itil_ci._internal import arrays
 from itil_ci._internal import validate as v
 from itil_ci._internal.columns import native
 
-__all__ = ["factorise", "grouped", "hash64", "run_starts", "strings"]
+__all__ = ["factorise", "factorise_first", "grouped", "hash64", "run_starts", "strings"]
 
 Strs = npt.NDArray[np.str_]
 Ints = npt.NDArray[np.int64]
@@ -123,14 +123,19 @@ def factorise(values: Strs) -> tuple[Ints, Strs]:
         >>> codes.tolist(), words.tolist()
         ([1, 0, 1, 2], ['a', 'b', 'c'])
     """
-    codes, words, _ = _factorise(values)
+    codes, words, _ = factorise_first(values)
     return codes, words
 
 
-def _factorise(values: Strs, chunk: int = 1 << 16) -> tuple[Ints, Strs, Ints]:
-    """:func:`factorise`, and the first row of each distinct string."""
+def factorise_first(values: Strs, chunk: int = 1 << 16) -> tuple[Ints, Strs, Ints]:
+    """:func:`factorise`, and the first row of each distinct string.
+
+    Examples:
+        >>> factorise_first(np.array(["b", "a", "b"]))[2].tolist()
+        [1, 0]
+    """
     n = values.size
-    if n >= HASHED_FROM:
+    if n >= HASHED_FROM and values.dtype.kind == "U":
         _, first, inverse = np.unique(hash64(values), return_index=True, return_inverse=True)
         inverse = inverse.reshape(-1)
         words = values[first]
@@ -164,7 +169,7 @@ def grouped(ids: Strs) -> Ints | None:
     runs = starts.size
     if runs < HASHED_FROM and np.unique(ids[starts]).size == runs:
         return None  # every key's rows are one run already (few runs: checked directly)
-    codes, _, first = _factorise(ids)
+    codes, _, first = factorise_first(ids)
     if runs == first.size:
         return None  # as many runs as keys: each key's rows are one run
     rank = np.empty(first.size, dtype=np.int64)

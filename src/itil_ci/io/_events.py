@@ -9,10 +9,10 @@ count, then update time, ...) and then the position of the row (a later row
 is later): a deterministic rule whatever the order of the input.  Tickets
 come in the order of their first row.
 
-Nothing here loops over rows in Python.  Strings are compared through a 64-bit
-hash of their code points (collisions are checked and fall back to an exact
-sort), and an input already grouped and in order, as exports usually are, is
-recognised in linear time and not sorted at all.
+Nothing here loops over rows in Python.  Strings are compared through their
+64-bit hashes (:func:`itil_ci._internal.strings.hash64`; collisions are
+checked and fall back to an exact sort), and an input already grouped and in
+order, as exports usually are, is recognised in linear time and not sorted.
 """
 
 from __future__ import annotations
@@ -22,31 +22,18 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal import strings
+
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Strs = npt.NDArray[np.str_]
-
-_FNV_OFFSET = np.uint64(14_695_981_039_346_656_037)
-_FNV_PRIME = np.uint64(1_099_511_628_211)
-
-
-def _hash(values: Strs) -> npt.NDArray[np.uint64]:
-    """A 64-bit hash of each fixed-width string (FNV-1a over 32-bit code points)."""
-    arr = np.ascontiguousarray(values)
-    width = max(arr.dtype.itemsize // 4, 1)
-    codes = arr.view(np.uint32).reshape(arr.size, width) if arr.size else np.empty((0, width))
-    h = np.full(arr.size, _FNV_OFFSET, dtype=np.uint64)
-    for k in range(width):  # over character positions, not rows
-        h ^= codes[:, k].astype(np.uint64)
-        h *= _FNV_PRIME
-    return h
 
 
 def _unique_exact(values: Strs) -> bool:
     """True when no string appears twice."""
     if values.size < 2 or bool((values[1:] > values[:-1]).all()):
         return True
-    h = _hash(values)
+    h = strings.hash64(values)
     order = np.argsort(h, kind="stable")
     hs = h[order]
     same = hs[1:] == hs[:-1]
@@ -75,12 +62,7 @@ def first_codes(ids: Strs) -> tuple[Ints, int]:
     if _unique_exact(ids[head]):  # every id's rows are one run
         codes = np.cumsum(head, dtype=np.int64) - 1
         return codes, int(codes[-1]) + 1
-    h = _hash(ids)
-    _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    if not np.array_equal(ids, ids[first][inverse]):  # a hash collision: sort the strings
-        _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
-        inverse = inverse.reshape(-1)
+    inverse, _, first = strings.factorise_first(ids)
     rank = np.empty(first.size, dtype=np.int64)
     rank[np.argsort(first, kind="stable")] = np.arange(first.size, dtype=np.int64)
     return rank[inverse], int(first.size)

@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal import validate as v
+from itil_ci._internal.strings import factorise
 from itil_ci.errors import InvalidInputError, StorageError
 
 __all__ = ["CHUNK", "FORMAT", "VERSION", "decode", "encode"]
@@ -145,7 +146,7 @@ class _Stream:
 
 def _text_buffers(stream: _Stream, name: str, arr: npt.NDArray[Any], how: str) -> dict[str, Any]:
     if how == "dict":
-        uniq, codes = np.unique(arr, return_inverse=True)
+        codes, uniq = factorise(arr)
         off, data = utf8(name, uniq)
         return {
             "encoding": "dict",

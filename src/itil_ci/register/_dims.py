@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal.strings import factorise
 from itil_ci._internal.validate import fail, text
 from itil_ci.errors import InvalidInputError
 from itil_ci.register.store import NO_DIMS
@@ -176,7 +177,7 @@ def split(dims: object, n: int) -> list[tuple[str, Rows | None]]:
     if not isinstance(dims, Mapping):
         raise fail("dims", "None or a mapping of dimension names to strings or arrays", dims)
     fixed: dict[str, str] = {}
-    columns: list[tuple[str, npt.NDArray[np.str_]]] = []
+    columns: list[tuple[str, npt.NDArray[np.str_], npt.NDArray[np.int64]]] = []
     for name, value in dims.items():
         check_name("dims", name)
         arg = f"dims[{name!r}]"
@@ -185,8 +186,8 @@ def split(dims: object, n: int) -> list[tuple[str, Rows | None]]:
                 raise fail(arg, "a non-empty string or one string per observation", value)
             fixed[name] = text(arg, value)
             continue
-        strings, _ = _column(arg, value, n)
-        uniq = np.unique(strings)
+        values, _ = _column(arg, value, n)
+        inverse, uniq = factorise(values)
         for item in uniq.tolist():  # one check per distinct value, not per observation
             text(arg, item)
         if uniq.size == 1 and uniq[0] != "":
@@ -194,14 +195,13 @@ def split(dims: object, n: int) -> list[tuple[str, Rows | None]]:
         elif uniq.size == 1:
             continue  # no observation has it
         else:
-            columns.append((name, strings))
+            columns.append((name, uniq, inverse))
     if not columns:
         return [(canonical(fixed), None)]
     codes = np.zeros(n, dtype=np.int64)
     uniques: list[npt.NDArray[np.str_]] = []
     radix = 1
-    for _, strings in columns:
-        uniq, inverse = np.unique(strings, return_inverse=True)
+    for _, uniq, inverse in columns:
         uniques.append(uniq)
         if radix * uniq.size >= 2**62:  # too many combinations for one integer: renumber
             _, codes = np.unique(codes, return_inverse=True)
@@ -216,9 +216,10 @@ def split(dims: object, n: int) -> list[tuple[str, Rows | None]]:
     out: list[tuple[str, Rows | None]] = []
     for g, row in enumerate(first.tolist()):  # one step per combination, not per row
         combination = dict(fixed)
-        for name, strings in columns:
-            if strings[row]:
-                combination[name] = str(strings[row])
+        for name, uniq, inverse in columns:
+            value = str(uniq[inverse[row]])
+            if value:
+                combination[name] = value
         out.append((canonical(combination), order[bounds[g] : bounds[g + 1]]))
     out.sort(key=lambda kr: kr[0])
     return out
