@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from itil_ci._internal.strings import factorise
+
 NAT = np.iinfo(np.int64).min  # the int64 view of NaT
 NS_PER_S = 1_000_000_000
 NS_PER_DAY = 86_400 * NS_PER_S
@@ -301,7 +303,7 @@ def map_unique(
     arr = np.asarray(values, dtype=np.str_)
     if arr.size == 0:
         return np.empty(0, dtype=dtype), np.zeros(0, dtype=bool)
-    uniq, inverse = np.unique(arr, return_inverse=True)
+    inverse, uniq = factorise(arr)
     out_u = np.empty(uniq.size, dtype=dtype)
     bad_u = np.zeros(uniq.size, dtype=bool)
     for i, u in enumerate(uniq.tolist()):  # distinct values only
