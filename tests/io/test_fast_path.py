@@ -99,3 +99,33 @@ def test_blanks_around_ids_are_stripped_either_way(tmp_path: Path) -> None:
     fast, slow = read_csv(p), read_csv(p, engine="python")
     assert _engine(fast) == "pyarrow"
     assert fast.tickets.id.tolist() == slow.tickets.id.tolist() == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"\xff",  # never in UTF-8
+        b"\xc3",  # a lead byte without its continuation
+        b"\xc0\xaf",  # an overlong "/"
+        b"\xed\xa0\x80",  # a UTF-16 surrogate encoded as UTF-8
+        b"\xf4\x90\x80\x80",  # past U+10FFFF
+    ],
+)
+def test_utf8_is_checked_in_every_column_either_way(tmp_path: Path, bad: bytes) -> None:
+    # Python's strict decoder is the reference: the fast path must refuse the same files,
+    # even when the bad bytes sit in a column no Tickets field reads.
+    good = tmp_path / "good.csv"
+    good.write_bytes("id,opened,category,note\nA,2024-01-01,Réseau,ok\n".encode())
+    r = read_csv(good)
+    assert (_engine(r), r.tickets.category.tolist()) == ("pyarrow", ["Réseau"])
+    p = tmp_path / "bad.csv"  # the bad row past the first 64 KiB, which the header read sees
+    rows = "".join(f"T{i},2024-01-01,Réseau,ok\n" for i in range(5000))
+    p.write_bytes(f"id,opened,category,note\n{rows}A,2024-01-01,Réseau,".encode() + bad + b"\n")
+    with pytest.raises(UnicodeDecodeError):
+        p.read_bytes().decode("utf-8")
+    errors = []
+    for engine in ("python", "auto"):
+        with pytest.raises(ImportRowError) as info:
+            read_csv(p, engine=engine)  # type: ignore[arg-type]
+        errors.append((info.value.line, info.value.reason))
+    assert errors[0] == errors[1]

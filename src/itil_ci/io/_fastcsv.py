@@ -14,7 +14,6 @@ line; the importers also fall back when a typed value breaks a rule.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import datetime as dt
@@ -63,22 +62,27 @@ def _pyarrow(required: bool) -> Any:
     return pa
 
 
-def _valid_utf8(data: Any) -> bool:
-    """Whether a mapped file is UTF-8 (ASCII is checked in one vectorised pass)."""
+def _valid_utf8(pa: Any, data: Any) -> bool:
+    """Whether a mapped file is UTF-8: ASCII in one numpy pass, else Arrow's validator.
+
+    The file is viewed as one Arrow string (no copy) and validated in full,
+    which rejects what Python's strict decoder rejects (bad continuation
+    bytes, overlong forms, surrogates, code points past U+10FFFF).
+    """
     arr = np.frombuffer(data, dtype=np.uint8)
     try:
         if arr.size == 0 or int(arr.max()) < 0x80:
             return True
     finally:
         del arr
-    dec = codecs.getincrementaldecoder("utf-8")("strict")
-    step = 1 << 24
-    size = len(data)
+    body = pa.py_buffer(data)
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes())
     try:
-        for i in range(0, size, step):  # blocks of 16 MiB, not a copy of the file
-            dec.decode(data[i : i + step], final=i + step >= size)
-    except UnicodeDecodeError:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, body]).validate(full=True)
+    except pa.ArrowInvalid:
         return False
+    finally:
+        del body
     return True
 
 
@@ -194,7 +198,7 @@ def _read(
     delimiter: str,
     encoding: str,
 ) -> Fast | None:
-    if not _valid_utf8(data):
+    if not _valid_utf8(pa, data):
         return None
     quoted = _quoted(data)
     sample = _sample(data[: 1 << 16], delimiter, index)
