@@ -36,7 +36,7 @@ from itil_ci.measurement.pauses import Pauses
 from itil_ci.scale import _sketch
 from itil_ci.scale._combine import find, no_rows, stack
 from itil_ci.scale._frame import Columns, Kind, columns, reraise, take
-from itil_ci.scale._run import CELL, Job, Steps, derive, finish
+from itil_ci.scale._run import CELL, Job, Steps, finish, whole_cells
 from itil_ci.scale._slaclock import Clock, Plan, answers, clock, first_round, plan, span
 
 __all__ = ["Durations", "durations"]
@@ -331,14 +331,8 @@ def _exact(
     which = np.flatnonzero(split)
     n = int(which.size)
     table = tuple(k[which] for k in st.keys)
-    pairs = derive(
-        p.job(tuple(spec.cols.needed()), _split_durations, (spec, table, n)), _no_durations()
-    )
-    moved = pairs.shuffle(on=CELL, npartitions=max(1, min(int(p.tickets.npartitions), n)))
-    answer = yield Job(moved, None, _whole_cells, (spec,))
-    for q in answer:
-        if q is None:
-            continue
+    source = p.job(tuple(spec.cols.needed()), _split_durations, (spec, table, n))
+    for q in (yield from whole_cells(source, _no_durations(), n, _whole_cells, spec)):
         at = which[q["cells"]]
         mean[at], median[at], p90[at] = q["mean"], q["median"], q["p90"]
 
@@ -359,15 +353,8 @@ def _approximate(
     weights = np.concatenate([np.nan_to_num(q["mean"]) * q["count"] for q in parts])
     total = np.bincount(codes, weights=weights, minlength=st.size)
     mean[split] = total[split] / count[split]
-    cells, binned, counts = [], [], []
-    for i, q in enumerate(parts):
-        local, b, c = q["sketch"]
-        cells.append(st.rows(i)[local])
-        binned.append(b)
-        counts.append(c)
-    merged = _sketch.merge(np.concatenate(cells), np.concatenate(binned), np.concatenate(counts))
     scale = 1.0 / (kin._UNIT_SECONDS[str(unit)] * 1e9)
-    q50, q90 = _sketch.quantiles(*merged, st.size, [50.0, 90.0], alpha, scale=scale)
+    q50, q90 = _sketch.split_quantiles(parts, st, alpha, scale=scale)
     median[split], p90[split] = q50[split], q90[split]
 
 

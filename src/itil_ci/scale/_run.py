@@ -256,6 +256,22 @@ def derive(job: Job, meta: Any) -> Any:
     return dd.from_delayed(pieces, meta=meta, verify_meta=False)
 
 
+def whole_cells(
+    source: Job, meta: Any, cells: int, kernel: Callable[..., Any], *args: Any
+) -> Generator[Job, list[Any], list[Any]]:
+    """Bring each cell's rows together and run ``kernel`` on every cell whole.
+
+    ``source`` gives, per partition, the rows of the cells to finish with
+    their number in column ``CELL`` (a pandas frame like ``meta``); the rows
+    are shuffled on it and ``kernel(part, index, *args)`` runs on each
+    shuffled partition.  Yields that job; returns its non-None answers.
+    """
+    n_out = max(1, min(int(source.frame.npartitions), cells))
+    moved = derive(source, meta).shuffle(on=CELL, npartitions=n_out)
+    answer = yield Job(moved, None, kernel, args)
+    return [q for q in answer if q is not None]
+
+
 def _one(part: Any, index: int, call: _Call) -> Any:
     return _apply(part, index, [call])[0]
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -119,3 +120,22 @@ def relative_error(value: object) -> float:
     if not 1e-6 <= alpha <= 0.5:
         raise fail("relative_error", "a number from 1e-06 to 0.5", value)
     return alpha
+
+
+def split_quantiles(
+    parts: Sequence[dict[str, Any]], st: Any, alpha: float, *, scale: float = 1.0
+) -> tuple[FloatArray, FloatArray]:
+    """Median and p90 per cell of ``st`` from the partitions' sketches, times ``scale``.
+
+    Each partition's ``"sketch"`` is ``(local cells, bins, counts)`` from
+    :func:`bins`; ``st.rows(i)`` maps partition ``i``'s local cells to cells.
+    """
+    cells, binned, counts = [], [], []
+    for i, q in enumerate(parts):
+        local, b, c = q["sketch"]
+        cells.append(st.rows(i)[local])
+        binned.append(b)
+        counts.append(c)
+    merged = merge(np.concatenate(cells), np.concatenate(binned), np.concatenate(counts))
+    q50, q90 = quantiles(*merged, st.size, [50.0, 90.0], alpha, scale=scale)
+    return q50, q90

@@ -42,7 +42,7 @@ from itil_ci.measurement.state_time import time_in_state as kernel
 from itil_ci.scale import _sketch
 from itil_ci.scale._combine import find, stack
 from itil_ci.scale._history import by_ticket, check, ordered
-from itil_ci.scale._run import CELL, Job, Steps, derive, finish
+from itil_ci.scale._run import CELL, Job, Steps, finish, whole_cells
 from itil_ci.scale._slaclock import Clock
 
 __all__ = ["time_in_state"]
@@ -296,13 +296,10 @@ def _exact(
     which = np.flatnonzero(split)
     n = int(which.size)
     table = tuple(k[which] for k in st.keys)
-    pairs = derive(Job(frame, None, _split_stints, (spec, table, n)), _no_stints())
-    moved = pairs.shuffle(on=CELL, npartitions=max(1, min(int(frame.npartitions), n)))
-    answer = yield Job(moved, None, _whole)
-    for q in answer:
-        if q is not None:
-            at = which[q["cells"]]
-            median[at], p90[at] = q["median"], q["p90"]
+    source = Job(frame, None, _split_stints, (spec, table, n))
+    for q in (yield from whole_cells(source, _no_stints(), n, _whole)):
+        at = which[q["cells"]]
+        median[at], p90[at] = q["median"], q["p90"]
 
 
 def _approximate(
@@ -313,14 +310,7 @@ def _approximate(
     p90: npt.NDArray[np.float64],
     alpha: float,
 ) -> None:
-    cells, binned, counts = [], [], []
-    for i, p in enumerate(rows):
-        local, b, c = p["sketch"]
-        cells.append(st.rows(i)[local])
-        binned.append(b)
-        counts.append(c)
-    merged = _sketch.merge(np.concatenate(cells), np.concatenate(binned), np.concatenate(counts))
-    q50, q90 = _sketch.quantiles(*merged, st.size, [50.0, 90.0], alpha)
+    q50, q90 = _sketch.split_quantiles(rows, st, alpha)
     median[split], p90[split] = q50[split], q90[split]
 
 
