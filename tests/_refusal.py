@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -116,6 +116,20 @@ def survives(call: Callable[[], Any]) -> str | None:
     if caught:
         return f"warning {caught[0].category.__name__}: {caught[0].message}"
     return None
+
+
+def leaks(calls: Iterable[tuple[str, Callable[[], Any]]]) -> list[tuple[str, str]]:
+    """``(label, what leaked)`` for every labelled call that :func:`survives`."""
+    return [(label, leak) for label, call in calls if (leak := survives(call))]
+
+
+def probe_count(
+    calls: Iterable[tuple[Callable[..., Any], Sequence[Any], Mapping[str, Any]]],
+) -> int:
+    """How many probes :func:`probes` and :func:`extreme_probes` make for these base calls."""
+    return sum(
+        len(list(probes(fn, a, kw))) + len(list(extreme_probes(fn, a, kw))) for fn, a, kw in calls
+    )
 
 
 #: Finite numbers at the edges of float64: each must give a right answer or an
