@@ -19,6 +19,7 @@ operation (``_guard``), transactions, and bulk loading (``_insert_rows``).
 from __future__ import annotations
 
 import functools
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -340,7 +341,7 @@ class Connection(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = (), /) -> Cursor: ...
 
 
-class SQLBase:
+class SQLBase(ABC):
     """What a database store supplies to the shared methods, and what they share.
 
     Examples:
@@ -360,23 +361,23 @@ class SQLBase:
 
     # -- what each database store supplies ---------------------------------------------
 
-    def transaction(self) -> AbstractContextManager[None]:  # pragma: no cover - abstract
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
         """All writes inside commit together (nested use joins); see the subclasses."""
-        raise NotImplementedError
 
-    def _guard(self, doing: str) -> AbstractContextManager[Connection]:  # pragma: no cover
+    @abstractmethod
+    def _guard(self, doing: str) -> AbstractContextManager[Connection]:
         """A connection for one operation; a database error becomes a StorageError."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _insert_rows(
         self,
         con: Connection,
         table: str,
         columns: Sequence[tuple[str, str]],
         rows: Iterable[Sequence[object]],
-    ) -> None:  # pragma: no cover - abstract
+    ) -> None:
         """Insert many rows at once (``columns``: (name, type) pairs of the schema)."""
-        raise NotImplementedError
 
     @contextmanager
     def _write(self, doing: str, *, several: bool = True) -> Iterator[Connection]:
