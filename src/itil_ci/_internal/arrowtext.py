@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["codes_and_words", "unicode", "unicode_checked"]
+__all__ = ["codes_and_words", "dictionary_codes", "unicode", "unicode_checked"]
 
 
 def _is_view(pa: Any, typ: Any) -> bool:
@@ -86,12 +86,20 @@ def codes_and_words(pa: Any, arr: Any) -> tuple[npt.NDArray[np.int64], npt.NDArr
 
     if _is_view(pa, arr.type):
         arr = arr.cast(pa.large_string())
-    enc = pc.dictionary_encode(arr)
-    if hasattr(enc, "unify_dictionaries"):
-        enc = enc.unify_dictionaries()
-        chunks = [c for c in enc.chunks if len(c)]
+    return dictionary_codes(pa, pc.dictionary_encode(arr))
+
+
+def dictionary_codes(pa: Any, encoded: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.str_]]:
+    """A dictionary-typed column (array or chunked) as one code per row and its words.
+
+    The chunks' dictionaries are unified first, so one code means one word
+    throughout.  Only the words are converted to numpy strings.
+    """
+    if hasattr(encoded, "unify_dictionaries"):
+        encoded = encoded.unify_dictionaries()
+        chunks = [c for c in encoded.chunks if len(c)]
     else:
-        chunks = [enc] if len(enc) else []
+        chunks = [encoded] if len(encoded) else []
     if not chunks:
         return np.zeros(0, dtype=np.int64), np.empty(0, dtype="<U1")
     words = unicode(pa, chunks[0].dictionary)

@@ -28,7 +28,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.arrowtext import unicode, unicode_checked
+from itil_ci._internal.arrowtext import dictionary_codes, unicode_checked
 from itil_ci.io import _build, _csvread, _parse
 from itil_ci.io.tickets import COUNT_FIELDS, TIME_FIELDS
 
@@ -113,14 +113,7 @@ def _sample(data: bytes, delimiter: str, index: Mapping[str, int]) -> dict[str, 
 
 def _coded(pa: Any, chunked: Any) -> _build.Coded:
     """A dictionary-encoded column as distinct values and codes."""
-    unified = chunked.unify_dictionaries()
-    chunks = [c for c in unified.chunks if len(c)]
-    if not chunks:
-        return _build.Coded(np.empty(0, dtype="<U1"), np.zeros(0, dtype=np.int64))
-    uniques = unicode(pa, chunks[0].dictionary)
-    codes = np.concatenate(
-        [np.asarray(c.indices.to_numpy(zero_copy_only=False), dtype=np.int64) for c in chunks]
-    )
+    codes, uniques = dictionary_codes(pa, chunked)
     return _build.Coded(uniques, codes)
 
 

@@ -114,7 +114,7 @@ def _text(pa: Any, name: str, arr: Any, distinct_few: bool) -> npt.NDArray[np.st
         return np.empty(0, dtype="<U1")
     if distinct_few:  # groups, states: convert each distinct value once, then spread
         idx, words = codes_and_words(pa, arr)
-        out: npt.NDArray[np.str_] = words[idx]
+        out: npt.NDArray[np.str_] = np.take(words, idx)
         return out
     return unicode(pa, arr)
 
