@@ -386,13 +386,6 @@ class Collector:
         self.where.append(where)
         return None
 
-    def note_skip(self, err: ImportRowError) -> None:
-        """Count a row skipped by the reader itself (e.g. a CSV row of the wrong width)."""
-        self.skipped += 1
-        self.rows += 1
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(err)
-
     def columns(self, known: Sequence[str]) -> tuple[Cols, Ints]:
         """All kept rows: one array per known field, and the rows' locations."""
         empty = empty_columns(known)

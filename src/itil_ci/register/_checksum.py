@@ -16,7 +16,8 @@ not against someone who rewrites a row and its checksum on purpose (the
 audit trail's hashes do that for initiatives).  It covers the row's identity
 as well as its content: a document's kind and id, a chunk's KPI key, source,
 dimensions, time range and length, so a row whose key or id changed, or a
-document moved to another row, fails too.
+document moved to another row, fails too.  Changing the algorithm needs a new
+schema version (every stored checksum would be recomputed).
 """
 
 from __future__ import annotations
@@ -25,9 +26,6 @@ import zlib
 from typing import Any
 
 from itil_ci.errors import StorageError
-
-#: What the stored checksums are (written in the docs; a change needs a schema version).
-ALGORITHM = "crc32"
 
 
 def document(kind: str, id: str, text: str | bytes) -> int:
