@@ -183,6 +183,28 @@ def fields_arg(
     return out
 
 
+def mapping_arg(value: object, source: str) -> dict[str, str]:
+    """``mapping``: ``source`` (e.g. "CSV column") -> Tickets field, each field once."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise v.fail("mapping", f"a mapping of {source} to Tickets field", value)
+    seen: dict[str, str] = {}
+    for col, field in value.items():
+        if not isinstance(col, str) or not col.strip():
+            raise v.fail("mapping key", f"a {source} name", col)
+        if field not in Tickets.FIELDS:
+            raise v.fail(f"mapping[{col!r}]", "one of " + ", ".join(Tickets.FIELDS), field)
+        if field in seen:
+            raise v.fail(
+                f"mapping[{col!r}]",
+                f"a field no other column maps to ({seen[field]!r} does)",
+                field,
+            )
+        seen[field] = col
+    return dict(value)
+
+
 def open_text(path: str, encoding: str) -> IO[str]:
     if not isinstance(encoding, str):
         raise v.fail("encoding", "a known text encoding", encoding)

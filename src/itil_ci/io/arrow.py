@@ -29,6 +29,7 @@ from itil_ci._internal import paths
 from itil_ci._internal import validate as v
 from itil_ci._internal.arrowtext import codes_and_words, unicode
 from itil_ci._internal.columns import UnknownColumn
+from itil_ci.io import _result
 from itil_ci.io.tickets import Tickets, _check_values, kind_of
 
 if TYPE_CHECKING:
@@ -77,27 +78,6 @@ def _field_for(columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
         if field not in out and field in lower and lower[field] not in mapping:
             out[field] = lower[field]
     return out
-
-
-def _check_mapping(mapping: object) -> dict[str, str]:
-    if mapping is None:
-        return {}
-    if not isinstance(mapping, dict):
-        raise v.fail("mapping", "a dict of column name to Tickets field", mapping)
-    seen: dict[str, str] = {}
-    for src, field in mapping.items():
-        if not isinstance(src, str) or not src:
-            raise v.fail("mapping key", "a column name", src)
-        if field not in Tickets.FIELDS:
-            raise v.fail(f"mapping[{src!r}]", "one of " + ", ".join(Tickets.FIELDS), field)
-        if field in seen:
-            raise v.fail(
-                f"mapping[{src!r}]",
-                f"a field no other column maps to ({seen[field]!r} does)",
-                field,
-            )
-        seen[field] = src
-    return dict(mapping)
 
 
 def _text(pa: Any, name: str, arr: Any, distinct_few: bool) -> npt.NDArray[np.str_]:
@@ -191,7 +171,7 @@ def from_arrow(obj: Any, mapping: dict[str, str] | None = None) -> Tickets:
         (['INC1', 'INC2'], [True, False], '1970-01-01T01:00:00.000000000')
     """
     pa = _pyarrow()
-    maps = _check_mapping(mapping)
+    maps = _result.mapping_arg(mapping, "column")
     if isinstance(obj, pa.Table):
         table = obj
     elif hasattr(obj, "__arrow_c_stream__") or isinstance(obj, pa.RecordBatchReader):

@@ -155,22 +155,7 @@ def read_csv(
         raise v.fail("engine", "'auto', 'pyarrow' or 'python'", engine)
     if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n':
         raise v.fail("delimiter", "a single character (not a quote or line break)", delimiter)
-    if mapping is not None and not isinstance(mapping, Mapping):
-        raise v.fail("mapping", "a mapping of CSV column to Tickets field", mapping)
-    maps = dict(mapping or {})
-    fields_seen: dict[str, str] = {}
-    for col, field in maps.items():
-        if not isinstance(col, str) or not col.strip():
-            raise v.fail("mapping key", "a CSV column name", col)
-        if field not in Tickets.FIELDS:
-            raise v.fail(f"mapping[{col!r}]", "one of " + ", ".join(Tickets.FIELDS), field)
-        if field in fields_seen:
-            raise v.fail(
-                f"mapping[{col!r}]",
-                f"a field no other column maps to ({fields_seen[field]!r} does)",
-                field,
-            )
-        fields_seen[field] = col
+    maps = r.mapping_arg(mapping, "CSV column")
     params = {
         "mapping": maps,
         "on_error": mode,
