@@ -83,6 +83,22 @@ def is_whole(value: object) -> TypeGuard[int | np.integer[Any]]:
     return isinstance(value, int | np.integer) and not isinstance(value, bool | np.timedelta64)
 
 
+def flag(name: str, value: object) -> bool:
+    """``value`` when it is ``True`` or ``False`` (not 0, 1 or a numpy bool); else refused.
+
+    Examples:
+        >>> flag("append", True)
+        True
+        >>> flag("append", 1)
+        Traceback (most recent call last):
+        ...
+        itil_ci.errors.InvalidInputError: append: expected True or False, got 1
+    """
+    if not isinstance(value, bool):
+        raise fail(name, "True or False", value)
+    return value
+
+
 def choice(name: str, value: object, options: Iterable[str]) -> str:
     """Check that ``value`` is one of the strings ``options``; return it.
 

@@ -59,8 +59,7 @@ class Series:
         self, times: Any, values: Any, *, kpi_key: str = "", allow_missing: bool = False
     ) -> None:
         v.text("Series.kpi_key", kpi_key)
-        if not isinstance(allow_missing, bool):
-            raise v.fail("Series.allow_missing", "True or False", allow_missing)
+        v.flag("Series.allow_missing", allow_missing)
         t = arrays.as_times("Series.times", times)
         x = arrays.as_values("Series.values", values, allow_missing=allow_missing)
         if t.shape != x.shape:

@@ -253,8 +253,7 @@ class PDCACycle(Engine):
         clock: Any = None,
         audit_key: bytes | None = None,
     ) -> None:
-        if not isinstance(nested, bool):
-            raise v.fail("nested", "True or False", nested)
+        v.flag("nested", nested)
         self.nested = nested
         if nested:
             self.state_field = "pdca_step"

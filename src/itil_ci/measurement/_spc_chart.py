@@ -207,8 +207,7 @@ def xmr(
         isinstance(baseline_points, bool) or not v.is_whole(baseline_points) or baseline_points < 2
     ):
         raise v.fail("baseline_points", "None or a whole number >= 2", baseline_points)
-    if not isinstance(screen_ranges, bool):
-        raise v.fail("screen_ranges", "True or False", screen_ranges)
+    v.flag("screen_ranges", screen_ranges)
     c_known = v.number("centre", centre, allow_none=True)
     s_known = v.number("sigma", sigma, minimum=0, allow_none=True)
     t = arrays.as_times("times", times) if times is not None else None

@@ -7,7 +7,7 @@ from typing import Any, Literal, overload
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.validate import choice, fail, is_whole
+from itil_ci._internal.validate import choice, fail, flag, is_whole
 from itil_ci.domain.ranking import Ranking
 from itil_ci.prioritisation import _inputs
 
@@ -107,8 +107,7 @@ def rank(
         [2.5, 1.0, 2.5, 4.0]
     """
     t = _check_ties(ties)
-    if not isinstance(descending, bool):
-        raise fail("descending", "True or False", descending)
+    flag("descending", descending)
     if _inputs.is_opportunities(scores):
         if key is None:
             raise fail("key", "the score key to rank opportunities by", key)

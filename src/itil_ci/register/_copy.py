@@ -184,8 +184,7 @@ def copy(source: Target, destination: Target, *, replace: bool = False) -> CopyS
         >>> copy(a, b, replace=True).replaced
         True
     """
-    if not isinstance(replace, bool):
-        raise v.fail("replace", "True or False", replace)
+    v.flag("replace", replace)
     if source is destination or (
         isinstance(source, str | os.PathLike)
         and isinstance(destination, str | os.PathLike)

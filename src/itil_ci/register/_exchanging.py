@@ -111,10 +111,8 @@ class ExchangeMethods(RegisterPart):
         """
         if not isinstance(document, RegisterExport):
             raise v.fail("document", "a RegisterExport", document)
-        if not isinstance(replace_kpis, bool):
-            raise v.fail("replace_kpis", "True or False", replace_kpis)
-        if not isinstance(append, bool):
-            raise v.fail("append", "True or False", append)
+        v.flag("replace_kpis", replace_kpis)
+        v.flag("append", append)
         with self.transaction():
             self._check_clashes(document, replace_kpis=replace_kpis, append=append)
             for opp in document.opportunities:

@@ -148,8 +148,7 @@ class TicketMethods(RegisterPart):
         """
         by = self._by(by)
         chosen = self._metrics(metrics)
-        if not isinstance(replace, bool):
-            raise v.fail("replace", "True or False", replace)
+        v.flag("replace", replace)
         if history is not None and not isinstance(history, History):
             raise v.fail("history", "None or a History", history)
         definition = self._import_sla(sla)

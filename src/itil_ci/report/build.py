@@ -52,12 +52,6 @@ def _items(name: str, value: object, cls: type[T], what: str) -> list[T]:
     return items
 
 
-def _flag(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise v.fail(name, "True or False", value)
-    return value
-
-
 def diagrams_of(initiatives: Iterable[Initiative]) -> dict[str, str]:
     """Mermaid text of each initiative's model with its current step highlighted, by id.
 
@@ -133,7 +127,7 @@ def build_report(
         control_charts=charts,
         paretos=pareto_panels,
         comparisons=[*c, *comparison_panels],
-        diagrams=diagrams_of(inis) if _flag("diagrams", diagrams) else {},
+        diagrams=diagrams_of(inis) if v.flag("diagrams", diagrams) else {},
         notes=texts,
         **extra,
     )
@@ -190,7 +184,7 @@ def report_from_register(
         raise v.fail("rules", "'western-electric', 'nelson' or 'nhs'", rules)
     if keys is not None and not isinstance(keys, Mapping):
         raise v.fail("keys", "None or a mapping of model inputs to score keys", keys)
-    _flag("control_charts", control_charts)
+    v.flag("control_charts", control_charts)
     notes = _items("notes", notes, str, "strings")
     paretos = _items("paretos", paretos, ParetoPanel, "ParetoPanels")
     opps = reg.opportunities()

@@ -238,8 +238,7 @@ def weekly_means(series: Series, *, whole_weeks: bool = False) -> Series:
     """
     if not isinstance(series, Series):
         raise v.fail("series", "a Series", series)
-    if not isinstance(whole_weeks, bool):
-        raise v.fail("whole_weeks", "True or False", whole_weeks)
+    v.flag("whole_weeks", whole_weeks)
     keep = ~np.isnan(series.values)
     days = series.times.astype("datetime64[D]").astype(np.int64)
     monday = days - (days + 3) % 7  # 1970-01-01 was a Thursday (weekday 3 from Monday)

@@ -26,7 +26,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import fail, flag
 from itil_ci.errors import ItilCiError
 from itil_ci.measurement import _clock, itsm
 from itil_ci.measurement import _grouping as grp
@@ -230,8 +230,7 @@ def durations(
     relative_error: object,
 ) -> Steps:
     """The Dask form of a duration KPI (``mttr`` or ``mtta``), exact unless ``approximate``."""
-    if not isinstance(approximate, bool):
-        raise fail("approximate", "True or False", approximate)
+    flag("approximate", approximate)
     alpha = _sketch.relative_error(relative_error) if approximate else None
     c = clock(*sla_clock)
     roles: dict[str, tuple[object, Kind]] = {

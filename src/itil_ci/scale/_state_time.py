@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal.strings import run_starts
-from itil_ci._internal.validate import fail
+from itil_ci._internal.validate import fail, flag
 from itil_ci.errors import ItilCiError
 from itil_ci.io.history import History
 from itil_ci.measurement import _clock
@@ -215,8 +215,7 @@ def _steps(
     relative_error: object,
 ) -> Steps:
     has_group = check(history)
-    if not isinstance(approximate, bool):
-        raise fail("approximate", "True or False", approximate)
+    flag("approximate", approximate)
     alpha = _sketch.relative_error(relative_error) if approximate else None
     cal, _, _ = _clock.check(calendar, None, None, 0)
     c = Clock(cal, as_of, None, None, (), None)
