@@ -12,6 +12,12 @@ services (``dims={"service": column}``), read back with
 ``series(filters={"service": ...})`` (100,000 rows); the baseline is a bare
 ``fetchall`` of ``SELECT t, v ... WHERE kpi_key = ? AND service = ?`` from a
 plain table with an index on ``(kpi_key, service)``.
+
+Checksum cost: the same filtered read with every chunk's CRC-32 verified
+(by the standard library's ``zlib.crc32``, and by zlib-ng's when the ``fast``
+extra is installed) against the same read of a file whose chunks carry no
+checksum to verify (``_checksum.chunk`` replaced by a constant for both the
+write and the read), best of 200 reads each.
 """
 
 from __future__ import annotations
@@ -19,12 +25,15 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 import time
+import zlib
+from collections.abc import Callable
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from itil_ci.register import Register
+from itil_ci.register import Register, _checksum
 
 N = 1_000_000
 REPEATS = 3
@@ -96,6 +105,45 @@ def _dims_figures(tmp: Path, times: np.ndarray, values: np.ndarray) -> None:
     print(f"register_series_filter_1e6: ours {o:.3f} s, baseline {b:.3f} s, ratio {o / b:.3f}")
 
 
+def _filtered_read(path: Path, times: np.ndarray, values: np.ndarray, dims: Any) -> float:
+    with Register.open(path) as reg:
+        reg.record("load", times, values, source="monitoring", dims={"service": dims})
+        runs = []
+        for _ in range(200):
+            t0 = time.perf_counter()
+            reg.series("load", filters={"service": "service3"})
+            runs.append(time.perf_counter() - t0)
+    return min(runs)
+
+
+def _checksum_cost(tmp: Path, times: np.ndarray, values: np.ndarray) -> None:
+    services = np.array([f"service{i}" for i in range(10)])[
+        np.random.default_rng(1).integers(0, 10, N)
+    ]
+    crc, chunk = _checksum.crc32, _checksum.chunk
+    impls: dict[str, Callable[..., int]] = {"zlib": zlib.crc32}
+    try:
+        from zlib_ng import zlib_ng
+
+        impls["zlib-ng"] = zlib_ng.crc32
+    except ImportError:
+        print("register_series_filter_checksum (zlib-ng): not installed (itil-ci[fast])")
+    try:
+        _checksum.chunk = lambda *a: 0
+        bare = _filtered_read(tmp / "nocrc.sqlite", times, values, services)
+        _checksum.chunk = chunk
+        for name, impl in impls.items():
+            _checksum.crc32 = impl
+            ours = _filtered_read(tmp / f"{name}.sqlite", times, values, services)
+            print(
+                f"register_series_filter_checksum ({name}): ours {ours * 1e3:.3f} ms, "
+                f"baseline (no verification) {bare * 1e3:.3f} ms, ratio {ours / bare:.3f} "
+                "(target <= 1.10)"
+            )
+    finally:
+        _checksum.crc32, _checksum.chunk = crc, chunk
+
+
 def main() -> None:
     times, values = _data()
     ours_rec, base_rec, ours_get, base_get = [], [], [], []
@@ -136,6 +184,7 @@ def main() -> None:
         reg.close()
         con.close()
         _dims_figures(Path(tmp), times, values)
+        _checksum_cost(Path(tmp), times, values)
     o, b = min(ours_rec), min(base_rec)
     print(f"register_record_1e6: ours {o:.3f} s, baseline {b:.3f} s, ratio {o / b:.3f}")
     o, b = min(ours_get), min(base_get)

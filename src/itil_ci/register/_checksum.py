@@ -9,9 +9,13 @@ reading back as other values.  The functions take plain Python
 values and bytes, so any database store (SQLite today, PostgreSQL later)
 computes the same checksums from the same rows.
 
-The checksum is CRC-32 (``zlib.crc32``, as in gzip, zip and PNG): it detects
-every error burst of up to 32 bits and misses a random change with
-probability 2**-32, at several GB/s.  It guards against accidental damage,
+The checksum is CRC-32 (as in gzip, zip and PNG): it detects every error
+burst of up to 32 bits and misses a random change with probability 2**-32.
+It is computed by :func:`crc32`: the standard library's ``zlib.crc32``
+(about 7 GB/s), or, when the optional ``zlib-ng`` package is installed
+(``pip install 'itil-ci[fast]'``), its ``crc32``, which gives the same
+values about nine times faster (CPU carry-less multiplication); a register
+written with one is read with the other.  It guards against accidental damage,
 not against someone who rewrites a row and its checksum on purpose (the
 audit trail's hashes do that for initiatives).  It covers the row's identity
 as well as its content: a document's kind and id, a chunk's KPI key, source,
@@ -22,10 +26,38 @@ schema version (every stored checksum would be recomputed).
 
 from __future__ import annotations
 
+import functools
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from itil_ci.errors import StorageError
+
+
+@functools.cache
+def _implementation() -> Callable[..., int]:
+    """zlib-ng's CRC-32 when it is installed, else the standard library's (the same values)."""
+    try:
+        from zlib_ng import zlib_ng
+    except ImportError:
+        return zlib.crc32
+    return zlib_ng.crc32
+
+
+def crc32(data: Any, value: int = 0) -> int:
+    """The CRC-32 of the bytes of ``data`` (a bytes-like object), continuing from ``value``.
+
+    The same number as ``zlib.crc32(data, value)``, computed by the fastest
+    implementation installed.
+
+    Examples:
+        >>> import zlib
+        >>> crc32(b"itil") == zlib.crc32(b"itil")
+        True
+        >>> crc32(b"ci", crc32(b"itil ")) == zlib.crc32(b"itil ci")
+        True
+    """
+    return _implementation()(data, value)
 
 
 def document(kind: str, id: str, text: str | bytes) -> int:
@@ -39,7 +71,7 @@ def document(kind: str, id: str, text: str | bytes) -> int:
         True
     """
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return zlib.crc32(data, zlib.crc32(f"{kind}\x00{id}\x00".encode()))
+    return crc32(data, crc32(f"{kind}\x00{id}\x00".encode()))
 
 
 def chunk(
@@ -68,8 +100,8 @@ def chunk(
     """
     source_text = "\x01" if source is None else source  # None and "" differ
     head = f"{kpi_key}\x00{source_text}\x00{dims}\x00{t_min}\x00{t_max}\x00{n}\x00"
-    crc = zlib.crc32(head.encode("utf-8", "surrogatepass"))
-    return zlib.crc32(values, zlib.crc32(times, crc))
+    crc = crc32(head.encode("utf-8", "surrogatepass"))
+    return crc32(values, crc32(times, crc))
 
 
 def named(kind: str, key: str, text: str | bytes) -> int:
@@ -95,7 +127,7 @@ def table_meta(name: str, parts: int, meta: str | bytes) -> int:
         True
     """
     data = meta.encode("utf-8") if isinstance(meta, str) else meta
-    return zlib.crc32(data, zlib.crc32(f"table\x00{name}\x00{parts}\x00".encode()))
+    return crc32(data, crc32(f"table\x00{name}\x00{parts}\x00".encode()))
 
 
 def table_chunk(name: str, part: int, data: Any) -> int:
@@ -108,7 +140,7 @@ def table_chunk(name: str, part: int, data: Any) -> int:
         True
     """
     head = f"table chunk\x00{name}\x00{part}\x00{len(data)}\x00".encode()
-    return zlib.crc32(data, zlib.crc32(head))
+    return crc32(data, crc32(head))
 
 
 def mismatch(stored: object, computed: int) -> str | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import struct
-import zlib
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -26,6 +25,7 @@ from itil_ci._internal import validate as v
 from itil_ci.errors import InvalidInputError, StorageError, UnreadableEntries
 from itil_ci.io.codec import to_json
 from itil_ci.register import _dims
+from itil_ci.register._checksum import crc32
 from itil_ci.register.records import CopySummary, RegisterExport
 from itil_ci.register.register import Register
 from itil_ci.register.store import Damaged, Store
@@ -76,7 +76,7 @@ class _Digest:
     def add(self, *parts: str | bytes) -> None:
         for part in parts:
             data = part.encode("utf-8") if isinstance(part, str) else part
-            self.crc = zlib.crc32(data, zlib.crc32(struct.pack("<Q", len(data)), self.crc))
+            self.crc = crc32(data, crc32(struct.pack("<Q", len(data)), self.crc))
 
     def count(self, what: str, n: int = 1) -> None:
         self.counts[what] = self.counts.get(what, 0) + n
