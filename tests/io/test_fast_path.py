@@ -111,21 +111,32 @@ def test_blanks_around_ids_are_stripped_either_way(tmp_path: Path) -> None:
         b"\xf4\x90\x80\x80",  # past U+10FFFF
     ],
 )
-def test_utf8_is_checked_in_every_column_either_way(tmp_path: Path, bad: bytes) -> None:
+@pytest.mark.parametrize("column", [0, 1, 2, 3, 4])
+@pytest.mark.parametrize("mapped", [True, False])
+def test_utf8_is_checked_in_every_column_either_way(
+    tmp_path: Path, bad: bytes, column: int, mapped: bool
+) -> None:
     # Python's strict decoder is the reference: the fast path must refuse the same files,
-    # even when the bad bytes sit in a column no Tickets field reads.
+    # whichever column holds the bad bytes: the id, a time, a text, a count, or a column no
+    # Tickets field reads ("note"; with ``mapped`` every column is read, so Arrow's own
+    # check must catch it; without, "note" is left unread and the whole file is checked).
+    header = "id,opened,category,reopen_count,note"
+    mapping = {"note": "service"} if mapped else None
     good = tmp_path / "good.csv"
-    good.write_bytes("id,opened,category,note\nA,2024-01-01,Réseau,ok\n".encode())
-    r = read_csv(good)
+    good.write_bytes(f"{header}\nA,2024-01-01,Réseau,1,ok\n".encode())
+    r = read_csv(good, mapping=mapping)
     assert (_engine(r), r.tickets.category.tolist()) == ("pyarrow", ["Réseau"])
+    assert ("service" in r.tickets.known) is mapped
     p = tmp_path / "bad.csv"  # the bad row past the first 64 KiB, which the header read sees
-    rows = "".join(f"T{i},2024-01-01,Réseau,ok\n" for i in range(5000))
-    p.write_bytes(f"id,opened,category,note\n{rows}A,2024-01-01,Réseau,".encode() + bad + b"\n")
+    rows = "".join(f"T{i},2024-01-01,Réseau,1,ok\n" for i in range(5000))
+    cells = [c.encode() for c in ("A", "2024-01-01", "Réseau", "1", "ok")]
+    cells[column] += bad
+    p.write_bytes(f"{header}\n{rows}".encode() + b",".join(cells) + b"\n")
     with pytest.raises(UnicodeDecodeError):
         p.read_bytes().decode("utf-8")
     errors = []
     for engine in ("python", "auto"):
         with pytest.raises(ImportRowError) as info:
-            read_csv(p, engine=engine)  # type: ignore[arg-type]
+            read_csv(p, engine=engine, mapping=mapping)  # type: ignore[arg-type]
         errors.append((info.value.line, info.value.reason))
     assert errors[0] == errors[1]

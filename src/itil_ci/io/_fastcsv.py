@@ -191,9 +191,13 @@ def _read(
     delimiter: str,
     encoding: str,
 ) -> Fast | None:
-    if not _valid_utf8(pa, data):
-        return None
     quoted = _quoted(data)
+    last = len(header) - 1  # read too: its last value tells whether a quote is left open
+    wanted = sorted({*index.values(), last} if quoted else set(index.values()))
+    # Arrow refuses bytes that are not UTF-8 in every column it reads (text, times, counts
+    # alike); only a file with columns left unread needs the whole-file check.
+    if len(wanted) < len(header) and not _valid_utf8(pa, data):
+        return None
     sample = _sample(data[: 1 << 16], delimiter, index)
     names = [f"c{i}" for i in range(len(header))]
     types: dict[str, Any] = {}
@@ -208,10 +212,8 @@ def _read(
             types[names[i]] = pa.string()
         else:
             types[names[i]] = pa.dictionary(pa.int32(), pa.string())
-    last = len(header) - 1  # read too: its last value tells whether a quote is left open
     if quoted and last not in index.values():
         types[names[last]] = pa.string()
-    wanted = sorted({*index.values(), last} if quoted else set(index.values()))
     try:
         source = pa.py_buffer(data)
         table = pcsv.read_csv(
