@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["codes_and_words", "dictionary_codes", "unicode", "unicode_checked"]
+__all__ = ["codes_and_words", "dictionary_codes", "pooled", "unicode", "unicode_checked"]
+
+#: Arrays smaller than this come from numpy whatever is loaded.
+_POOLED_FROM = 1 << 20
+
+
+def pooled(shape: int | tuple[int, ...], dtype: Any) -> npt.NDArray[Any]:
+    """An uninitialised array, from Arrow's memory pool when pyarrow is already loaded.
+
+    Arrow's pool keeps the memory it frees and hands it out again; numpy's
+    large arrays come from ``mmap`` and go back to the operating system when
+    freed, so every new one is fresh pages that the kernel zeroes on first
+    touch.  The columns the importers build from an Arrow read (hundreds of
+    megabytes of text per million tickets) are written into pool memory, so
+    reading one export after another reuses pages as Arrow's own reads do.
+    The array keeps its Arrow buffer alive; pyarrow is never imported here.
+
+    Examples:
+        >>> a = pooled((2, 3), np.uint32)
+        >>> a.shape, a.dtype, a.flags.writeable
+        ((2, 3), dtype('uint32'), True)
+    """
+    dt = np.dtype(dtype)
+    dims = (shape,) if isinstance(shape, int) else shape
+    count = int(np.prod(dims, dtype=np.int64))
+    pa = sys.modules.get("pyarrow")
+    if pa is None or count * dt.itemsize < _POOLED_FROM:
+        return np.empty(dims, dtype=dt)
+    buf = pa.allocate_buffer(count * dt.itemsize)
+    return np.frombuffer(buf, dtype=dt, count=count).reshape(dims)
 
 
 def _is_view(pa: Any, typ: Any) -> bool:
@@ -67,11 +97,11 @@ def unicode_checked(pa: Any, chunked: Any) -> tuple[npt.NDArray[np.str_], bool]:
             clean = False
         # ASCII bytes widened to UCS-4 code points are the ``<U`` layout itself: a
         # widening copy is an order of magnitude faster than numpy's S -> U cast.
+        points = pooled((n, width), np.uint32)
         if (lens == width).all():
-            points = np.empty((n, width), dtype=np.uint32)
             points[...] = body.reshape(n, width)
         else:
-            points = np.zeros((n, width), dtype=np.uint32)
+            points.fill(0)
             shift = np.arange(n, dtype=np.int64) * width - (offsets[:-1] - lo)
             points.reshape(-1)[np.arange(hi - lo) + np.repeat(shift, lens)] = body
         parts.append(points.view(f"<U{width}").reshape(n))
@@ -92,18 +122,17 @@ def codes_and_words(pa: Any, arr: Any) -> tuple[npt.NDArray[np.int64], npt.NDArr
 def dictionary_codes(pa: Any, encoded: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.str_]]:
     """A dictionary-typed column (array or chunked) as one code per row and its words.
 
-    The chunks' dictionaries are unified first, so one code means one word
-    throughout.  Only the words are converted to numpy strings.
+    The chunks are concatenated by Arrow, which unifies their dictionaries,
+    so one code means one word throughout (one call, not one per chunk: a
+    CSV read gives a chunk per megabyte).  Only the words are converted to
+    numpy strings.
     """
-    if hasattr(encoded, "unify_dictionaries"):
-        encoded = encoded.unify_dictionaries()
-        chunks = [c for c in encoded.chunks if len(c)]
-    else:
-        chunks = [encoded] if len(encoded) else []
-    if not chunks:
+    if hasattr(encoded, "combine_chunks"):
+        encoded = encoded.combine_chunks()
+    if not len(encoded):
         return np.zeros(0, dtype=np.int64), np.empty(0, dtype="<U1")
-    words = unicode(pa, chunks[0].dictionary)
-    idx = np.concatenate(
-        [np.asarray(c.indices.to_numpy(zero_copy_only=False), dtype=np.int64) for c in chunks]
-    )
+    words = unicode(pa, encoded.dictionary)
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    idx = pooled(indices.size, np.int64)
+    idx[...] = indices
     return idx, words

@@ -22,6 +22,7 @@ import mmap
 import os
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
@@ -29,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itil_ci._internal.arrowtext import dictionary_codes, unicode_checked
+from itil_ci._internal.threads import each
 from itil_ci.io import _build, _csvread, _parse
 from itil_ci.io.tickets import COUNT_FIELDS, TIME_FIELDS
 
@@ -86,14 +88,30 @@ def _valid_utf8(pa: Any, data: Any) -> bool:
     return True
 
 
-def _quoted(data: Any) -> bool:
-    """Whether a quote appears after the header line (a quoted header is read by Python)."""
+#: How much of a file is searched for a quote before Arrow starts reading.
+_HEAD = 1 << 16
+
+
+def _quoted_head(data: Any) -> bool | None:
+    """Whether a quote appears after the header line, judged on the first 64 KiB.
+
+    True when one does (or the header itself spans lines; a quoted header is
+    read by Python), False when the file ends without one, None when the
+    rest of the file must still be searched (:func:`_quote_after`).
+    """
     end = int(data.find(b"\n"))
     if end < 0:
         return bool(data.find(b'"') >= 0)
     if bytes(data[:end]).count(b'"') % 2:
         return True  # the header itself spans lines
-    return bool(data.find(b'"', end) >= 0)
+    if data.find(b'"', end, max(end, _HEAD)) >= 0:
+        return True
+    return None if len(data) > max(end, _HEAD) else False
+
+
+def _quote_after(data: Any, start: int) -> bool:
+    """Whether a quote appears from byte ``start`` on."""
+    return bool(data.find(b'"', start) >= 0)
 
 
 def _aware(sample: list[str]) -> bool:
@@ -117,22 +135,27 @@ def _coded(pa: Any, chunked: Any) -> _build.Coded:
     return _build.Coded(uniques, codes)
 
 
+def _int64(chunked: Any) -> npt.NDArray[np.int64]:
+    """An int64 Arrow column without nulls as numpy, sharing Arrow's memory (read-only)."""
+    whole = chunked.combine_chunks() if hasattr(chunked, "combine_chunks") else chunked
+    return np.asarray(whole.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
 def _ints(pa: Any, chunked: Any) -> npt.NDArray[np.int64]:
-    filled = chunked.fill_null(0) if chunked.null_count else chunked
-    return np.asarray(filled.to_numpy(), dtype=np.int64)
+    return _int64(chunked.fill_null(0) if chunked.null_count else chunked)
 
 
 def _times(pa: Any, chunked: Any, times: _build.TimeParser) -> npt.NDArray[np.datetime64] | None:
+    import pyarrow.compute as pc
+
     ints = chunked.cast(pa.int64())
-    if ints.null_count:
-        ints = ints.fill_null(_NAT)
-    ns = np.asarray(ints.to_numpy(), dtype=np.int64)
-    present = ns != _NAT
-    if present.any():
-        lo, hi = int(ns[present].min()), int(ns[present].max())
-        if lo < _LOW or hi >= _HIGH:
-            return None  # the streaming parser refuses these years, with the line
+    bounds = pc.min_max(ints)  # of the values present
+    lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
+    if lo is not None and (lo < _LOW or hi >= _HIGH):
+        return None  # the streaming parser refuses these years, with the line
+    ns = _int64(ints.fill_null(_NAT) if ints.null_count else ints)
     if chunked.type.tz is None and times.tz is not dt.UTC:
+        present = ns != _NAT
         ns = np.where(present, _parse.local_to_utc(np.where(present, ns, 0), times.tz), _NAT)
     return ns.view("datetime64[ns]")
 
@@ -191,14 +214,14 @@ def _read(
     delimiter: str,
     encoding: str,
 ) -> Fast | None:
-    quoted = _quoted(data)
+    quoted = _quoted_head(data)
     last = len(header) - 1  # read too: its last value tells whether a quote is left open
-    wanted = sorted({*index.values(), last} if quoted else set(index.values()))
     # Arrow refuses bytes that are not UTF-8 in every column it reads (text, times, counts
     # alike); only a file with columns left unread needs the whole-file check.
-    if len(wanted) < len(header) and not _valid_utf8(pa, data):
+    read = {*index.values(), last} if quoted else set(index.values())
+    if len(read) < len(header) and not _valid_utf8(pa, data):
         return None
-    sample = _sample(data[: 1 << 16], delimiter, index)
+    sample = _sample(data[:_HEAD], delimiter, index)
     names = [f"c{i}" for i in range(len(header))]
     types: dict[str, Any] = {}
     log = "update_count" in index or "updated" in index  # maybe an event log: ids repeat
@@ -212,47 +235,63 @@ def _read(
             types[names[i]] = pa.string()
         else:
             types[names[i]] = pa.dictionary(pa.int32(), pa.string())
-    if quoted and last not in index.values():
-        types[names[last]] = pa.string()
-    try:
-        source = pa.py_buffer(data)
-        table = pcsv.read_csv(
-            source,
-            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
-            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
-            convert_options=pcsv.ConvertOptions(
-                include_columns=[names[i] for i in wanted],
-                column_types=types,
-                null_values=["", *na_values],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowException, ValueError, OSError):
+
+    def arrow(quoted: bool) -> Any:
+        wanted = sorted({*index.values(), last} if quoted else set(index.values()))
+        extra = {names[last]: pa.string()} if quoted and last not in index.values() else {}
+        try:
+            return pcsv.read_csv(
+                pa.py_buffer(data),
+                read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
+                parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
+                convert_options=pcsv.ConvertOptions(
+                    include_columns=[names[i] for i in wanted],
+                    column_types={**types, **extra},
+                    null_values=["", *na_values],
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except (pa.ArrowException, ValueError, OSError):
+            return None
+
+    if quoted is None:
+        # No quote in the first rows: Arrow reads the file as unquoted while the rest is
+        # searched; a quote found later (rare) means reading it again, quotes allowed.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            later = pool.submit(_quote_after, data, _HEAD)
+            table = arrow(False)
+            quoted = later.result()
+        if quoted:
+            table = arrow(True)
+    else:
+        table = arrow(quoted)
+    if table is None:
         return None
     n = table.num_rows
-    del source
     if quoted and n:
         tail = table.column(names[last])[n - 1]
         value = tail.as_py() if tail.is_valid else ""
         if isinstance(value, str) and _csvread.ends_inside_quotes(path, encoding, delimiter, value):
             return None  # the streaming parser reports the line
+
+    def column(key: str) -> tuple[bool, Any]:  # (typed?, values): None when out of range
+        col = table.column(names[index[key]])
+        typ = types[names[index[key]]]
+        if pa.types.is_timestamp(typ):
+            return True, _times(pa, col, times)
+        if typ == pa.int64():
+            return True, _ints(pa, col)
+        if pa.types.is_dictionary(typ):
+            return False, _coded(pa, col)
+        text, clean = unicode_checked(pa, col)
+        return False, _build.Clean(text) if clean else text
+
     raw: dict[str, Any] = {}
     typed: dict[str, npt.NDArray[Any]] = {}
-    for key, i in index.items():
-        col = table.column(names[i])
-        typ = types[names[i]]
-        if pa.types.is_timestamp(typ):
-            out = _times(pa, col, times)
-            if out is None:
-                return None
-            typed[key] = out
-        elif typ == pa.int64():
-            typed[key] = _ints(pa, col)
-        elif pa.types.is_dictionary(typ):
-            raw[key] = _coded(pa, col)
-        else:
-            text, clean = unicode_checked(pa, col)
-            raw[key] = _build.Clean(text) if clean else text
+    for key, (is_typed, out) in zip(index, each(column, index), strict=True):
+        if out is None:
+            return None
+        (typed if is_typed else raw)[key] = out
     # Positions, not lines: the fast path never reports a row (it falls back instead).
     return Fast(raw, typed, n, np.arange(n, dtype=np.int64))
