@@ -22,7 +22,6 @@ import mmap
 import os
 import re
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
@@ -92,12 +91,13 @@ def _valid_utf8(pa: Any, data: Any) -> bool:
 _HEAD = 1 << 16
 
 
-def _quoted_head(data: Any) -> bool | None:
+def _quoted_head(data: Any, size: int) -> bool | None:
     """Whether a quote appears after the header line, judged on the first 64 KiB.
 
-    True when one does (or the header itself spans lines; a quoted header is
-    read by Python), False when the file ends without one, None when the
-    rest of the file must still be searched (:func:`_quote_after`).
+    ``data`` holds at least the first 64 KiB of a file of ``size`` bytes.
+    True when a quote appears there (or the header itself spans lines; a
+    quoted header is read by Python), False when the file ends without one,
+    None when the rest of the file was not searched.
     """
     end = int(data.find(b"\n"))
     if end < 0:
@@ -106,12 +106,32 @@ def _quoted_head(data: Any) -> bool | None:
         return True  # the header itself spans lines
     if data.find(b'"', end, max(end, _HEAD)) >= 0:
         return True
-    return None if len(data) > max(end, _HEAD) else False
+    return None if size > max(end, _HEAD) else False
 
 
 def _quote_after(data: Any, start: int) -> bool:
     """Whether a quote appears from byte ``start`` on."""
     return bool(data.find(b'"', start) >= 0)
+
+
+def _literal_quote(pa: Any, table: Any) -> bool:
+    """Whether a text value of a table read with quoting off holds a quote.
+
+    Times and counts that hold one failed to parse already; text columns
+    are searched in their bytes (a dictionary column in its words only).
+    """
+    for col in table.columns:
+        if pa.types.is_dictionary(col.type):
+            arrays = [chunk.dictionary for chunk in col.chunks]
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            arrays = col.chunks
+        else:
+            continue
+        for arr in arrays:
+            body = arr.buffers()[2]
+            if body is not None and bool((np.frombuffer(body, dtype=np.uint8) == 0x22).any()):
+                return True
+    return False
 
 
 def _aware(sample: list[str]) -> bool:
@@ -187,16 +207,22 @@ def read(
     if len(positions) != len(header):
         return None  # repeated column names: leave them to the streaming parser
     index = {k: positions[name] for k, name in columns.items()}
+    args = (path, header, index, times, na_values, delimiter, encoding)
     try:
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             if size == 0:
                 return None
+            if len(set(index.values())) == len(header):
+                # Every column is read: Arrow checks all the bytes, reading the file itself.
+                head = fh.read(_HEAD)
+                if head.find(b"\n") >= 0 or size <= _HEAD:
+                    return _read(pa, pcsv, head, size, None, *args)
             data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
         return None
     try:
-        return _read(pa, pcsv, data, path, header, index, times, na_values, delimiter, encoding)
+        return _read(pa, pcsv, data, size, data, *args)
     finally:
         with contextlib.suppress(BufferError):  # an Arrow buffer still holds it: GC closes it
             data.close()
@@ -206,6 +232,8 @@ def _read(
     pa: Any,
     pcsv: Any,
     data: Any,
+    size: int,
+    whole: Any,
     path: str,
     header: Sequence[str],
     index: Mapping[str, int],
@@ -214,12 +242,12 @@ def _read(
     delimiter: str,
     encoding: str,
 ) -> Fast | None:
-    quoted = _quoted_head(data)
+    quoted = _quoted_head(data, size)
     last = len(header) - 1  # read too: its last value tells whether a quote is left open
     # Arrow refuses bytes that are not UTF-8 in every column it reads (text, times, counts
     # alike); only a file with columns left unread needs the whole-file check.
     read = {*index.values(), last} if quoted else set(index.values())
-    if len(read) < len(header) and not _valid_utf8(pa, data):
+    if len(read) < len(header) and not _valid_utf8(pa, whole):
         return None
     sample = _sample(data[:_HEAD], delimiter, index)
     names = [f"c{i}" for i in range(len(header))]
@@ -236,35 +264,46 @@ def _read(
         else:
             types[names[i]] = pa.dictionary(pa.int32(), pa.string())
 
-    def arrow(quoted: bool) -> Any:
+    def arrow(quoted: bool, quoting: bool = True) -> Any:
         wanted = sorted({*index.values(), last} if quoted else set(index.values()))
         extra = {names[last]: pa.string()} if quoted and last not in index.values() else {}
+        quote = '"' if quoting else False
         try:
-            return pcsv.read_csv(
-                pa.py_buffer(data),
-                read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, use_threads=True),
-                parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
-                convert_options=pcsv.ConvertOptions(
-                    include_columns=[names[i] for i in wanted],
-                    column_types={**types, **extra},
-                    null_values=["", *na_values],
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
+            with contextlib.ExitStack() as stack:
+                source = (
+                    pa.py_buffer(whole)
+                    if whole is not None
+                    else stack.enter_context(pa.OSFile(path))
+                )
+                return pcsv.read_csv(
+                    source,
+                    read_options=pcsv.ReadOptions(
+                        column_names=names, skip_rows=1, use_threads=True
+                    ),
+                    parse_options=pcsv.ParseOptions(
+                        delimiter=delimiter, quote_char=quote, newlines_in_values=quoted
+                    ),
+                    convert_options=pcsv.ConvertOptions(
+                        include_columns=[names[i] for i in wanted],
+                        column_types={**types, **extra},
+                        null_values=["", *na_values],
+                        strings_can_be_null=False,
+                        quoted_strings_can_be_null=False,
+                    ),
+                )
         except (pa.ArrowException, ValueError, OSError):
             return None
 
-    if quoted is None:
-        # No quote in the first rows: Arrow reads the file as unquoted while the rest is
-        # searched; a quote found later (rare) means reading it again, quotes allowed.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            later = pool.submit(_quote_after, data, _HEAD)
-            table = arrow(False)
-            quoted = later.result()
-        if quoted:
-            table = arrow(True)
-    else:
+    table = None
+    if quoted is None and whole is None:
+        # No quote in the first rows and every column read: Arrow reads with quoting off,
+        # so a quote further on stays in its value (or breaks a time, a count or the
+        # number of columns); finding one means reading again with quotes.
+        table = arrow(False, quoting=False)
+        quoted = table is None or _literal_quote(pa, table)
+    elif quoted is None:
+        quoted = _quote_after(whole, _HEAD)  # the mapped file, searched after its head
+    if table is None or quoted:
         table = arrow(quoted)
     if table is None:
         return None
