@@ -140,3 +140,50 @@ def test_utf8_is_checked_in_every_column_either_way(
             read_csv(p, engine=engine, mapping=mapping)  # type: ignore[arg-type]
         errors.append((info.value.line, info.value.reason))
     assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        'Z,2024-01-03,"two\nlines",1',  # a line break inside quotes
+        'Z,2024-01-03,"a,b",1',  # a delimiter inside quotes
+        'Z,2024-01-03,"say ""hi""",1',  # escaped quotes
+        'Z,2024-01-03,"Network",1',  # quotes around a plain word
+        '"Z",2024-01-03,Network,1',  # a quoted id
+        'Z,"2024-01-03",Network,1',  # a quoted time
+        'Z,2024-01-03,Network,"1"',  # a quoted count
+        'Z,2024-01-03,"never closed,1',  # the file ends inside these quotes
+    ],
+)
+@pytest.mark.parametrize("unread", [False, True])
+@pytest.mark.parametrize("after", [0, 50])
+def test_quotes_first_seen_past_the_first_rows(
+    tmp_path: Path, row: str, unread: bool, after: int
+) -> None:
+    # The fast path judges quoting on the first 64 KiB.  A quote further on must give
+    # what the streaming parser gives: the same tickets, or the same error and line.
+    # ``unread``: a column no field reads (the file is then searched as a whole);
+    # ``after``: unquoted rows after the quoted one.
+    header = "id,opened,category,reopen_count" + (",note" if unread else "")
+    tail = ",ok" if unread else ""
+    head = "".join(f"T{i},2024-01-01,Réseau,1{tail}\n" for i in range(5000))
+    more = "".join(f"U{i},2024-01-05,Network,2{tail}\n" for i in range(after))
+    text = f"{header}\n{head}{row}{tail}\n{more}"
+    assert len(head.encode()) > 1 << 16  # the quoted row is past the first 64 KiB
+    assert '"' not in head
+    p = tmp_path / "t.csv"
+    p.write_text(text, encoding="utf-8")
+    results, errors = [], []
+    for engine in ("python", "auto"):
+        try:
+            results.append(read_csv(p, engine=engine))  # type: ignore[arg-type]
+        except ImportRowError as e:
+            errors.append((e.line, e.field, e.reason))
+    if "never closed" in row:
+        assert len(errors) == 2
+        assert errors[0] == errors[1]
+        return
+    assert not errors
+    slow, fast = results
+    assert fast.tickets == slow.tickets
+    assert _engine(fast) == "pyarrow"  # read fast, not left to the streaming parser

@@ -3,13 +3,24 @@
 ``pyarrow.csv`` parses the file with several threads; ISO times are typed by
 Arrow, counts as integers, and every other wanted column is read
 dictionary-encoded, so the importers convert each *distinct* value once
-(:class:`~itil_ci.io._build.Coded`).  The fast path gives up, returning
-``None``, whenever the streaming parser could answer differently: a file that
-is not UTF-8, a quote left open at the end of the file, any value Arrow cannot
-type, times outside 1678-2261.  Quoted fields may hold line breaks (Arrow is
-then told so, which costs some speed).  The importer then re-reads the file
-with the streaming parser, which gives the result or the error naming the
-line; the importers also fall back when a typed value breaks a rule.
+(:class:`~itil_ci.io._build.Coded`).  The columns are then converted one per
+core (``_internal/threads.py``), into Arrow's reused memory where they are
+large (``_internal/arrowtext.pooled``).
+
+Quoting is judged on the first 64 KiB: quotes there mean Arrow is told that
+quoted fields may hold line breaks (which costs some speed).  Without any,
+a file whose every column is read is read with quoting off, so a quote
+further on stays visible in its value (or breaks a time, a count or the
+number of columns) and the file is read again with quotes; a file with
+unread columns is mapped, checked as UTF-8 and searched for a quote as a
+whole instead, since Arrow checks only the columns it reads.
+
+The fast path gives up, returning ``None``, whenever the streaming parser
+could answer differently: a file that is not UTF-8, a quote left open at
+the end of the file, any value Arrow cannot type, times outside 1678-2261.
+The importer then re-reads the file with the streaming parser, which gives
+the result or the error naming the line; the importers also fall back when
+a typed value breaks a rule.
 """
 
 from __future__ import annotations
