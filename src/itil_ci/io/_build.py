@@ -21,7 +21,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.arrowtext import pooled
+from itil_ci._internal.arrowtext import spread
 from itil_ci._internal.columns import UnknownColumn
 from itil_ci._internal.threads import each
 from itil_ci.errors import ImportRowError
@@ -176,9 +176,7 @@ class Coded:
 
     def values(self) -> Strs:
         """Every row's value (codes are valid by construction: no bounds check)."""
-        out: Strs = pooled(self.codes.size, self.uniques.dtype)
-        if out.size:  # np.take, faster than fancy indexing for text, into reused memory
-            np.take(self.uniques, self.codes, out=out, mode="clip")
+        out: Strs = spread(self.uniques, self.codes)
         return out
 
 

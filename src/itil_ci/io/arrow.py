@@ -27,8 +27,9 @@ import numpy.typing as npt
 
 from itil_ci._internal import paths
 from itil_ci._internal import validate as v
-from itil_ci._internal.arrowtext import codes_and_words, unicode
+from itil_ci._internal.arrowtext import codes_and_words, spread, unicode
 from itil_ci._internal.columns import UnknownColumn
+from itil_ci._internal.threads import each
 from itil_ci.io import _result
 from itil_ci.io.tickets import Tickets, _check_values, kind_of
 
@@ -94,7 +95,7 @@ def _text(pa: Any, name: str, arr: Any, distinct_few: bool) -> npt.NDArray[np.st
         return np.empty(0, dtype="<U1")
     if distinct_few:  # groups, states: convert each distinct value once, then spread
         idx, words = codes_and_words(pa, arr)
-        out: npt.NDArray[np.str_] = np.take(words, idx)
+        out: npt.NDArray[np.str_] = spread(words, idx)
         return out
     return unicode(pa, arr)
 
@@ -194,13 +195,10 @@ def from_arrow(obj: Any, mapping: dict[str, str] | None = None) -> Tickets:
                 f"{req!r}}})",
                 list(table.column_names),
             )
-    cols: dict[str, Any] = {}
     n = table.num_rows
-    for field in Tickets.FIELDS:
-        src = where.get(field)
-        if src is None:
-            cols[field] = UnknownColumn(field)
-            continue
+
+    def convert(field: str) -> npt.NDArray[Any]:
+        src = where[field]
         arr = table.column(src)
         label = f"column {src!r} (Tickets.{field})"
         kind = kind_of(field)
@@ -216,7 +214,11 @@ def from_arrow(obj: Any, mapping: dict[str, str] | None = None) -> Tickets:
             out = _numbers(pa, label, arr, kind)
         if out.shape != (n,):  # pragma: no cover - Arrow columns have the table's length
             raise v.fail(label, f"{n} values", out.size)
-        cols[field] = out
+        return out
+
+    present = [f for f in Tickets.FIELDS if f in where]
+    cols: dict[str, Any] = {f: UnknownColumn(f) for f in Tickets.FIELDS if f not in where}
+    cols.update(zip(present, each(convert, present), strict=True))  # one column per core
     _check_values(cols)
     return Tickets._trusted(cols)
 
