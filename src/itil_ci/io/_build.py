@@ -512,11 +512,11 @@ def finish(cols: Cols, where: Ints, coll: Collector, *, strict: bool = False) ->
             cols = {f: take(a, rows) for f, a in cols.items()}
         events = cols
     if not collapsed:
-        cols = events = dict(zip(cols, each(dense, cols.values()), strict=True))
+        cols = events = dict(zip(cols, each(dense, cols.values(), rows=n), strict=True))
     history = _history(events) if "state" in events else None
     full: dict[str, Any] = {}
     if collapsed:
-        cols = dict(zip(cols, each(dense, cols.values()), strict=True))
+        cols = dict(zip(cols, each(dense, cols.values(), rows=n), strict=True))
     for f in Tickets.FIELDS:
         full[f] = cols[f] if f in cols else UnknownColumn(f, coll.path)
     return Built(Tickets._trusted(full), history, int(events["id"].size), collapsed, rows)

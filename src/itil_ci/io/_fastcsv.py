@@ -339,7 +339,7 @@ def _read(
 
     raw: dict[str, Any] = {}
     typed: dict[str, npt.NDArray[Any]] = {}
-    for key, (is_typed, out) in zip(index, each(column, index), strict=True):
+    for key, (is_typed, out) in zip(index, each(column, index, rows=n), strict=True):
         if out is None:
             return None
         (typed if is_typed else raw)[key] = out

@@ -218,7 +218,7 @@ def from_arrow(obj: Any, mapping: dict[str, str] | None = None) -> Tickets:
 
     present = [f for f in Tickets.FIELDS if f in where]
     cols: dict[str, Any] = {f: UnknownColumn(f) for f in Tickets.FIELDS if f not in where}
-    cols.update(zip(present, each(convert, present), strict=True))  # one column per core
+    cols.update(zip(present, each(convert, present, rows=n), strict=True))  # one column per core
     _check_values(cols)
     return Tickets._trusted(cols)
 
