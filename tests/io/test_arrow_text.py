@@ -47,3 +47,20 @@ def test_codes_and_words_rebuild_the_column(values: list[str]) -> None:
     codes, words = codes_and_words(pa, pa.chunked_array([values], type=pa.string()))
     assert words[codes].tolist() == values
     assert len(set(words.tolist())) == words.size
+
+
+@given(
+    values=st.lists(ascii_text, min_size=1, max_size=40), equal=st.booleans(), cut=st.integers(0, 5)
+)
+def test_clean_says_whether_any_value_starts_or_ends_with_a_blank(
+    values: list[str], equal: bool, cut: int
+) -> None:
+    if equal:  # every value as long: the grid path
+        width = max(len(x) for x in values) or 1
+        values = [x.ljust(width, "x") for x in values]
+    # the reference: Python's own look at each value's first and last character
+    blank = any(x and (ord(x[0]) <= 32 or ord(x[-1]) <= 32) for x in values)
+    arr = pa.array(["pad"] * cut + values, type=pa.string()).slice(cut)
+    got, clean = unicode_checked(pa, arr)
+    assert got.tolist() == np.array(values, dtype=str).tolist()
+    assert clean is not blank

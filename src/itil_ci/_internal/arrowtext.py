@@ -94,9 +94,7 @@ def unicode_checked(pa: Any, chunked: Any) -> tuple[npt.NDArray[np.str_], bool]:
         off_type: Any = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         bufs = chunk.buffers()
         size = np.dtype(off_type).itemsize
-        offsets = np.frombuffer(
-            bufs[1], dtype=off_type, count=n + 1, offset=chunk.offset * size
-        ).astype(np.int64)
+        offsets = np.frombuffer(bufs[1], dtype=off_type, count=n + 1, offset=chunk.offset * size)
         data = (
             np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
         )
@@ -111,18 +109,23 @@ def unicode_checked(pa: Any, chunked: Any) -> tuple[npt.NDArray[np.str_], bool]:
             parts.append(np.asarray(chunk.to_numpy(zero_copy_only=False), dtype=str))
             clean = False  # not checked: the caller strips
             continue
-        full = lens > 0
-        starts = (offsets[:-1] - lo)[full]
-        if (body[starts] <= 32).any() or (body[starts + lens[full] - 1] <= 32).any():
-            clean = False
         # ASCII bytes widened to UCS-4 code points are the ``<U`` layout itself: a
         # widening copy is an order of magnitude faster than numpy's S -> U cast.
         points = pooled((n, width), np.uint32)
-        if (lens == width).all():
-            points[...] = body.reshape(n, width)
+        if int(lens.min()) == width:  # every value as long (ids often are): a plain grid
+            grid = body.reshape(n, width)
+            if (grid[:, 0] <= 32).any() or (grid[:, -1] <= 32).any():
+                clean = False
+            points[...] = grid
         else:
+            lens = lens.astype(np.int64)
+            starts = offsets[:-1].astype(np.int64) - lo
+            full = lens > 0
+            ends = (starts + lens - 1)[full]
+            if (body[starts[full]] <= 32).any() or (body[ends] <= 32).any():
+                clean = False
             points.fill(0)
-            shift = np.arange(n, dtype=np.int64) * width - (offsets[:-1] - lo)
+            shift = np.arange(n, dtype=np.int64) * width - starts
             points.reshape(-1)[np.arange(hi - lo) + np.repeat(shift, lens)] = body
         parts.append(points.view(f"<U{width}").reshape(n))
     if not parts:

@@ -131,17 +131,18 @@ def _literal_quote(pa: Any, table: Any) -> bool:
     Times and counts that hold one failed to parse already; text columns
     are searched in their bytes (a dictionary column in its words only).
     """
+    import pyarrow.compute as pc
+
     for col in table.columns:
-        if pa.types.is_dictionary(col.type):
-            arrays = [chunk.dictionary for chunk in col.chunks]
-        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            arrays = col.chunks
-        else:
-            continue
-        for arr in arrays:
-            body = arr.buffers()[2]
-            if body is not None and bool((np.frombuffer(body, dtype=np.uint8) == 0x22).any()):
+        if pa.types.is_dictionary(col.type) and col.num_chunks:
+            words = pa.chunked_array([chunk.dictionary for chunk in col.chunks])
+            if pc.any(pc.match_substring(words, '"')).as_py():
                 return True
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            for arr in col.chunks:
+                body = arr.buffers()[2]
+                if body is not None and bool((np.frombuffer(body, dtype=np.uint8) == 0x22).any()):
+                    return True
     return False
 
 
