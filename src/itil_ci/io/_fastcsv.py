@@ -156,8 +156,16 @@ def _aware(sample: list[str]) -> bool:
 
 
 def _sample(data: bytes, delimiter: str, index: Mapping[str, int]) -> dict[str, list[str]]:
+    """The first rows' values of each wanted column (to tell aware times from naive ones).
+
+    Read as the streaming parser reads (``newline=""``: a bare carriage return
+    ends a line too); a head the csv module refuses gives no sample.
+    """
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:50]
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))[1:50]
+    except csv.Error:
+        return {}
     return {k: [r[i] for r in rows if i < len(r)] for k, i in index.items()}
 
 
