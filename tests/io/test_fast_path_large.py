@@ -13,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from itil_ci.errors import ImportRowError
 from itil_ci.io import read_csv, read_servicenow
 
@@ -48,3 +50,23 @@ def test_a_bare_carriage_return_in_the_first_rows(tmp_path: Path) -> None:
     slow, fast = _both(p)
     assert slow[0] == "ok"
     assert fast == slow
+
+
+@pytest.mark.parametrize("count", ["0x10", "0X1f", "0" * 20 + "3", "+3", "3.0", "1e1", " 3", "٣"])
+@pytest.mark.parametrize("row", [2, 4000])
+def test_counts_follow_the_streaming_parsers_rule(tmp_path: Path, count: str, row: int) -> None:
+    # Arrow's int64 conversion reads "0x10" as 16 and takes any number of leading zeros;
+    # parse_count refuses both (a count is at most 20 characters, decimal) and takes "+3",
+    # "3.0", "1e1" and other Unicode digits, which Arrow refuses.
+    p = tmp_path / "t.csv"
+    rows = _rows(5000).splitlines(keepends=True)
+    rows[row] = f"T{row},2024-01-01,Network,{count}\n"
+    p.write_text(HEADER + "\n" + "".join(rows), encoding="utf-8")
+    slow, fast = _both(p)
+    assert fast == slow
+    if slow[0] == "error":  # the first three are errors, on the count, at the row's line
+        assert (slow[1], slow[2]) == (row + 2, "reopen_count")
+    else:
+        assert (
+            int(slow[1].reopen_count[row]) == {"+3": 3, "3.0": 3, "1e1": 10, " 3": 3, "٣": 3}[count]
+        )

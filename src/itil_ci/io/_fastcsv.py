@@ -1,17 +1,18 @@
 """The pyarrow fast path of the CSV importers (private).
 
 ``pyarrow.csv`` parses the file with several threads; ISO times are typed by
-Arrow, counts as integers, and every other wanted column is read
-dictionary-encoded, so the importers convert each *distinct* value once
-(:class:`~itil_ci.io._build.Coded`).  The columns are then converted one per
+Arrow, and every other wanted column is read dictionary-encoded, so the
+importers convert each *distinct* value once (:class:`~itil_ci.io._build.Coded`;
+counts through the streaming parser's own rule, since Arrow's integers take
+``0x10`` and refuse ``+3``).  The columns are then converted one per
 core (``_internal/threads.py``), into Arrow's reused memory where they are
 large (``_internal/arrowtext.pooled``).
 
 Quoting is judged on the first 64 KiB: quotes there mean Arrow is told that
 quoted fields may hold line breaks (which costs some speed).  Without any,
 a file whose every column is read is read with quoting off, so a quote
-further on stays visible in its value (or breaks a time, a count or the
-number of columns) and the file is read again with quotes; a file with
+further on stays visible in its value (or breaks a time or the number of
+columns) and the file is read again with quotes; a file with
 unread columns is mapped, checked as UTF-8 and searched for a quote as a
 whole instead, since Arrow checks only the columns it reads.
 
@@ -39,7 +40,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.arrowtext import dictionary_codes, unicode_checked
+from itil_ci._internal.arrowtext import dictionary_codes, spread, unicode_checked
 from itil_ci._internal.threads import each
 from itil_ci.io import _build, _csvread, _parse
 from itil_ci.io.tickets import COUNT_FIELDS, TIME_FIELDS
@@ -128,7 +129,7 @@ def _quote_after(data: Any, start: int) -> bool:
 def _literal_quote(pa: Any, table: Any) -> bool:
     """Whether a text value of a table read with quoting off holds a quote.
 
-    Times and counts that hold one failed to parse already; text columns
+    Times that hold one failed to parse already; text columns (counts too)
     are searched in their bytes (a dictionary column in its words only).
     """
     import pyarrow.compute as pc
@@ -181,8 +182,20 @@ def _int64(chunked: Any) -> npt.NDArray[np.int64]:
     return np.asarray(whole.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _ints(pa: Any, chunked: Any) -> npt.NDArray[np.int64]:
-    return _int64(chunked.fill_null(0) if chunked.null_count else chunked)
+def _counts(pa: Any, chunked: Any, na_values: Sequence[str]) -> npt.NDArray[np.int64] | None:
+    """A dictionary-read count column through the streaming parser's rule, once per word.
+
+    Arrow's own integers accept what ``parse_count`` refuses (``0x10``, more
+    than 20 digits) and refuse what it accepts (``+3``, ``3.0``): the words
+    are parsed by the same function, and None means a word is not a count.
+    """
+    codes, words = dictionary_codes(pa, chunked)
+    words = _parse.blank_markers(words, na_values)
+    values, bad = _parse.map_unique(words, _build.parse_count, dtype=np.int64, fill=0)
+    if bad.any():
+        return None
+    out: npt.NDArray[np.int64] = spread(values, codes)
+    return out
 
 
 def _times(pa: Any, chunked: Any, times: _build.TimeParser) -> npt.NDArray[np.datetime64] | None:
@@ -277,8 +290,6 @@ def _read(
         if key in TIME_FIELDS and times.fmt is None:
             aware = _aware(sample.get(key, []))
             types[names[i]] = pa.timestamp("ns", tz="UTC") if aware else pa.timestamp("ns")
-        elif key in COUNT_FIELDS:
-            types[names[i]] = pa.int64()
         elif (key == "id" and not log) or (key in TIME_FIELDS and times.fmt is not None):
             types[names[i]] = pa.string()
         else:
@@ -339,8 +350,8 @@ def _read(
         typ = types[names[index[key]]]
         if pa.types.is_timestamp(typ):
             return True, _times(pa, col, times)
-        if typ == pa.int64():
-            return True, _ints(pa, col)
+        if key in COUNT_FIELDS:
+            return True, _counts(pa, col, na_values)
         if pa.types.is_dictionary(typ):
             return False, _coded(pa, col)
         text, clean = unicode_checked(pa, col)
