@@ -147,6 +147,46 @@ def _literal_quote(pa: Any, table: Any) -> bool:
     return False
 
 
+def _longest(pa: Any, table: Any) -> int:
+    """The most bytes in a text value of a table (a dictionary column: in its words)."""
+    import pyarrow.compute as pc
+
+    most = 0
+    for col in table.columns:
+        if pa.types.is_dictionary(col.type):
+            col = pa.chunked_array([chunk.dictionary for chunk in col.chunks], pa.string())
+        elif not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue  # a time: Arrow parsed it, so it is short
+        if len(col):
+            most = max(most, int(pc.max(pc.binary_length(col)).as_py()))
+    return most
+
+
+def _long_line(data: Any, limit: int) -> bool:
+    """Whether a line of a mapped file may be longer than ``limit`` bytes.
+
+    Blocks of ``limit // 2`` bytes are searched for a line break (one
+    ``find`` each, which stops at the first); a block without one is
+    measured exactly, from the line break before it to the one after.  A
+    limit under 64 KiB (lowered by the caller) counts as a long line.
+    """
+    size = len(data)
+    if size <= limit:
+        return False
+    if limit < _HEAD:
+        return True
+    step = limit // 2
+    for start in range(0, size, step):  # a few blocks per megabyte
+        end = min(start + step, size)
+        if data.find(b"\n", start, end) >= 0 or data.find(b"\r", start, end) >= 0:
+            continue
+        lo = max(data.rfind(b"\n", 0, start), data.rfind(b"\r", 0, start)) + 1
+        after = [i for i in (data.find(b"\n", end), data.find(b"\r", end)) if i >= 0]
+        if min(after, default=size) - lo > limit:
+            return True
+    return False
+
+
 def _aware(sample: list[str]) -> bool:
     """Whether the first present value of a time column carries an offset."""
     for text in sample:
@@ -337,6 +377,14 @@ def _read(
     if table is None or quoted:
         table = arrow(quoted)
     if table is None:
+        return None
+    # The csv module stops at a field longer than its field_size_limit() (in characters,
+    # which are at most as many as bytes): the streaming parser then reports the line.
+    # Read values are measured; an unread one is at most as long as its line.
+    limit = csv.field_size_limit()
+    if _longest(pa, table) > limit:
+        return None
+    if len(set(index.values())) < len(header) and _long_line(whole, limit):
         return None
     n = table.num_rows
     if quoted and n:
