@@ -121,3 +121,18 @@ def test_a_long_quoted_field_of_short_lines_in_an_unread_column(tmp_path: Path) 
     slow, fast = _both(p, chunk_rows=64)
     assert slow[0] == "error"
     assert fast == slow
+
+
+@pytest.mark.parametrize("marker", ['"NULL"', '"?"', '"', '""'])
+@pytest.mark.parametrize("value", ['"NULL"', '"?"', '"', '""'])
+def test_a_marker_with_quotes_in_a_time_past_the_first_rows(
+    tmp_path: Path, marker: str, value: str
+) -> None:
+    # Read with quoting off, a time equal to a na_values marker is empty and its quotes
+    # are never seen; the csv module takes them off first ('"?"' is "?", not the marker).
+    p = tmp_path / "t.csv"
+    rows = [f"T{i},2024-01-01,Network,1,2024-01-02\n" for i in range(5000)]
+    rows[4000] = f"T4000,2024-01-01,Network,1,{value}\n"
+    p.write_text("id,opened,category,reopen_count,resolved\n" + "".join(rows))
+    slow, fast = _both(p, na_values=[marker])
+    assert fast == slow

@@ -12,9 +12,11 @@ Quoting is judged on the first 64 KiB: quotes there mean Arrow is told that
 quoted fields may hold line breaks (which costs some speed).  Without any,
 a file whose every column is read is read with quoting off, so a quote
 further on stays visible in its value (or breaks a time or the number of
-columns) and the file is read again with quotes; a file with
-unread columns is mapped, checked as UTF-8 and searched for a quote as a
-whole instead, since Arrow checks only the columns it reads.
+columns) and the file is read again with quotes (a ``na_values`` marker
+holding a quote skips that read: a time equal to it would be read as empty,
+its quotes unseen); a file with unread columns is mapped, checked as UTF-8
+and searched for a quote as a whole instead, since Arrow checks only the
+columns it reads.
 
 The fast path gives up, returning ``None``, whenever the streaming parser
 could answer differently: a file that is not UTF-8, a quote left open at
@@ -366,10 +368,12 @@ def _read(
             return None
 
     table = None
-    if quoted is None and whole is None:
+    if quoted is None and whole is None and any('"' in m for m in na_values):
+        quoted = True  # a time equal to a marker with quotes would be read as empty, unseen
+    elif quoted is None and whole is None:
         # No quote in the first rows and every column read: Arrow reads with quoting off,
-        # so a quote further on stays in its value (or breaks a time, a count or the
-        # number of columns); finding one means reading again with quotes.
+        # so a quote further on stays in its value (or breaks a time or the number of
+        # columns); finding one means reading again with quotes.
         table = arrow(False, quoting=False)
         quoted = table is None or _literal_quote(pa, table)
     elif quoted is None:
