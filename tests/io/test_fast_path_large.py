@@ -136,3 +136,21 @@ def test_a_marker_with_quotes_in_a_time_past_the_first_rows(
     p.write_text("id,opened,category,reopen_count,resolved\n" + "".join(rows))
     slow, fast = _both(p, na_values=[marker])
     assert fast == slow
+
+
+@pytest.mark.parametrize("servicenow", [False, True])
+def test_an_id_ending_with_nul_in_an_event_log(tmp_path: Path, servicenow: bool) -> None:
+    # numpy strings drop trailing NULs, so "T1\x00" is the id "T1" to the streaming parser
+    # (another event of T1); Arrow's dictionary made it a word of its own, a second "T1".
+    header = (
+        "number,opened_at,state,sys_mod_count" if servicenow else "id,opened,state,update_count"
+    )
+    log = "".join(
+        f"T{i // 2},2024-01-01,{'New' if i % 2 else 'Closed'},{i % 2}\n" for i in range(5000)
+    )
+    p = tmp_path / "t.csv"
+    p.write_text(f"{header}\n{log}T1\x00,2024-01-02,Closed,5\n")  # NUL up front: "binary"
+    slow, fast = _both(p, servicenow=servicenow)
+    assert slow[0] == "ok"
+    assert fast == slow
+    assert slow[1].id.size == 2500

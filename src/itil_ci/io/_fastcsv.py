@@ -189,6 +189,18 @@ def _long_line(data: Any, limit: int) -> bool:
     return False
 
 
+def _nul_ended(pa: Any, col: Any) -> bool:
+    """Whether a word of a dictionary column ends with NUL, which numpy strings drop.
+
+    ``"T1\\x00"`` and ``"T1"`` are two words to Arrow and one string to numpy: as
+    ids they would be two tickets, where the streaming parser sees one.
+    """
+    import pyarrow.compute as pc
+
+    words = pa.chunked_array([chunk.dictionary for chunk in col.chunks], pa.string())
+    return bool(len(words)) and bool(pc.any(pc.ends_with(words, "\x00")).as_py())
+
+
 def _aware(sample: list[str]) -> bool:
     """Whether the first present value of a time column carries an offset."""
     for text in sample:
@@ -397,13 +409,15 @@ def _read(
         if isinstance(value, str) and _csvread.ends_inside_quotes(path, encoding, delimiter, value):
             return None  # the streaming parser reports the line
 
-    def column(key: str) -> tuple[bool, Any]:  # (typed?, values): None when out of range
+    def column(key: str) -> tuple[bool, Any]:  # (typed?, values): None to give up
         col = table.column(names[index[key]])
         typ = types[names[index[key]]]
         if pa.types.is_timestamp(typ):
             return True, _times(pa, col, times)
         if key in COUNT_FIELDS:
             return True, _counts(pa, col, na_values)
+        if key == "id" and pa.types.is_dictionary(typ) and _nul_ended(pa, col):
+            return False, None  # two words, one numpy string: one ticket or two?
         if pa.types.is_dictionary(typ):
             return False, _coded(pa, col)
         text, clean = unicode_checked(pa, col)
