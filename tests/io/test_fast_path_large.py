@@ -18,6 +18,7 @@ import pytest
 
 from itil_ci.errors import ImportRowError
 from itil_ci.io import read_csv, read_servicenow
+from itil_ci.io._json import BAD
 
 HEADER = "id,opened,category,reopen_count"
 
@@ -154,3 +155,27 @@ def test_an_id_ending_with_nul_in_an_event_log(tmp_path: Path, servicenow: bool)
     assert slow[0] == "ok"
     assert fast == slow
     assert slow[1].id.size == 2500
+
+
+@pytest.mark.parametrize("column", ["category", "state", "priority"])
+@pytest.mark.parametrize("servicenow", [False, True])
+def test_the_wrong_type_marker_as_a_text_value(
+    tmp_path: Path, column: str, servicenow: bool
+) -> None:
+    # The importers mark a JSON value of the wrong type with BAD in a raw column; a CSV value
+    # equal to it is refused by the streaming parser, and the fast path's dictionary columns
+    # (converted once per distinct word) must refuse it too.
+    header = (
+        "number,opened_at,category,state,priority"
+        if servicenow
+        else "id,opened,category,state,priority"
+    )
+    cells = {"category": "Network", "state": "New", "priority": "2"}
+    cells[column] = BAD
+    rows = "".join(f"T{i},2024-01-01,Network,New,{1 + i % 5}\n" for i in range(5000))
+    last = f"Z,2024-01-02,{cells['category']},{cells['state']},{cells['priority']}\n"
+    p = tmp_path / "t.csv"
+    p.write_text(f"{header}\n{rows}{last}")  # the NUL is past the start (or it is "binary")
+    slow, fast = _both(p, servicenow=servicenow)
+    assert slow[0] == "error"
+    assert fast == slow
