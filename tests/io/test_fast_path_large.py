@@ -179,3 +179,33 @@ def test_the_wrong_type_marker_as_a_text_value(
     slow, fast = _both(p, servicenow=servicenow)
     assert slow[0] == "error"
     assert fast == slow
+
+
+BLOCK = 1 << 20  # pyarrow.csv's default block size: Arrow reads the file in such blocks
+
+
+@pytest.mark.parametrize("unread", [False, True])
+@pytest.mark.parametrize("shift", [0, 1, 2])
+def test_a_quoted_crlf_across_arrows_block_boundary(
+    tmp_path: Path, unread: bool, shift: int
+) -> None:
+    # Arrow drops the "\n" of a "\r\n" inside a quoted value when one block of the file
+    # ends with the "\r" (apache/arrow#51368): "a\r\nb" came back as "a\rb".  ``shift``
+    # moves the value so that the boundary falls before, inside and after the pair.
+    tail = ",ok" if unread else ""
+    body = f"id,opened,category,reopen_count{',note' if unread else ''}\r\n"
+    row = "T{:06d},2024-01-01,Network,1" + tail + "\r\n"  # every row as long
+    body += "".join(row.format(i) for i in range((BLOCK - 200) // len(row.format(0))))
+    # The "\r" of the quoted "a\r\nb" lands on the last byte of the first block (shift 1).
+    quoted = 'Z,2024-01-02,"a\r\nb",1' + tail + "\r\n"
+    fill = BLOCK - shift - len(body) - len(f"P,2024-01-01,,1{tail}\r\n") - quoted.index("\r")
+    body += f"P,2024-01-01,{'x' * fill},1{tail}\r\n" + quoted
+    body += "".join(f"U{i},2024-01-03,App,2{tail}\r\n" for i in range(100))
+    data = body.encode()
+    assert data[BLOCK - shift : BLOCK - shift + 2] == b"\r\n"
+    p = tmp_path / "t.csv"
+    p.write_bytes(data)
+    slow, fast = _both(p)
+    assert slow[0] == "ok"
+    assert "a\r\nb" in slow[1].category.tolist()
+    assert fast == slow
