@@ -212,6 +212,28 @@ def test_a_quoted_crlf_across_arrows_block_boundary(
     assert fast == slow
 
 
+@pytest.mark.parametrize("last", ["2024-01-02", "2024-01-02 08:00", "2024-01-02T08:00:00+01:00"])
+@pytest.mark.parametrize("early", [False, True])
+@pytest.mark.parametrize("note", [False, True])
+def test_a_file_ending_inside_a_quoted_time(
+    tmp_path: Path, last: str, early: bool, note: bool
+) -> None:
+    # 'Z,2024-01-01,"2024-01-02' with no line break after: the quote never closes, which the
+    # streaming parser reports; Arrow reads "2024-01-02" as a time, so the text the check
+    # for an open quote compares was not there.  ``early``: a quote in the first rows too;
+    # ``note``: an unread column before the time.
+    header = "id,note,opened,resolved" if note else "id,opened,resolved"
+    mid = ",n" if note else ""
+    first = '"T0"' if early else "T0"
+    rows = "".join(f"T{i}{mid},2024-01-01,{last}\n" for i in range(1, 4000))
+    p = tmp_path / "t.csv"
+    p.write_text(f'{header}\n{first}{mid},2024-01-01,\n{rows}Z{mid},2024-01-01,"{last}')
+    slow, fast = _both(p)
+    assert slow == ("error", 4002, None, slow[3])
+    assert "ends inside a quoted field" in slow[3]
+    assert fast == slow
+
+
 # -- generated files: a clean export of ~100 KB with a few odd cells, often past 64 KiB ----
 
 #: Raw cells (as written in the file, quotes and all); {d} is the delimiter, {id} the row's

@@ -177,6 +177,28 @@ def _quote_after(data: Any, start: int) -> bool:
     return bool(data.find(b'"', start) >= 0)
 
 
+def _open_before_time(path: str, delimiter: str) -> bool:
+    """Whether a file may end inside a quote opened before a time (a last column typed).
+
+    Arrow types the text of a quote left open at the end of the file like
+    any value; a time holds no quote and no line break, so that quote is the
+    file's last, it follows a delimiter or a line break, and a few dozen
+    bytes without a line break follow it.
+    """
+    with open(path, "rb") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        fh.seek(max(0, size - 129))
+        tail = fh.read()
+    q = tail.rfind(b'"', 1)
+    if q < 0:
+        return False
+    rest = tail[q + 1 :]
+    before = tail[q - 1 : q]
+    return (
+        bool(rest) and not ({10, 13} & set(rest)) and before in (delimiter.encode(), b"\n", b"\r")
+    )
+
+
 def _literal_quote(pa: Any, table: Any) -> bool:
     """Whether a text value of a table read with quoting off holds a quote.
 
@@ -460,6 +482,8 @@ def _read(
         value = tail.as_py() if tail.is_valid else ""
         if isinstance(value, str) and _csvread.ends_inside_quotes(path, encoding, delimiter, value):
             return None  # the streaming parser reports the line
+        if not isinstance(value, str) and _open_before_time(path, delimiter):
+            return None
 
     def column(key: str) -> tuple[bool, Any]:  # (typed?, values): None to give up
         col = table.column(names[index[key]])
