@@ -246,6 +246,7 @@ _CELLS: dict[str, list[str]] = {
     "category": ['"say ""hi"""', '"two\nlines"', '"a{d}b"', '"Network"', '""', 'a"b', '"a"b',
                  ' "a"', '"\r\n"', "Réseau", '"', "?", "NULL", '"?"', '"open', "\x00\x01bad"],
     "reopen_count": ['"1"', "", "?", "0x10", "+3", "3.0", "-1", '"\n1"', " 2", "0" * 21],
+    "resolved": ['"2024-01-03', '"2024-01-03"', "", "?", "2024-01-03T08:00:00Z", '"2024-01-03\n'],
     "note": ['"x\ny"', '"a{d}b"', '"', "é", '"""', "\udcff"],  # "\udcff": the byte 0xff
 }  # fmt: skip
 _ROWS = 3000  # about 100 KB: the first 64 KiB end near row 2,000
@@ -255,6 +256,7 @@ def _export(recipe: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
     """The file a recipe drawn by :func:`_recipes` describes, and the reader's arguments."""
     d, eol, log = recipe["delimiter"], recipe["eol"], recipe["log"]
     cols = ["id", "opened", "category", "reopen_count"] + (["update_count"] if log else [])
+    cols += ["resolved"] if recipe["resolved"] else []
     if recipe["note"] is not None:  # a column no field reads
         cols.insert(recipe["note"], "note")
     names = {"id": "number", "opened": "opened_at", "update_count": "sys_mod_count"}
@@ -264,7 +266,8 @@ def _export(recipe: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
     ids = [f"INC{i // 2 if log else i:07d}" for i in range(_ROWS)]  # as long: the grid path
     rows = [
         {"id": ids[i], "opened": f"2024-01-01 {i % 24:02d}:00", "category": "Network",
-         "reopen_count": str(i % 3), "update_count": str(i % 2), "note": "n"}
+         "reopen_count": str(i % 3), "update_count": str(i % 2), "note": "n",
+         "resolved": f"2024-01-03 {i % 24:02d}:00"}
         for i in range(_ROWS)
     ]  # fmt: skip
     breaks: dict[int, str] = {}
@@ -284,6 +287,8 @@ def _export(recipe: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
         out.append(
             d.join(cells) + ("\r" if kind == "cr" else eol) + (eol if kind == "blank" else "")
         )
+    if not recipe["final_eol"]:
+        out[-1] = out[-1].rstrip("\r\n")
     kw = {"delimiter": d, "servicenow": recipe["servicenow"], "na_values": recipe["na"]}
     return "".join(out).encode("utf-8", errors="surrogateescape"), kw
 
@@ -303,7 +308,9 @@ _recipes = st.fixed_dictionaries(
         "eol": st.sampled_from(["\n", "\r\n"]),
         "servicenow": st.booleans(),
         "log": st.booleans(),  # an order column: repeated ids are events
-        "note": st.none() | st.integers(0, 4),
+        "resolved": st.booleans(),  # a time as the last column read
+        "note": st.none() | st.integers(0, 5),
+        "final_eol": st.booleans(),
         "upper": st.booleans(),
         "bom": st.booleans(),
         "na": st.sampled_from([None, ["?"], ["NULL", "?"], ['"NULL"']]),
