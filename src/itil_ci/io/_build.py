@@ -227,7 +227,7 @@ def convert(
             else values
         )
         wrong: Bools | None = None
-        if coded is None and not clean:
+        if not clean:  # a coded column: checked per distinct value
             wt = base == BAD
             if wt.any():
                 wrong = wt
@@ -239,6 +239,7 @@ def convert(
             out: npt.NDArray[Any] = base if clean and not na_values else np.char.strip(base)
             changed = coded is not None and not np.array_equal(out, base)
             if name == "id" and changed and np.unique(out).size != out.size:
+                wrong = None if wrong is None else wrong[coded]
                 coded, out = None, out[coded]  # ids equal once stripped: not one code each
         elif name in TIME_FIELDS:
             out, bad = times(base)
@@ -252,6 +253,8 @@ def convert(
             else:
                 fn, dtype, fill, expected = _SPECS[name]
             out, bad = _parse.map_unique(base, fn, dtype=dtype, fill=fill)
+        if wrong is not None:
+            bad = wrong if bad is None else bad | wrong
         if coded is not None:
             if bad is not None and not bad.any():
                 bad = None
@@ -262,8 +265,6 @@ def convert(
                     problems.append((name, bad, expected))
                 continue
             out = out[coded]
-        if wrong is not None:
-            bad = wrong if bad is None else bad | wrong
         if bad is not None and bad.any():
             problems.append((name, bad, expected))
         cols[name] = out

@@ -1,19 +1,22 @@
 """The pyarrow fast path of the CSV importers (private).
 
 ``pyarrow.csv`` parses the file with several threads; ISO times are typed by
-Arrow, counts as integers, and every other wanted column is read
-dictionary-encoded, so the importers convert each *distinct* value once
-(:class:`~itil_ci.io._build.Coded`).  The columns are then converted one per
+Arrow, and every other wanted column is read dictionary-encoded, so the
+importers convert each *distinct* value once (:class:`~itil_ci.io._build.Coded`;
+counts through the streaming parser's own rule, since Arrow's integers take
+``0x10`` and refuse ``+3``).  The columns are then converted one per
 core (``_internal/threads.py``), into Arrow's reused memory where they are
 large (``_internal/arrowtext.pooled``).
 
 Quoting is judged on the first 64 KiB: quotes there mean Arrow is told that
 quoted fields may hold line breaks (which costs some speed).  Without any,
 a file whose every column is read is read with quoting off, so a quote
-further on stays visible in its value (or breaks a time, a count or the
-number of columns) and the file is read again with quotes; a file with
-unread columns is mapped, checked as UTF-8 and searched for a quote as a
-whole instead, since Arrow checks only the columns it reads.
+further on stays visible in its value (or breaks a time or the number of
+columns) and the file is read again with quotes (a ``na_values`` marker
+holding a quote skips that read: a time equal to it would be read as empty,
+its quotes unseen); a file with unread columns is mapped, checked as UTF-8
+and searched for a quote as a whole instead, since Arrow checks only the
+columns it reads.
 
 The fast path gives up, returning ``None``, whenever the streaming parser
 could answer differently: a file that is not UTF-8, a quote left open at
@@ -32,14 +35,14 @@ import io
 import mmap
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from itil_ci._internal.arrowtext import dictionary_codes, unicode_checked
+from itil_ci._internal.arrowtext import dictionary_codes, spread, unicode_checked
 from itil_ci._internal.threads import each
 from itil_ci.io import _build, _csvread, _parse
 from itil_ci.io.tickets import COUNT_FIELDS, TIME_FIELDS
@@ -98,6 +101,55 @@ def _valid_utf8(pa: Any, data: Any) -> bool:
     return True
 
 
+class _Blocks:
+    """A file for Arrow's quoted reads whose reads never end between "\\r" and "\\n".
+
+    Arrow skips a "\\n" that starts a block after one that ends with "\\r": right
+    for a line break, but inside a quoted value it drops a byte ("a\\r\\nb" becomes
+    "a\\rb"; apache/arrow#51368, open in pyarrow 26).  A read that would end
+    there ends one byte earlier.  The blocks are views of ``data`` (no copy).
+    """
+
+    closed = False
+
+    def __init__(self, data: Any) -> None:
+        self._data = data
+        self._view = memoryview(data)
+        self._pos = 0
+
+    def read(self, size: int = -1) -> memoryview:
+        data, start, total = self._data, self._pos, len(self._data)
+        end = total if size < 0 else min(start + size, total)
+        if end - start > 1 and end < total and data[end - 1] == 0x0D and data[end] == 0x0A:
+            end -= 1
+        self._pos = end
+        return self._view[start:end]
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@contextlib.contextmanager
+def _mapped(path: str) -> Iterator[mmap.mmap]:
+    """The file mapped read-only; closed after, unless Arrow still holds it (then by GC)."""
+    with open(path, "rb") as fh:
+        data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        yield data
+    finally:
+        with contextlib.suppress(BufferError):
+            data.close()
+
+
 #: How much of a file is searched for a quote before Arrow starts reading.
 _HEAD = 1 << 16
 
@@ -125,10 +177,32 @@ def _quote_after(data: Any, start: int) -> bool:
     return bool(data.find(b'"', start) >= 0)
 
 
+def _open_before_time(path: str, delimiter: str) -> bool:
+    """Whether a file may end inside a quote opened before a time (a last column typed).
+
+    Arrow types the text of a quote left open at the end of the file like
+    any value; a time holds no quote and no line break, so that quote is the
+    file's last, it follows a delimiter or a line break, and a few dozen
+    bytes without a line break follow it.
+    """
+    with open(path, "rb") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        fh.seek(max(0, size - 129))
+        tail = fh.read()
+    q = tail.rfind(b'"', 1)
+    if q < 0:
+        return False
+    rest = tail[q + 1 :]
+    before = tail[q - 1 : q]
+    return (
+        bool(rest) and not ({10, 13} & set(rest)) and before in (delimiter.encode(), b"\n", b"\r")
+    )
+
+
 def _literal_quote(pa: Any, table: Any) -> bool:
     """Whether a text value of a table read with quoting off holds a quote.
 
-    Times and counts that hold one failed to parse already; text columns
+    Times that hold one failed to parse already; text columns (counts too)
     are searched in their bytes (a dictionary column in its words only).
     """
     import pyarrow.compute as pc
@@ -146,6 +220,58 @@ def _literal_quote(pa: Any, table: Any) -> bool:
     return False
 
 
+def _longest(pa: Any, table: Any) -> int:
+    """The most bytes in a text value of a table (a dictionary column: in its words)."""
+    import pyarrow.compute as pc
+
+    most = 0
+    for col in table.columns:
+        if pa.types.is_dictionary(col.type):
+            col = pa.chunked_array([chunk.dictionary for chunk in col.chunks], pa.string())
+        elif not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue  # a time: Arrow parsed it, so it is short
+        if len(col):
+            most = max(most, int(pc.max(pc.binary_length(col)).as_py()))
+    return most
+
+
+def _long_line(data: Any, limit: int) -> bool:
+    """Whether a line of a mapped file may be longer than ``limit`` bytes.
+
+    Blocks of ``limit // 2`` bytes are searched for a line break (one
+    ``find`` each, which stops at the first); a block without one is
+    measured exactly, from the line break before it to the one after.  A
+    limit under 64 KiB (lowered by the caller) counts as a long line.
+    """
+    size = len(data)
+    if size <= limit:
+        return False
+    if limit < _HEAD:
+        return True
+    step = limit // 2
+    for start in range(0, size, step):  # a few blocks per megabyte
+        end = min(start + step, size)
+        if data.find(b"\n", start, end) >= 0 or data.find(b"\r", start, end) >= 0:
+            continue
+        lo = max(data.rfind(b"\n", 0, start), data.rfind(b"\r", 0, start)) + 1
+        after = [i for i in (data.find(b"\n", end), data.find(b"\r", end)) if i >= 0]
+        if min(after, default=size) - lo > limit:
+            return True
+    return False
+
+
+def _nul_ended(pa: Any, col: Any) -> bool:
+    """Whether a word of a dictionary column ends with NUL, which numpy strings drop.
+
+    ``"T1\\x00"`` and ``"T1"`` are two words to Arrow and one string to numpy: as
+    ids they would be two tickets, where the streaming parser sees one.
+    """
+    import pyarrow.compute as pc
+
+    words = pa.chunked_array([chunk.dictionary for chunk in col.chunks], pa.string())
+    return bool(len(words)) and bool(pc.any(pc.ends_with(words, "\x00")).as_py())
+
+
 def _aware(sample: list[str]) -> bool:
     """Whether the first present value of a time column carries an offset."""
     for text in sample:
@@ -156,8 +282,16 @@ def _aware(sample: list[str]) -> bool:
 
 
 def _sample(data: bytes, delimiter: str, index: Mapping[str, int]) -> dict[str, list[str]]:
+    """The first rows' values of each wanted column (to tell aware times from naive ones).
+
+    Read as the streaming parser reads (``newline=""``: a bare carriage return
+    ends a line too); a head the csv module refuses gives no sample.
+    """
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:50]
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))[1:50]
+    except csv.Error:
+        return {}
     return {k: [r[i] for r in rows if i < len(r)] for k, i in index.items()}
 
 
@@ -173,8 +307,20 @@ def _int64(chunked: Any) -> npt.NDArray[np.int64]:
     return np.asarray(whole.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _ints(pa: Any, chunked: Any) -> npt.NDArray[np.int64]:
-    return _int64(chunked.fill_null(0) if chunked.null_count else chunked)
+def _counts(pa: Any, chunked: Any, na_values: Sequence[str]) -> npt.NDArray[np.int64] | None:
+    """A dictionary-read count column through the streaming parser's rule, once per word.
+
+    Arrow's own integers accept what ``parse_count`` refuses (``0x10``, more
+    than 20 digits) and refuse what it accepts (``+3``, ``3.0``): the words
+    are parsed by the same function, and None means a word is not a count.
+    """
+    codes, words = dictionary_codes(pa, chunked)
+    words = _parse.blank_markers(words, na_values)
+    values, bad = _parse.map_unique(words, _build.parse_count, dtype=np.int64, fill=0)
+    if bad.any():
+        return None
+    out: npt.NDArray[np.int64] = spread(values, codes)
+    return out
 
 
 def _times(pa: Any, chunked: Any, times: _build.TimeParser) -> npt.NDArray[np.datetime64] | None:
@@ -269,8 +415,6 @@ def _read(
         if key in TIME_FIELDS and times.fmt is None:
             aware = _aware(sample.get(key, []))
             types[names[i]] = pa.timestamp("ns", tz="UTC") if aware else pa.timestamp("ns")
-        elif key in COUNT_FIELDS:
-            types[names[i]] = pa.int64()
         elif (key == "id" and not log) or (key in TIME_FIELDS and times.fmt is not None):
             types[names[i]] = pa.string()
         else:
@@ -282,11 +426,14 @@ def _read(
         quote = '"' if quoting else False
         try:
             with contextlib.ExitStack() as stack:
-                source = (
-                    pa.py_buffer(whole)
-                    if whole is not None
-                    else stack.enter_context(pa.OSFile(path))
-                )
+                source: Any
+                if quoted:  # quoted values may hold "\r\n": see _Blocks
+                    mapped = whole if whole is not None else stack.enter_context(_mapped(path))
+                    source = _Blocks(mapped)
+                elif whole is not None:
+                    source = pa.py_buffer(whole)
+                else:
+                    source = stack.enter_context(pa.OSFile(path))
                 return pcsv.read_csv(
                     source,
                     read_options=pcsv.ReadOptions(
@@ -307,10 +454,12 @@ def _read(
             return None
 
     table = None
-    if quoted is None and whole is None:
+    if quoted is None and whole is None and any('"' in m for m in na_values):
+        quoted = True  # a time equal to a marker with quotes would be read as empty, unseen
+    elif quoted is None and whole is None:
         # No quote in the first rows and every column read: Arrow reads with quoting off,
-        # so a quote further on stays in its value (or breaks a time, a count or the
-        # number of columns); finding one means reading again with quotes.
+        # so a quote further on stays in its value (or breaks a time or the number of
+        # columns); finding one means reading again with quotes.
         table = arrow(False, quoting=False)
         quoted = table is None or _literal_quote(pa, table)
     elif quoted is None:
@@ -319,20 +468,32 @@ def _read(
         table = arrow(quoted)
     if table is None:
         return None
+    # The csv module stops at a field longer than its field_size_limit() (in characters,
+    # which are at most as many as bytes): the streaming parser then reports the line.
+    # Read values are measured; an unread one is at most as long as its line.
+    limit = csv.field_size_limit()
+    if _longest(pa, table) > limit:
+        return None
+    if len(set(index.values())) < len(header) and _long_line(whole, limit):
+        return None
     n = table.num_rows
     if quoted and n:
         tail = table.column(names[last])[n - 1]
         value = tail.as_py() if tail.is_valid else ""
         if isinstance(value, str) and _csvread.ends_inside_quotes(path, encoding, delimiter, value):
             return None  # the streaming parser reports the line
+        if not isinstance(value, str) and _open_before_time(path, delimiter):
+            return None
 
-    def column(key: str) -> tuple[bool, Any]:  # (typed?, values): None when out of range
+    def column(key: str) -> tuple[bool, Any]:  # (typed?, values): None to give up
         col = table.column(names[index[key]])
         typ = types[names[index[key]]]
         if pa.types.is_timestamp(typ):
             return True, _times(pa, col, times)
-        if typ == pa.int64():
-            return True, _ints(pa, col)
+        if key in COUNT_FIELDS:
+            return True, _counts(pa, col, na_values)
+        if key == "id" and pa.types.is_dictionary(typ) and _nul_ended(pa, col):
+            return False, None  # two words, one numpy string: one ticket or two?
         if pa.types.is_dictionary(typ):
             return False, _coded(pa, col)
         text, clean = unicode_checked(pa, col)
