@@ -200,11 +200,8 @@ def read_csv(
                 )
                 cols.update(fast.typed)
                 _build.with_sla(cols, sla, "sla_target_hours" in index)
-                built = (  # None: the streaming parser says where the problem is
-                    _build.finish(cols, fast.where, coll, strict=True)
-                    if _build.clean(cols, problems)
-                    else None
-                )
+                # None: the streaming parser says where the problem is
+                built = _build.finish_if_clean(cols, problems, fast.where, coll)
                 if built is not None:
                     coll.rows = fast.rows
                     return r.result(built, coll, "csv", notes, engine="pyarrow", **params)

@@ -415,11 +415,8 @@ class _Job:
                     ext = {k[1:]: raw.pop(k) for k in list(raw) if k.startswith("_")}
                     self.prepare(raw, ext)
                     cols, problems = self.finish_chunk(raw, ext, used, fast.rows, fast.typed)
-                    built = (
-                        _build.finish(cols, fast.where, coll, strict=True)
-                        if _build.clean(cols, problems)
-                        else None
-                    )
+                    # None: the streaming parser says where the problem is
+                    built = _build.finish_if_clean(cols, problems, fast.where, coll)
                     if built is not None:
                         coll.rows = fast.rows
                         return r.result(
