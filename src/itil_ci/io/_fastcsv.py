@@ -199,6 +199,11 @@ def _open_before_time(path: str, delimiter: str) -> bool:
     )
 
 
+def _words(pa: Any, col: Any) -> Any:
+    """The words of a dictionary-read column: each chunk's dictionary, as one chunked array."""
+    return pa.chunked_array([chunk.dictionary for chunk in col.chunks], pa.string())
+
+
 def _literal_quote(pa: Any, table: Any) -> bool:
     """Whether a text value of a table read with quoting off holds a quote.
 
@@ -209,8 +214,7 @@ def _literal_quote(pa: Any, table: Any) -> bool:
 
     for col in table.columns:
         if pa.types.is_dictionary(col.type) and col.num_chunks:
-            words = pa.chunked_array([chunk.dictionary for chunk in col.chunks])
-            if pc.any(pc.match_substring(words, '"')).as_py():
+            if pc.any(pc.match_substring(_words(pa, col), '"')).as_py():
                 return True
         elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
             for arr in col.chunks:
@@ -227,7 +231,7 @@ def _longest(pa: Any, table: Any) -> int:
     most = 0
     for col in table.columns:
         if pa.types.is_dictionary(col.type):
-            col = pa.chunked_array([chunk.dictionary for chunk in col.chunks], pa.string())
+            col = _words(pa, col)
         elif not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
             continue  # a time: Arrow parsed it, so it is short
         if len(col):
@@ -268,7 +272,7 @@ def _nul_ended(pa: Any, col: Any) -> bool:
     """
     import pyarrow.compute as pc
 
-    words = pa.chunked_array([chunk.dictionary for chunk in col.chunks], pa.string())
+    words = _words(pa, col)
     return bool(len(words)) and bool(pc.any(pc.ends_with(words, "\x00")).as_py())
 
 
