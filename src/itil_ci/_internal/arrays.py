@@ -17,6 +17,7 @@ import numpy.typing as npt
 from itil_ci._internal import validate as v
 from itil_ci._internal.columns import native
 from itil_ci._internal.validate import fail
+from itil_ci.errors import InvalidInputError
 
 NS = "datetime64[ns]"
 
@@ -409,6 +410,29 @@ def as_values(
     if not allow_empty and arr.size == 0:
         raise fail(name, "at least one value", "an empty array")
     return arr
+
+
+def as_observations(
+    times_name: str, times: Any, values_name: str, values: Any, *, allow_missing: bool = False
+) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.float64]]:
+    """Times (:func:`as_times`) and one value per time (:func:`as_values`).
+
+    Examples:
+        >>> t, x = as_observations("times", ["2026-01-01T00:00:00Z"], "values", [1.5])
+        >>> str(t[0]), x.tolist()
+        ('2026-01-01T00:00:00.000000000', [1.5])
+        >>> as_observations("times", ["2026-01-01T00:00:00Z"], "values", [1.5, 2.0])
+        Traceback (most recent call last):
+        ...
+        itil_ci.errors.InvalidInputError: values: expected 1 values (one per time), got 2
+    """
+    t = as_times(times_name, times)
+    x = as_values(values_name, values, allow_missing=allow_missing)
+    if t.shape != x.shape:
+        raise InvalidInputError(
+            f"{values_name}: expected {t.size} values (one per time), got {x.size}"
+        )
+    return t, x
 
 
 @overload

@@ -11,7 +11,6 @@ import numpy.typing as npt
 
 from itil_ci._internal import arrays, display
 from itil_ci._internal import validate as v
-from itil_ci.errors import InvalidInputError
 
 __all__ = ["Series"]
 
@@ -60,12 +59,9 @@ class Series:
     ) -> None:
         v.text("Series.kpi_key", kpi_key)
         v.flag("Series.allow_missing", allow_missing)
-        t = arrays.as_times("Series.times", times)
-        x = arrays.as_values("Series.values", values, allow_missing=allow_missing)
-        if t.shape != x.shape:
-            raise InvalidInputError(
-                f"Series.values: expected {t.size} values (one per time), got {x.size}"
-            )
+        t, x = arrays.as_observations(
+            "Series.times", times, "Series.values", values, allow_missing=allow_missing
+        )
         if t.size > 1:
             ti = t.view(np.int64)
             if (ti[1:] < ti[:-1]).any():

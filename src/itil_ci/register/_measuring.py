@@ -130,12 +130,7 @@ class MeasureMethods(RegisterPart):
             raise v.fail("source", "None or a non-empty string", source)
         if source is not None:
             v.text("source", source)
-        t = arrays.as_times("times", times)
-        x = arrays.as_values("values", values, allow_missing=True)
-        if t.shape != x.shape:
-            raise InvalidInputError(
-                f"values: expected {t.size} values (one per time), got {x.size}"
-            )
+        t, x = arrays.as_observations("times", times, "values", values, allow_missing=True)
         groups = _dims.split(dims, int(t.size))
         ti = t.view(np.int64)
         if ti.size > 1 and (ti[1:] < ti[:-1]).any():
