@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import numpy as np
@@ -279,7 +279,9 @@ def clean(cols: Cols, problems: Sequence[Problem]) -> bool:
     return not check_problems(flat)
 
 
-def finish_if_clean(cols: Cols, problems: Sequence[Problem], where: Ints, coll: Collector) -> Any:
+def finish_if_clean(
+    cols: Cols, problems: Sequence[Problem], where: Ints, coll: Collector
+) -> Built | None:
     """``finish(..., strict=True)`` when :func:`clean` holds, else None (the fast path's end).
 
     On a large table the check and the finishing run at the same time (both
@@ -300,7 +302,7 @@ def finish_if_clean(cols: Cols, problems: Sequence[Problem], where: Ints, coll: 
         return None
     if isinstance(built, Exception):
         raise built
-    return built
+    return cast("Built | None", built)
 
 
 def dense(col: Any) -> npt.NDArray[Any]:
